@@ -1,7 +1,4 @@
-import {
-  deepStrictEqual as assertEquals,
-  notDeepStrictEqual as assertNotEquals,
-} from "node:assert/strict";
+import { deepStrictEqual, notDeepStrictEqual } from "node:assert/strict";
 import { createRng, shuffle } from "./rng.ts";
 
 Deno.test("createRng: same seed gives the same sequence, other seeds differ", () => {
