@@ -1,0 +1,282 @@
+/**
+ * The pipeline spec: `pipeline.yaml` parsed and validated into typed stages.
+ * Key names follow DVC's `dvc.yaml` (`cmd`, `deps`, `params`, `outs`,
+ * `metrics`, `plots`, `desc`, `always_changed`, `frozen`) so a DVC user feels
+ * at home; everything else is an error that names the file, line and key.
+ *
+ * {@linkcode parsePipeline} checks what the text alone can tell;
+ * {@linkcode loadPipeline} adds the checks that need the workspace (cycles,
+ * missing deps, missing params).
+ *
+ * @module
+ */
+import { isAbsolute, join } from "node:path";
+import { ConfigError } from "../errors.ts";
+import type { YamlFile } from "../yaml.ts";
+import { parseYamlAt } from "./_yaml.ts";
+import {
+  describe,
+  isMapping,
+  OUT_KEY,
+  parseStage,
+  PIPELINE_FILE,
+  unknownKeyMessage,
+} from "./_stage.ts";
+import { buildGraph } from "./graph.ts";
+import { resolveParams } from "./params.ts";
+import { indexPaths } from "./paths.ts";
+
+/** What a stage output is: a plain out, a metrics file or a plots file. */
+export type OutKind = "out" | "metric" | "plot";
+
+/** 1-based position in the pipeline file. */
+export interface SpecLocation {
+  /** 1-based line. */
+  line: number;
+  /** 1-based column. */
+  column: number;
+}
+
+/** One output of a stage (from `outs`, `metrics` or `plots`). */
+export interface OutSpec {
+  /** Normalised workspace-relative posix path. */
+  path: string;
+  /** Which list it came from. */
+  kind: OutKind;
+  /** Whether the runner caches it (default true; false for metrics). */
+  cache: boolean;
+  /** Whether it is kept (not deleted) before the stage runs (default false). */
+  persist: boolean;
+  /** Plot options (`x`, `y`, `template`, `title`, …), kept opaque. */
+  options?: Record<string, unknown>;
+  /** Where the path is written in the pipeline file. */
+  where?: SpecLocation;
+}
+
+/** Keys a stage reads from one params file. */
+export interface ParamRef {
+  /** Normalised params file path (default `params.yaml`). */
+  file: string;
+  /** Dotted keys, in declaration order. */
+  keys: string[];
+  /** Where each key is declared, index-aligned with `keys`. */
+  keyWhere?: SpecLocation[];
+}
+
+/** One validated stage. */
+export interface StageSpec {
+  /** Stage name (the key under `stages`). */
+  name: string;
+  /** Commands, run in order (a string `cmd` becomes a one-item list). */
+  cmd: string[];
+  /** Normalised dep paths, in declaration order. */
+  deps: string[];
+  /** Params per file, files in order of first mention. */
+  params: ParamRef[];
+  /** `outs`, `metrics` and `plots` together, each with its kind. */
+  outs: OutSpec[];
+  /** `desc`, if given. */
+  desc?: string;
+  /** `always_changed`: run even when nothing changed. */
+  alwaysChanged: boolean;
+  /** `frozen`: never run; its lock entry is trusted as is. */
+  frozen: boolean;
+  /** Where the stage name is written. */
+  where: SpecLocation;
+  /** Where each dep is written, index-aligned with `deps`. */
+  depWhere?: SpecLocation[];
+}
+
+/** A validated pipeline file. */
+export interface PipelineSpec {
+  /** The pipeline file, as named in messages (e.g. `pipeline.yaml`). */
+  file: string;
+  /** Stages in file order. */
+  stages: StageSpec[];
+  /** Stages by name. */
+  byName: Map<string, StageSpec>;
+}
+
+export { DEFAULT_PARAMS_FILE, PIPELINE_FILE } from "./_stage.ts";
+
+const TOP_KEYS = ["stages"] as const;
+const SHAPE_HINT =
+  "a pipeline file looks like:\nstages:\n  train:\n    cmd: deno run -A stages/train.ts";
+
+/**
+ * Parse and validate pipeline text: YAML syntax, known keys, types, stage
+ * names, path form, duplicate paths in a stage, a stage reading its own
+ * output, and two stages claiming the same output. Throws a
+ * {@linkcode ConfigError} with file, line, column, stage and field.
+ *
+ * @example
+ * ```ts
+ * import { parsePipeline } from "./spec.ts";
+ * const spec = parsePipeline(
+ *   "stages:\n  prepare:\n    cmd: deno run -A stages/prepare.ts\n    outs: [artifacts/data.json]\n",
+ *   { file: "pipeline.yaml" },
+ * );
+ * spec.byName.get("prepare")?.outs[0].path; // "artifacts/data.json"
+ * ```
+ */
+export function parsePipeline(text: string, options: { file: string }): PipelineSpec {
+  const { file } = options;
+  const y = parseYamlAt(text, file);
+  const top = y.value;
+  if (!isMapping(top)) {
+    const what = top === null ? "is empty" : `must be a mapping, got ${describe(top)}`;
+    throw new ConfigError(`${file} ${what}: it needs a top-level 'stages:' mapping`, {
+      file,
+      ...y.locate([]),
+      hint: SHAPE_HINT,
+    });
+  }
+  for (const key of Object.keys(top)) {
+    if ((TOP_KEYS as readonly string[]).includes(key)) continue;
+    throw new ConfigError(unknownKeyMessage(key, "at the top level", TOP_KEYS), {
+      file,
+      ...y.locate([key], true),
+      field: key,
+      hint: "the top level holds only 'stages:'; every other key belongs inside a stage",
+    });
+  }
+  const rawStages = top.stages;
+  if (rawStages === undefined) {
+    throw new ConfigError(`${file} has no 'stages:' mapping`, {
+      file,
+      ...y.locate([]),
+      field: "stages",
+      hint: SHAPE_HINT,
+    });
+  }
+  if (!isMapping(rawStages) || Object.keys(rawStages).length === 0) {
+    const got = isMapping(rawStages) ? "an empty mapping" : describe(rawStages);
+    throw new ConfigError(`'stages' must map stage names to stages, got ${got}`, {
+      file,
+      ...y.locate(["stages"], true),
+      field: "stages",
+      hint: SHAPE_HINT,
+    });
+  }
+  const stages = Object.entries(rawStages).map(([name, raw]) => {
+    if (/^[0-9]+$/.test(name)) {
+      // YAML reads `12:` as a number and JS objects reorder integer keys, so
+      // neither the name nor the file order would survive.
+      throw new ConfigError(`stage name '${name}' is all digits`, {
+        file,
+        ...y.locate(["stages"], true),
+        stage: name,
+        hint: "start the name with a letter or '_', e.g. 'step_" + name + "'",
+      });
+    }
+    return parseStage(y, name, raw);
+  });
+  checkSingleProducer(stages, file);
+  return { file, stages, byName: new Map(stages.map((s) => [s.name, s])) };
+}
+
+/** Each output path (or folder around it) belongs to exactly one stage. */
+function checkSingleProducer(stages: StageSpec[], file: string): void {
+  const index = indexPaths<{ stage: StageSpec; out: OutSpec }>();
+  for (const stage of stages) {
+    for (const out of stage.outs) {
+      for (const { value: other } of index.overlapping(out.path)) {
+        if (other.stage === stage) continue;
+        const mine = `stage '${stage.name}' (line ${out.where?.line ?? stage.where.line})`;
+        const theirs = `stage '${other.stage.name}' (line ${
+          other.out.where?.line ?? other.stage.where.line
+        })`;
+        const message = other.out.path === out.path
+          ? `'${out.path}' is an output of both ${theirs} and ${mine}`
+          : `output '${out.path}' of ${mine} and output '${other.out.path}' of ${theirs} are nested in each other`;
+        throw new ConfigError(message, {
+          file,
+          ...(out.where ?? stage.where),
+          stage: stage.name,
+          field: OUT_KEY[out.kind],
+          hint: "every file must have one producing stage; give one of them another path",
+        });
+      }
+      index.add(out.path, { stage, out });
+    }
+  }
+}
+
+/**
+ * Read `<root>/pipeline.yaml` (or `options.file`), parse it, and run the
+ * checks that need the workspace: no cycles, every dep either produced by a
+ * stage or present on disk, and every declared params key present.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadPipeline } from "./spec.ts";
+ * const spec = await loadPipeline(".");
+ * for (const stage of spec.stages) console.log(stage.name, stage.cmd);
+ * ```
+ */
+export async function loadPipeline(
+  root: string,
+  options: { file?: string } = {},
+): Promise<PipelineSpec> {
+  const file = options.file ?? PIPELINE_FILE;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(isAbsolute(file) ? file : join(root, file));
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    throw new ConfigError(`no ${file} in ${root}`, {
+      file,
+      cause: err,
+      hint: `run from the workspace root, or create ${file} with a 'stages:' mapping`,
+    });
+  }
+  const spec = parsePipeline(text, { file });
+  buildGraph(spec);
+  await checkDepsExist(root, spec);
+  const files = new Map<string, YamlFile>();
+  for (const stage of spec.stages) {
+    await resolveParams(root, stage, { files, pipelineFile: file });
+  }
+  return spec;
+}
+
+/** A dep must be produced by some stage or exist on disk. */
+async function checkDepsExist(root: string, spec: PipelineSpec): Promise<void> {
+  const produced = indexPaths<true>();
+  for (const stage of spec.stages) {
+    for (const out of stage.outs) produced.add(out.path, true);
+  }
+  const missing = await Promise.all(
+    spec.stages.flatMap((stage) =>
+      stage.deps.map(async (dep, i) => {
+        if (produced.overlapping(dep).length > 0 || await exists(join(root, dep))) return undefined;
+        return { stage, dep, where: stage.depWhere?.[i] ?? stage.where };
+      })
+    ),
+  );
+  const first = missing.find((m) => m !== undefined);
+  if (first) {
+    throw new ConfigError(
+      `dep '${first.dep}' of stage '${first.stage.name}' (line ${first.where.line}) does not exist and no stage produces it`,
+      {
+        file: spec.file,
+        ...first.where,
+        stage: first.stage.name,
+        field: "deps",
+        hint: "check the path, or add it to the outs of the stage that creates it",
+      },
+    );
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await Deno.stat(path);
+    return true;
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotADirectory) {
+      return false;
+    }
+    throw err;
+  }
+}
