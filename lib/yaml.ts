@@ -37,11 +37,12 @@ export function parseYaml(text: string, file: string): YamlFile {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
     const e = doc.errors[0];
-    const pos = e.linePos?.[0];
+    // linePos is only filled with prettyErrors; derive it from the offset.
+    const pos = lineCounter.linePos(e.pos[0]);
     throw new ConfigError(`invalid YAML: ${e.message.split("\n")[0]}`, {
       file,
-      line: pos?.line,
-      column: pos?.col,
+      line: pos.line,
+      column: pos.col,
     });
   }
   const pos = (offset: number) => {
@@ -58,7 +59,7 @@ export function parseYaml(text: string, file: string): YamlFile {
       for (const step of path) {
         if (isMap(node)) {
           const pair = node.items.find((p) =>
-            (p.key as { value?: unknown } | null)?.value === step
+            String((p.key as { value?: unknown } | null)?.value) === String(step)
           );
           if (!pair) return best;
           const k = pair.key as Node | null;

@@ -7,8 +7,7 @@
  */
 import { isAbsolute, join } from "node:path";
 import { ConfigError } from "../errors.ts";
-import type { YamlFile } from "../yaml.ts";
-import { parseYamlAt } from "./_yaml.ts";
+import { parseYaml, type YamlFile } from "../yaml.ts";
 import { isMapping, PIPELINE_FILE } from "./_stage.ts";
 import { didYouMean } from "./_suggest.ts";
 import type { ParamRef, SpecLocation, StageSpec } from "./spec.ts";
@@ -88,7 +87,7 @@ async function readParams(root: string, ref: ParamRef, ctx: Context): Promise<Ya
       },
     );
   }
-  return parseYamlAt(text, ref.file);
+  return parseYaml(text, ref.file);
 }
 
 /** The value at dotted `key` of a params file. */

@@ -12,8 +12,7 @@
  */
 import { isAbsolute, join } from "node:path";
 import { ConfigError } from "../errors.ts";
-import type { YamlFile } from "../yaml.ts";
-import { parseYamlAt } from "./_yaml.ts";
+import { parseYaml, type YamlFile } from "../yaml.ts";
 import {
   describe,
   isMapping,
@@ -121,7 +120,7 @@ const SHAPE_HINT =
  */
 export function parsePipeline(text: string, options: { file: string }): PipelineSpec {
   const { file } = options;
-  const y = parseYamlAt(text, file);
+  const y = parseYaml(text, file);
   const top = y.value;
   if (!isMapping(top)) {
     const what = top === null ? "is empty" : `must be a mapping, got ${describe(top)}`;
