@@ -3,18 +3,27 @@
  * through `node:crypto` in fixed-size chunks (never read whole), directories
  * by hashing a canonical manifest of their files, DVC-style.
  *
- * Why sha256 (measured 2026-11-24 on this 2-core VM, CPU with SHA-NI, 1 GiB
- * file in the page cache, `bench/hash_bench.ts`): `node:crypto` sha256 streams
- * at ~1.8 GB/s because OpenSSL uses the SHA-NI instructions, while md5 has no
- * hardware help and runs at ~0.7 GB/s. The coreutils tools are slower still
- * (`sha256sum` ~0.53 GB/s, `md5sum` ~0.73 GB/s), so sha256 is both the
- * stronger and the faster choice here; the goal "within 2x of coreutils" is
- * met with room to spare (we are ~3.4x faster than `sha256sum`).
+ * Why sha256 (measured 2026-11-24 on this 2-core x86_64 VM whose CPU has
+ * SHA-NI; 1 GiB file in the page cache; best of 3; `bench/hash_bench.ts`):
  *
- * Chunk size: reading with `Deno.open` into a reused buffer of 64 KiB gave
- * 0.77 GB/s, 256 KiB 1.4 GB/s, 1 MiB 1.75 GB/s, 2 and 4 MiB ~1.83 GB/s (within
- * noise of each other). 2 MiB is used: as fast as 4 MiB with half the memory
- * per concurrent hash. Small files get a buffer just big enough for them.
+ * | contender                        | MB/s |
+ * | -------------------------------- | ---- |
+ * | `sha256sum` (coreutils)          |  529 |
+ * | `md5sum` (coreutils)             |  801 |
+ * | node:crypto sha256, 2 MiB reads  | 1921 |
+ * | node:crypto md5, 2 MiB reads     |  708 |
+ *
+ * OpenSSL (behind `node:crypto`) uses the SHA-NI instructions for sha256,
+ * while md5 has no hardware help, so sha256 is both the stronger and the
+ * faster choice: 3.6x the throughput of `sha256sum` (goal was "within 2x")
+ * and 2.4x that of `md5sum`. On a CPU without SHA-NI, sha256 would drop to
+ * roughly md5 speed or below; the choice is still right for collision safety.
+ *
+ * Chunk size (`Deno.open` + `read` into one reused buffer; sizes interleaved,
+ * best of 5, on a shared VM so ±5% noise): 64 KiB 1.54 GB/s, 256 KiB 1.73,
+ * 1 MiB 1.79, 2 MiB 1.80, 4 MiB 1.77. Past 1 MiB it is a plateau; 2 MiB is
+ * used (the top of it, half the memory of 4 MiB per concurrent hash). Small
+ * files get a buffer just big enough for them.
  *
  * @module
  */
@@ -262,6 +271,15 @@ async function hashRegularFile(
   return result;
 }
 
+async function followLink(path: string): Promise<Deno.FileInfo> {
+  try {
+    return await Deno.stat(path);
+  } catch (err) {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+    throw new CacheError("broken symlink inside a directory", { file: path, cause: err });
+  }
+}
+
 async function walkDir(
   root: string,
   rel: string,
@@ -276,7 +294,7 @@ async function walkDir(
   for await (const entry of Deno.readDir(dir)) {
     const relpath = rel === "" ? entry.name : `${rel}/${entry.name}`;
     const full = join(root, relpath);
-    const stat = entry.isSymlink ? await Deno.stat(full) : await Deno.lstat(full);
+    const stat = entry.isSymlink ? await followLink(full) : await Deno.lstat(full);
     if (stat.isDirectory) {
       await walkDir(root, relpath, memo, seen, out);
     } else if (stat.isFile) {
