@@ -1,0 +1,74 @@
+/**
+ * A workspace: the folder holding pipeline.yaml, with its local cache, hash
+ * memo and parsed params files — the state one command works with, opened
+ * once and closed at the end (which saves the hash memo).
+ *
+ * @module
+ */
+import { join } from "node:path";
+import type { Logger } from "../log.ts";
+import type { YamlFile } from "../yaml.ts";
+import { HashMemo } from "./hash_memo.ts";
+import { LocalStore } from "./local_store.ts";
+import type { ObjectStore } from "./object_store.ts";
+
+/** Resolved settings of a workspace (from flags and env, parsed once by the task). */
+export interface WorkspaceConfig {
+  /** Absolute path of the workspace root (where pipeline.yaml is). */
+  root: string;
+  /** Cache folder, absolute or relative to root (default `.cache`). */
+  cacheDir?: string;
+  /** Pipeline file name relative to root (default `pipeline.yaml`). */
+  pipelineFile?: string;
+  /** Lock file name relative to root (default `pipeline.lock`). */
+  lockFile?: string;
+}
+
+/** An open workspace. */
+export interface Workspace {
+  /** Absolute root. */
+  root: string;
+  /** Absolute cache folder. */
+  cacheDir: string;
+  /** Pipeline file name relative to root. */
+  pipelineFile: string;
+  /** Absolute path of pipeline.lock. */
+  lockPath: string;
+  /** The local content-addressed cache. */
+  store: ObjectStore;
+  /** Stat memo of file hashes. */
+  memo: HashMemo;
+  /** Params files parsed so far (each parsed once per command). */
+  paramFiles: Map<string, YamlFile>;
+  /** Logger. */
+  log: Logger;
+  /** Save the hash memo. */
+  close(): Promise<void>;
+}
+
+/**
+ * Open the workspace at `config.root`.
+ *
+ * @example
+ * ```ts ignore
+ * import { openWorkspace } from "./workspace.ts";
+ * const ws = await openWorkspace({ root: Deno.cwd() }, log);
+ * try { … } finally { await ws.close(); }
+ * ```
+ */
+export async function openWorkspace(config: WorkspaceConfig, log: Logger): Promise<Workspace> {
+  const root = config.root;
+  const cacheDir = join(root, config.cacheDir ?? ".cache");
+  const memo = await HashMemo.open(join(cacheDir, "tmp", "hash_memo.json"));
+  return {
+    root,
+    cacheDir,
+    pipelineFile: config.pipelineFile ?? "pipeline.yaml",
+    lockPath: join(root, config.lockFile ?? "pipeline.lock"),
+    store: new LocalStore(cacheDir),
+    memo,
+    paramFiles: new Map(),
+    log,
+    close: () => memo.save(),
+  };
+}

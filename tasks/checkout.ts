@@ -1,0 +1,49 @@
+/**
+ * `deno task checkout [STAGE...]`: restore the outs recorded in pipeline.lock
+ * from the cache. Exits 6 when an object is missing or corrupt.
+ *
+ * @module
+ */
+import { parseArgs } from "../lib/args.ts";
+import { runMain } from "../lib/cli.ts";
+import { CacheError } from "../lib/errors.ts";
+import { checkout } from "../lib/pipeline/checkout.ts";
+import { readLock } from "../lib/pipeline/lock.ts";
+import { WorkspaceLock } from "../lib/pipeline/workspace_lock.ts";
+import { loadWorkspace } from "./_workspace.ts";
+
+if (import.meta.main) {
+  await runMain(async ({ args, log }) => {
+    const { positionals } = parseArgs(args, {
+      usage: "deno task checkout [STAGE...]",
+      options: {},
+    });
+    const { ws } = await loadWorkspace(log);
+    const held = await WorkspaceLock.acquire(ws.cacheDir, { command: "checkout", log });
+    try {
+      const results = await checkout(
+        ws,
+        await readLock(ws.lockPath),
+        positionals.length ? positionals : undefined,
+      );
+      for (const r of results.filter((r) => r.result !== "unchanged")) {
+        log.info(r.result, { stage: r.stage, out: r.path });
+      }
+      const bad = results.filter((r) => r.result === "missing" || r.result === "corrupt");
+      if (bad.length) {
+        throw new CacheError(
+          `${bad.length} out(s) could not be restored: ${
+            bad.map((r) => `${r.path} (${r.result})`).join(", ")
+          }`,
+          { hint: "run `deno task repro` to rebuild them" },
+        );
+      }
+      log.info("checkout done", {
+        restored: results.filter((r) => r.result === "restored").length,
+      });
+    } finally {
+      await held.release();
+      await ws.close();
+    }
+  });
+}

@@ -1,0 +1,37 @@
+/**
+ * `deno task gc [--dry]`: remove cache objects that pipeline.lock no longer
+ * references (and run-cache entries that pointed to them).
+ *
+ * @module
+ */
+import { parseArgs } from "../lib/args.ts";
+import { runMain } from "../lib/cli.ts";
+import { collectGarbage } from "../lib/pipeline/gc.ts";
+import { readLock } from "../lib/pipeline/lock.ts";
+import { WorkspaceLock } from "../lib/pipeline/workspace_lock.ts";
+import { configFromEnv } from "./_workspace.ts";
+import { openWorkspace } from "../lib/pipeline/workspace.ts";
+
+const USAGE = "deno task gc [--dry]";
+
+if (import.meta.main) {
+  await runMain(async ({ args, log }) => {
+    const { values } = parseArgs(args, {
+      usage: USAGE,
+      options: { dry: { type: "boolean" } },
+      maxPositionals: 0,
+    });
+    const ws = await openWorkspace(configFromEnv(), log);
+    const held = await WorkspaceLock.acquire(ws.cacheDir, { command: "gc", log });
+    try {
+      const result = await collectGarbage(ws.store, {
+        keep: [await readLock(ws.lockPath)],
+        dryRun: values.dry as boolean | undefined,
+      });
+      log.info(values.dry ? "gc dry run (nothing removed)" : "gc done", { ...result });
+    } finally {
+      await held.release();
+      await ws.close();
+    }
+  });
+}

@@ -1,0 +1,71 @@
+/**
+ * `deno task repro [STAGE...] [--force] [--dry] [--jobs N] [--downstream]`:
+ * run the stale stages of pipeline.yaml.
+ *
+ * @module
+ */
+import { parseArgs, positiveInt } from "../lib/args.ts";
+import { runMain } from "../lib/cli.ts";
+import { repro } from "../lib/pipeline/repro.ts";
+import { WorkspaceLock } from "../lib/pipeline/workspace_lock.ts";
+import { loadWorkspace } from "./_workspace.ts";
+
+const USAGE = "deno task repro [STAGE...] [--force] [--dry] [--jobs N] [--downstream]";
+
+if (import.meta.main) {
+  await runMain(async ({ args, log }) => {
+    const { values, positionals } = parseArgs(args, {
+      usage: USAGE,
+      options: {
+        force: { type: "boolean", short: "f" },
+        dry: { type: "boolean" },
+        jobs: { type: "string", short: "j" },
+        downstream: { type: "boolean" },
+      },
+    });
+    const jobs = values.jobs === undefined ? 1 : positiveInt(values.jobs as string, "--jobs");
+    const { ws, graph } = await loadWorkspace(log);
+    const lock = values.dry ? undefined : await WorkspaceLock.acquire(ws.cacheDir, {
+      command: `repro ${args.join(" ")}`.trim(),
+      log,
+    });
+    const abort = new AbortController();
+    const onSignal = (signal: Deno.Signal) => () => {
+      log.warn(`${signal}: stopping running stages`);
+      abort.abort(signal);
+    };
+    const handlers = (["SIGINT", "SIGTERM"] as const).map((s) => [s, onSignal(s)] as const);
+    for (const [s, h] of handlers) Deno.addSignalListener(s, h);
+    const started = performance.now();
+    try {
+      const summary = await repro(ws, graph, {
+        targets: positionals,
+        force: values.force as boolean | undefined,
+        dry: values.dry as boolean | undefined,
+        downstream: values.downstream as boolean | undefined,
+        jobs,
+        signal: abort.signal,
+        onLine: (stage, line) => console.error(`[${stage}] ${line}`),
+      });
+      const count = (o: string) => summary.results.filter((r) => r.outcome === o).length;
+      log.info(values.dry ? "dry run" : "repro finished", {
+        ran: count("ran"),
+        restored: count("restored"),
+        fresh: count("fresh"),
+        would_run: values.dry ? count("would-run") : undefined,
+        failed: count("failed"),
+        skipped: count("skipped"),
+        seconds: Math.round(performance.now() - started) / 1000,
+      });
+      for (const extra of summary.errors.slice(1)) {
+        log.error("another stage failed too", { error: (extra as Error).message });
+      }
+      if (summary.errors.length > 0) throw summary.errors[0];
+      return 0;
+    } finally {
+      for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
+      await ws.close();
+      await lock?.release();
+    }
+  });
+}
