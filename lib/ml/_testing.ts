@@ -1,0 +1,79 @@
+/**
+ * Test helpers for lib/ml: schemas from YAML text, in-memory data sources
+ * and tables from CSV text. Not product code.
+ *
+ * @module
+ */
+import { parseYaml } from "../yaml.ts";
+import { parseCsv } from "./csv.ts";
+import { parseSchema, type Schema } from "./schema.ts";
+import type { DataSource } from "./source.ts";
+import { readTable, type ReadTableOptions, type Table } from "./table.ts";
+
+/**
+ * Parse schema YAML text.
+ *
+ * @example
+ * ```ts ignore
+ * const schema = schemaFrom("columns: [{name: x, type: number}, {name: y, type: boolean}]\ntarget: {column: y, positive: [true], negative: [false]}\n");
+ * ```
+ */
+export function schemaFrom(text: string, file = "schema.yaml"): Schema {
+  return parseSchema(parseYaml(text, file));
+}
+
+/**
+ * An in-memory source over CSV text with a header row (lines as in a file).
+ *
+ * @example
+ * ```ts ignore
+ * const source = memorySource("x,y\n1,true\n", "mem.csv");
+ * ```
+ */
+export function memorySource(csv: string, location = "mem.csv"): DataSource {
+  return {
+    location,
+    open() {
+      const { rows, lines } = parseCsv(csv, { file: location });
+      return Promise.resolve({
+        columns: rows[0],
+        headerLine: lines[0],
+        batches: (async function* () {
+          yield { rows: rows.slice(1), lines: lines.slice(1) };
+        })(),
+      });
+    },
+  };
+}
+
+/**
+ * Read CSV text (with header) into a table.
+ *
+ * @example
+ * ```ts ignore
+ * const table = await tableFrom("x,y\n1,true\n", schema);
+ * ```
+ */
+export function tableFrom(
+  csv: string,
+  schema: Schema,
+  options: Omit<ReadTableOptions, "schema"> = {},
+  location = "mem.csv",
+): Promise<Table> {
+  return readTable(memorySource(csv, location), { schema, ...options });
+}
+
+/** A small mixed schema used across tests. */
+export const MIXED_SCHEMA = `
+columns:
+  - { name: id, type: integer }
+  - { name: bytes, type: number, min: 0, nullable: true }
+  - { name: proto, type: categorical, values: [tcp, udp, icmp], nullable: true }
+  - { name: svc, type: string }
+  - { name: tri, type: integer, values: [-1, 0, 1] }
+  - { name: flag, type: boolean }
+  - { name: label, type: categorical }
+  - { name: level, drop: true }
+target: { column: label, negative: [normal] }
+id: id
+`;
