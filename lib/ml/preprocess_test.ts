@@ -1,0 +1,205 @@
+import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
+import { ConfigError, DataError } from "../errors.ts";
+import { MIXED_SCHEMA, schemaFrom, tableFrom } from "./_testing.ts";
+import {
+  DEFAULT_TRANSFORM,
+  encodeTable,
+  fitPreprocess,
+  loadPreprocess,
+  preprocessToJson,
+  rowEncoder,
+  targetClass,
+  transformRecord,
+  transformRecords,
+  transformRows,
+} from "./preprocess.ts";
+
+const schema = schemaFrom(MIXED_SCHEMA);
+const TRAIN = "id,bytes,proto,svc,tri,flag,label\n" +
+  "1,10.5,tcp,http,-1,true,normal\n2,,udp,dns,0,0,smurf\n3,7,tcp,ftp,1,1,neptune\n";
+const STD = Math.sqrt((1.75 ** 2 * 2) / 3);
+
+function closeArrays(actual: Float32Array, expected: number[]) {
+  strictEqual(actual.length, expected.length);
+  expected.forEach((e, i) => ok(Math.abs(actual[i] - e) < 1e-5, `[${i}] ${actual[i]} vs ${e}`));
+}
+
+function dataError(fn: () => unknown, field: string, pattern: RegExp) {
+  throws(fn, (e: unknown) => {
+    ok(e instanceof DataError, String(e));
+    strictEqual(e.where.field, field);
+    ok(pattern.test(e.message), e.message);
+    return true;
+  });
+}
+
+Deno.test("fitPreprocess: median imputation, standard scaling, one-hot with unseen bucket", async () => {
+  const pre = fitPreprocess(await tableFrom(TRAIN, schema), schema, DEFAULT_TRANSFORM);
+  deepStrictEqual(pre.columns, [
+    "bytes",
+    "proto=tcp",
+    "proto=udp",
+    "proto=__unseen__",
+    "svc=dns",
+    "svc=ftp",
+    "svc=http",
+    "svc=__unseen__",
+    "tri",
+    "flag",
+  ]);
+  deepStrictEqual(pre.spec.features[0], {
+    kind: "numeric",
+    column: "bytes",
+    impute: 8.75,
+    center: 8.75,
+    scale: STD,
+  });
+  deepStrictEqual(pre.spec.features[1], {
+    kind: "one_hot",
+    column: "proto",
+    impute: "tcp",
+    categories: ["tcp", "udp"],
+  });
+  strictEqual(pre.spec.features[4].kind === "numeric" && pre.spec.features[4].impute, 1);
+  deepStrictEqual(pre.inputs, schema.features);
+});
+
+Deno.test("encodeTable: train matrix rows and labels (1 = threat)", async () => {
+  const train = await tableFrom(TRAIN, schema);
+  const pre = fitPreprocess(train, schema, DEFAULT_TRANSFORM);
+  const m = encodeTable(pre, train);
+  deepStrictEqual([m.rows, m.cols, [...m.labels]], [3, 10, [0, 1, 1]]);
+  const flagStd = Math.sqrt(2 / 9);
+  closeArrays(m.data.subarray(10, 20), [0, 0, 1, 0, 1, 0, 0, 0, 0, (0 - 2 / 3) / flagStd]);
+});
+
+Deno.test("one_hot_integers one-hots integer columns with few values", async () => {
+  const pre = fitPreprocess(await tableFrom(TRAIN, schema), schema, {
+    ...DEFAULT_TRANSFORM,
+    oneHotIntegers: true,
+    oneHotMaxValues: 3,
+  });
+  ok(pre.columns.includes("tri=-1") && pre.columns.includes("tri=__unseen__"));
+  const none = fitPreprocess(await tableFrom(TRAIN, schema), schema, {
+    ...DEFAULT_TRANSFORM,
+    oneHotIntegers: true,
+    oneHotMaxValues: 2,
+  });
+  ok(none.columns.includes("tri"));
+});
+
+Deno.test("transformRecord: text or native values, imputation, unseen categories", async () => {
+  const pre = fitPreprocess(await tableFrom(TRAIN, schema), schema, DEFAULT_TRANSFORM);
+  const x = transformRecord(pre, {
+    id: 9,
+    bytes: null,
+    proto: "icmp",
+    svc: "smtp",
+    tri: "1",
+    flag: "false",
+    label: "x",
+  });
+  closeArrays(x, [0, 0, 0, 1, 0, 0, 0, 1, 1.224745, -Math.SQRT2]);
+  const y = transformRecord(pre, { bytes: 10.5, svc: "dns", tri: -1, flag: true });
+  closeArrays(y.subarray(0, 8), [1.75 / STD, 1, 0, 0, 1, 0, 0, 0]);
+});
+
+Deno.test("transformRecord: bad records name the field", async () => {
+  const pre = fitPreprocess(await tableFrom(TRAIN, schema), schema, DEFAULT_TRANSFORM);
+  const ok1 = { bytes: 1, proto: "tcp", svc: "dns", tri: 0, flag: true };
+  dataError(
+    () => transformRecord(pre, { ...ok1, tri: "x" }),
+    "tri",
+    /^field 'tri' 'x' is not an integer$/,
+  );
+  dataError(() => transformRecord(pre, { ...ok1, tri: 4 }), "tri", /4 is outside \{-1, 0, 1\}/);
+  dataError(
+    () => transformRecord(pre, { ...ok1, proto: "gre" }),
+    "proto",
+    /'gre' is outside \{tcp, udp, icmp\}/,
+  );
+  dataError(() => transformRecord(pre, { ...ok1, bytes: -1 }), "bytes", /outside ≥ 0/);
+  dataError(
+    () => transformRecord(pre, { ...ok1, svc: undefined }),
+    "svc",
+    /missing and the column is not nullable/,
+  );
+  dataError(() => transformRecord(pre, { ...ok1, flag: "maybe" }), "flag", /not a boolean/);
+  dataError(
+    () => transformRecord(pre, { ...ok1, colour: "red" }),
+    "colour",
+    /unknown field 'colour'/,
+  );
+  strictEqual(
+    transformRecord(pre, { ...ok1, colour: "red" }, { allowUnknown: true }).length,
+    pre.width,
+  );
+  dataError(
+    () => transformRecords(pre, [ok1, { ...ok1, tri: 9 }]),
+    "tri",
+    /^record 1: field 'tri'/,
+  );
+});
+
+Deno.test("preprocess JSON round-trips (text or object) to identical outputs", async () => {
+  const pre = fitPreprocess(await tableFrom(TRAIN, schema), schema, DEFAULT_TRANSFORM);
+  const json = preprocessToJson(pre);
+  const records = [
+    { bytes: 3, proto: "udp", svc: "ftp", tri: 1, flag: false },
+    { bytes: "", proto: "", svc: "new", tri: "-1", flag: "1" },
+  ];
+  for (const again of [loadPreprocess(json, "p.json"), loadPreprocess(JSON.parse(json))]) {
+    deepStrictEqual(again.spec, pre.spec);
+    deepStrictEqual(transformRecords(again, records), transformRecords(pre, records));
+  }
+});
+
+Deno.test("loadPreprocess: a damaged document is a ConfigError naming file and line", async () => {
+  const pre = fitPreprocess(await tableFrom(TRAIN, schema), schema, DEFAULT_TRANSFORM);
+  const json = preprocessToJson(pre);
+  const damaged = json.replace(/"scale": [0-9.e-]+/, '"scale": 0');
+  throws(
+    () => loadPreprocess(damaged, "p.json"),
+    (e: unknown) =>
+      e instanceof ConfigError && e.where.file === "p.json" && (e.where.line ?? 0) > 1 &&
+      /scale/.test(e.message),
+  );
+  throws(
+    () => loadPreprocess(json.replace('"svc=dns"', '"svc=DNS"'), "p.json"),
+    (e: unknown) => e instanceof ConfigError && /does not match/.test(e.message),
+  );
+  throws(() => loadPreprocess(json.replace('"preprocess/1"', '"preprocess/9"')), ConfigError);
+});
+
+Deno.test("rowEncoder/transformRows: any header order; nullable columns may be absent", async () => {
+  const pre = fitPreprocess(await tableFrom(TRAIN, schema), schema, DEFAULT_TRANSFORM);
+  const header = ["flag", "tri", "svc", "proto"];
+  const rows = [["1", "0", "dns", "tcp"], ["0", "1", "x", ""]];
+  const viaRows = transformRows(pre, header, rows, { lines: [2, 3] });
+  const viaRecords = transformRecords(
+    pre,
+    rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i]]))),
+  );
+  deepStrictEqual(viaRows, viaRecords);
+  throws(
+    () => rowEncoder(pre, ["bytes", "proto"], { file: "in.csv" }),
+    (e: unknown) =>
+      e instanceof DataError && e.where.field === "svc" && /missing column/.test(e.message),
+  );
+  throws(
+    () => rowEncoder(pre, [...header, "zzz"]),
+    (e: unknown) => e instanceof DataError && /unknown column 'zzz'/.test(e.message),
+  );
+  throws(
+    () => transformRows(pre, header, [["1", "7", "dns", "tcp"]], { file: "in.csv", lines: [12] }),
+    (e: unknown) =>
+      e instanceof DataError && e.where.file === "in.csv" && e.where.line === 12 &&
+      e.where.field === "tri",
+  );
+});
+
+Deno.test("targetClass maps labels through the embedded target", async () => {
+  const pre = fitPreprocess(await tableFrom(TRAIN, schema), schema, DEFAULT_TRANSFORM);
+  deepStrictEqual([targetClass(pre, "normal"), targetClass(pre, "smurf")], [0, 1]);
+  dataError(() => targetClass(pre, ""), "label", /unknown target label/);
+});
