@@ -46,7 +46,12 @@ async function readOrUndefined(path: string): Promise<string | undefined> {
   try {
     return await Deno.readTextFile(path);
   } catch (err) {
-    if (err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotSupported) {
+    // Deno only lets a process read other processes' /proc entries with
+    // --allow-all; the least-privilege tasks fall back to `kill -0` then.
+    if (
+      err instanceof Deno.errors.NotFound || err instanceof Deno.errors.NotSupported ||
+      err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied
+    ) {
       return undefined;
     }
     throw err;
