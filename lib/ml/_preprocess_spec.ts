@@ -6,7 +6,7 @@
  */
 import { openSection } from "../section.ts";
 import { parseYaml } from "../yaml.ts";
-import { coerceCell, domainCheck, INVALID, type Rule } from "./cells.ts";
+import { cellCoercer, domainCheck, INVALID, type Rule } from "./cells.ts";
 import {
   type Cell,
   type ColumnSpec,
@@ -30,7 +30,15 @@ export interface TransformOptions {
   oneHotMaxValues: number;
 }
 
-/** The defaults of {@linkcode TransformOptions}. */
+/**
+ * The defaults of {@linkcode TransformOptions}.
+ *
+ * @example
+ * ```ts
+ * import { DEFAULT_TRANSFORM } from "./_preprocess_spec.ts";
+ * const options = { ...DEFAULT_TRANSFORM, oneHotIntegers: true };
+ * ```
+ */
 export const DEFAULT_TRANSFORM: TransformOptions = {
   numericImpute: "median",
   scale: "standard",
@@ -57,7 +65,15 @@ export interface PreprocessSpec {
   fit: { rows: number; options: TransformOptions };
 }
 
-/** The name of the unseen-category bucket of one-hot columns. */
+/**
+ * The name of the unseen-category bucket of one-hot columns.
+ *
+ * @example
+ * ```ts
+ * import { UNSEEN } from "./_preprocess_spec.ts";
+ * `protocol_type=${UNSEEN}`; // the output column for protocols not seen in train
+ * ```
+ */
 export const UNSEEN = "__unseen__";
 
 /** Encodes one input column (internal to the compiled preprocessing). */
@@ -115,6 +131,7 @@ export function compilePreprocess(spec: PreprocessSpec, schema: Schema): Preproc
   const encoders: FeatureEncoder[] = spec.features.map((f) => {
     const column = columnSpec(schema, f.column)!;
     const check = domainCheck(column);
+    const coerce = cellCoercer(column.type);
     const at = offset;
     if (f.kind === "numeric") {
       offset += 1;
@@ -122,7 +139,7 @@ export function compilePreprocess(spec: PreprocessSpec, schema: Schema): Preproc
       return {
         column,
         encode(raw, out, base) {
-          const v = coerceCell(column.type, raw);
+          const v = coerce(raw);
           if (v === INVALID) return "type";
           const rule = check(v);
           if (rule) return rule;
@@ -139,7 +156,7 @@ export function compilePreprocess(spec: PreprocessSpec, schema: Schema): Preproc
     return {
       column,
       encode(raw, out, base) {
-        const v = coerceCell(column.type, raw);
+        const v = coerce(raw);
         if (v === INVALID) return "type";
         const rule = check(v);
         if (rule) return rule;

@@ -63,7 +63,15 @@ export function tableFrom(
   return readTable(memorySource(csv, location), { schema, ...options });
 }
 
-/** A small mixed schema used across tests. */
+/**
+ * A small mixed schema used across tests (id, nullable number, categoricals,
+ * ternary integer, boolean, label by negatives, a dropped column).
+ *
+ * @example
+ * ```ts ignore
+ * const schema = schemaFrom(MIXED_SCHEMA);
+ * ```
+ */
 export const MIXED_SCHEMA = `
 columns:
   - { name: id, type: integer }

@@ -8,7 +8,15 @@
  */
 import type { Cell, ColumnSpec, ColumnType, Value } from "./schema.ts";
 
-/** Returned by {@linkcode coerceCell} when a value cannot have the column's type. */
+/**
+ * Returned by {@linkcode coerceCell} when a value cannot have the column's type.
+ *
+ * @example
+ * ```ts
+ * import { coerceCell, INVALID } from "./cells.ts";
+ * coerceCell("number", "n/a") === INVALID; // true
+ * ```
+ */
 export const INVALID: unique symbol = Symbol("invalid");
 
 /** A rule a cell (or a column) can break. */
@@ -122,6 +130,8 @@ function toCategory(raw: unknown): Cell | typeof INVALID {
 function toBoolean(raw: unknown): Cell | typeof INVALID {
   if (typeof raw === "string") {
     if (raw === "") return null;
+    if (raw === "1" || raw === "true") return true;
+    if (raw === "0" || raw === "false") return false;
     const s = raw.toLowerCase();
     return TRUE.has(s) ? true : FALSE.has(s) ? false : INVALID;
   }

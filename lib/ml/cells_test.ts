@@ -9,6 +9,7 @@ import {
   parseDecimal,
   showValue,
 } from "./cells.ts";
+import { createRng } from "./rng.ts";
 
 Deno.test("parseDecimal accepts plain decimals only", () => {
   deepStrictEqual(
@@ -100,4 +101,16 @@ Deno.test("messages: formatCell, showValue, describeDomain, explainRule", () => 
     explainRule({ name: "x", type: "number", min: 0, max: 1, nullable: false }, "range"),
     "is outside [0, 1]",
   );
+});
+
+Deno.test("parseDecimal agrees with Number() on random decimals (fast path is exact)", () => {
+  const rng = createRng(11);
+  for (let i = 0; i < 20000; i++) {
+    const int = String(rng.int(10 ** (1 + rng.int(9))));
+    const frac = rng.int(3) === 0
+      ? ""
+      : "." + String(rng.int(10 ** 7)).padStart(1 + rng.int(7), "0");
+    const s = (rng.int(4) === 0 ? "-" : "") + int + frac;
+    strictEqual(parseDecimal(s), Number(s), s);
+  }
 });

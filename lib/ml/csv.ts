@@ -44,6 +44,7 @@ const QUOTE = 34, LF = 10, CR = 13;
 export class CsvParser {
   #carry = "";
   #line = 1;
+  #width = 0;
   #delim: number;
   #file: string;
 
@@ -87,7 +88,9 @@ export class CsvParser {
     records: while (i < n) {
       recordStart = i;
       recordLine = line;
-      const fields: string[] = [];
+      // Records usually have as many fields as the last one: preallocate.
+      const fields: string[] = new Array(this.#width);
+      let nf = 0;
       let sawQuote = false;
       for (;;) {
         let c: number;
@@ -121,7 +124,7 @@ export class CsvParser {
             i = q + 1;
             break;
           }
-          fields.push(value);
+          fields[nf++] = value;
           c = i < n ? buf.charCodeAt(i) : -1;
           if (c !== delim && c !== LF && c !== CR && c !== -1) {
             this.#fail(buf, i, line, `unexpected ${JSON.stringify(buf[i])} after a closing quote`);
@@ -141,7 +144,7 @@ export class CsvParser {
             }
             c = -1;
           }
-          fields.push(buf.slice(i, j));
+          fields[nf++] = buf.slice(i, j);
           i = j;
         }
         if (c === delim) {
@@ -151,7 +154,7 @@ export class CsvParser {
             break records;
           }
           if (i >= n) {
-            fields.push("");
+            fields[nf++] = "";
             break;
           }
           continue;
@@ -168,7 +171,11 @@ export class CsvParser {
         break;
       }
       line++;
-      if (fields.length === 1 && fields[0] === "" && !sawQuote) continue;
+      if (nf === 1 && fields[0] === "" && !sawQuote) continue;
+      if (nf !== fields.length) {
+        fields.length = nf;
+        if (nf > 0) this.#width = nf;
+      }
       rows.push(fields);
       lines.push(recordLine);
     }

@@ -40,6 +40,9 @@ Deno.test("parseCsv: trailing delimiter means an empty last field; other delimit
   deepStrictEqual(parseCsv("a,").rows, [["a", ""]]);
   deepStrictEqual(parseCsv("a;b\t\n1;2\n", { delimiter: ";" }).rows, [["a", "b\t"], ["1", "2"]]);
   deepStrictEqual(parseCsv("").rows, []);
+  deepStrictEqual(parseCsv("a\nb,c,d\ne,f\n\ng\n").rows, [["a"], ["b", "c", "d"], ["e", "f"], [
+    "g",
+  ]]);
   throws(() => new CsvParser({ delimiter: '"' }), RangeError);
 });
 

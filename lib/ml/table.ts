@@ -10,7 +10,7 @@
 import { DataError } from "../errors.ts";
 import type { Logger } from "../log.ts";
 import {
-  coerceCell,
+  cellCoercer,
   domainCheck,
   explainRule,
   formatCell,
@@ -150,6 +150,7 @@ export async function readTable(source: DataSource, options: ReadTableOptions): 
   const columns = schema.columns;
   const sourceIndex = columns.map((c) => reader.columns.indexOf(c.name));
   const checks = columns.map((c) => (options.checkDomains ? domainCheck(c) : null));
+  const coercers = columns.map((c) => cellCoercer(c.type));
   const targetIdx = columns.findIndex((c) => c.name === schema.target.column);
   const classify = targetClassifier(schema.target, columns[targetIdx]);
   const cells: Cell[][] = columns.map(() => []);
@@ -167,7 +168,7 @@ export async function readTable(source: DataSource, options: ReadTableOptions): 
           continue;
         }
         const col = columns[c];
-        const v = coerceCell(col.type, raw[si]);
+        const v = coercers[c](raw[si]);
         if (v === INVALID) {
           fail({ file, column: col.name, rule: "type", line, value: String(raw[si]) });
           cells[c].push(null);
