@@ -74,6 +74,29 @@ function featureIndices(table: Table, schema: Schema): number[] {
   return table.columns.flatMap((c, i) => (names.has(c.name) ? [i] : []));
 }
 
+/**
+ * A group id per row: rows with identical feature vectors share one (ids in
+ * order of first appearance). For splitting without duplicate leakage.
+ *
+ * @example
+ * ```ts ignore
+ * import { featureGroups } from "./data_checks.ts";
+ * const groups = featureGroups(table, schema); // Int32Array, one id per row
+ * ```
+ */
+export function featureGroups(table: Table, schema: Schema): Int32Array {
+  const feats = featureIndices(table, schema);
+  const ids = new Map<string, number>();
+  const out = new Int32Array(table.rows);
+  for (let r = 0; r < table.rows; r++) {
+    const key = keyOf(table.cells, feats, r);
+    let id = ids.get(key);
+    if (id === undefined) ids.set(key, id = ids.size);
+    out[r] = id;
+  }
+  return out;
+}
+
 /** Duplicate and conflict statistics of one table. */
 export interface DuplicateSummary {
   /** Rows in the table. */

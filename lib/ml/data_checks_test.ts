@@ -4,6 +4,7 @@ import {
   checkIds,
   classBalance,
   duplicateSummary,
+  featureGroups,
   featureOverlap,
   missingCounts,
   violationCollector,
@@ -50,4 +51,8 @@ Deno.test("featureOverlap counts test rows whose features occur in train", async
   const train = await tableFrom(CSV, schema);
   const test = await tableFrom(H + "9,1,tcp,a,0,1,normal\n9,5,tcp,a,0,1,normal\n", schema);
   deepStrictEqual(featureOverlap(train, test, schema), { testRows: 2, inTrain: 1, fraction: 0.5 });
+});
+
+Deno.test("featureGroups: identical feature vectors share a group id", async () => {
+  deepStrictEqual([...featureGroups(await tableFrom(CSV, schema), schema)], [0, 0, 0, 1, 2]);
 });

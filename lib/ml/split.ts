@@ -12,6 +12,12 @@ export interface SplitOptions {
   testSize: number;
   /** Seed of the shuffle. */
   seed: number;
+  /**
+   * Optional group id per row (e.g. one per distinct feature vector): rows of
+   * a group always land in the same part, so repeated rows cannot leak from
+   * train into test. A group counts in the class of its first row.
+   */
+  groups?: ArrayLike<number>;
 }
 
 /** Row indices of both parts, each ascending. */
@@ -24,8 +30,9 @@ export interface Split {
 
 /**
  * Split rows by class: within each class (in ascending class order) shuffle
- * with the seeded RNG and send `round(n * testSize)` rows to test. Same
- * labels and options, same split.
+ * the rows (or groups) with the seeded RNG and send them to test until it
+ * holds `round(n * testSize)` of the class's rows (with groups: at least
+ * that many). Same labels and options, same split.
  *
  * @example
  * ```ts
@@ -40,21 +47,40 @@ export function stratifiedSplit(labels: ArrayLike<number>, options: SplitOptions
   if (!(testSize > 0 && testSize < 1)) {
     throw new RangeError(`testSize must be in (0, 1), got ${testSize}`);
   }
+  const n = labels.length;
+  const { groups } = options;
+  if (groups && groups.length !== n) throw new RangeError("groups must have one entry per row");
+  // Members of each group, and each class's groups in order of first appearance.
+  const members = new Map<number, number[]>();
   const byClass = new Map<number, number[]>();
-  for (let i = 0; i < labels.length; i++) {
-    const list = byClass.get(labels[i]);
-    if (list) list.push(i);
-    else byClass.set(labels[i], [i]);
+  for (let i = 0; i < n; i++) {
+    const g = groups ? groups[i] : i;
+    const list = members.get(g);
+    if (list) {
+      list.push(i);
+      continue;
+    }
+    members.set(g, [i]);
+    const cls = byClass.get(labels[i]);
+    if (cls) cls.push(g);
+    else byClass.set(labels[i], [g]);
   }
   const rng = createRng(seed);
-  const isTest = new Uint8Array(labels.length);
+  const isTest = new Uint8Array(n);
   for (const cls of [...byClass.keys()].sort((a, b) => a - b)) {
-    const rows = shuffle([...byClass.get(cls)!], rng);
-    const k = Math.round(rows.length * testSize);
-    for (let i = 0; i < k; i++) isTest[rows[i]] = 1;
+    const order = shuffle([...byClass.get(cls)!], rng);
+    let rows = 0;
+    for (const g of order) rows += members.get(g)!.length;
+    const target = Math.round(rows * testSize);
+    let taken = 0;
+    for (const g of order) {
+      if (taken >= target) break;
+      for (const i of members.get(g)!) isTest[i] = 1;
+      taken += members.get(g)!.length;
+    }
   }
   const train: number[] = [];
   const test: number[] = [];
-  for (let i = 0; i < labels.length; i++) (isTest[i] ? test : train).push(i);
+  for (let i = 0; i < n; i++) (isTest[i] ? test : train).push(i);
   return { train, test };
 }

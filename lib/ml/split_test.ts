@@ -25,3 +25,19 @@ Deno.test("stratifiedSplit rounds per class and rejects bad sizes", () => {
   throws(() => stratifiedSplit([0, 1], { testSize: 1, seed: 1 }), RangeError);
   throws(() => stratifiedSplit([0, 1], { testSize: 0, seed: 1 }), RangeError);
 });
+
+Deno.test("stratifiedSplit with groups keeps each group on one side", () => {
+  const groups = labels.map((_, i) => Math.floor(i / 10) * 10 + (i % 10 < 3 ? 1 : 0)); // 10-row blocks, per class
+  const { train, test } = stratifiedSplit(labels, { testSize: 0.2, seed: 3, groups });
+  const side = new Map<number, string>();
+  for (const [name, rows] of [["train", train], ["test", test]] as const) {
+    for (const i of rows) {
+      strictEqual(side.get(groups[i]) ?? name, name, `group ${groups[i]} split`);
+      side.set(groups[i], name);
+    }
+  }
+  strictEqual(test.filter((i) => labels[i] === 1).length, 60);
+  strictEqual(test.length, 200);
+  deepStrictEqual(stratifiedSplit(labels, { testSize: 0.2, seed: 3, groups }), { train, test });
+  throws(() => stratifiedSplit(labels, { testSize: 0.2, seed: 3, groups: [1] }), RangeError);
+});
