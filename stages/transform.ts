@@ -1,0 +1,122 @@
+/**
+ * Stage `transform`: fit the preprocessing (imputation, standard scaling,
+ * one-hot encoding with an unseen bucket) on `artifacts/ingest/train.csv`
+ * only, save it as `artifacts/transform/preprocess.json`, and write
+ * `train.mat` and `test.mat` (lib/ml/matrix.ts; labels 1 = threat).
+ *
+ * ```sh
+ * deno run --allow-read --allow-write stages/transform.ts [--params params.yaml] [--schema schema.yaml]
+ * ```
+ *
+ * @module
+ */
+import { runMain } from "../lib/cli.ts";
+import type { Logger } from "../lib/log.ts";
+import { writeMatrix } from "../lib/ml/matrix.ts";
+import {
+  DEFAULT_TRANSFORM,
+  encodeTable,
+  fitPreprocess,
+  preprocessToJson,
+  type TransformOptions,
+} from "../lib/ml/preprocess.ts";
+import { csvSource } from "../lib/ml/source.ts";
+import { readTable } from "../lib/ml/table.ts";
+import { openSection } from "../lib/section.ts";
+import type { YamlFile } from "../lib/yaml.ts";
+import { loadStageConfig, secondsSince, type StageConfig, writeTextAtomic } from "./_common.ts";
+
+/**
+ * Read and validate the `transform` section (every key optional).
+ *
+ * @example
+ * ```ts
+ * import { parseYaml } from "../lib/yaml.ts";
+ * import { readTransformParams } from "./transform.ts";
+ * readTransformParams(parseYaml("transform:\n  one_hot_integers: true\n", "params.yaml")).oneHotIntegers; // true
+ * ```
+ */
+export function readTransformParams(params: YamlFile): TransformOptions {
+  if ((params.value as Record<string, unknown> | null)?.transform === undefined) {
+    return { ...DEFAULT_TRANSFORM };
+  }
+  const s = openSection(params, ["transform"]);
+  const d = DEFAULT_TRANSFORM;
+  const out: TransformOptions = {
+    numericImpute: s.string("numeric_impute", {
+      default: d.numericImpute,
+      oneOf: ["median", "mean"] as const,
+    }),
+    scale: s.string("scale", { default: d.scale, oneOf: ["standard", "none"] as const }),
+    oneHotIntegers: s.boolean("one_hot_integers", { default: d.oneHotIntegers }),
+    oneHotMaxValues: s.number("one_hot_max_values", {
+      default: d.oneHotMaxValues,
+      integer: true,
+      min: 2,
+    }),
+  };
+  s.done();
+  return out;
+}
+
+/** Where {@linkcode runTransform} reads and writes. */
+export interface TransformPaths {
+  /** Train CSV (default `artifacts/ingest/train.csv`). */
+  train?: string;
+  /** Test CSV (default `artifacts/ingest/test.csv`). */
+  test?: string;
+  /** Output directory (default `artifacts/transform`). */
+  outDir?: string;
+}
+
+/**
+ * Run the stage.
+ *
+ * @example
+ * ```ts ignore
+ * import { runTransform } from "./transform.ts";
+ * await runTransform(await loadStageConfig([], "transform"), log);
+ * ```
+ */
+export async function runTransform(
+  config: StageConfig,
+  log: Logger,
+  paths: TransformPaths = {},
+): Promise<{ features: number; train: number; test: number }> {
+  const start = performance.now();
+  const { schema } = config;
+  const options = readTransformParams(config.params);
+  const outDir = paths.outDir ?? "artifacts/transform";
+  const read = (path: string) =>
+    readTable(csvSource({ path, header: true }), { schema, checkDomains: true, log });
+  const train = await read(paths.train ?? "artifacts/ingest/train.csv");
+  const test = await read(paths.test ?? "artifacts/ingest/test.csv");
+  const pre = fitPreprocess(train, schema, options);
+  const oneHot = pre.spec.features.filter((f) => f.kind === "one_hot").map((f) => f.column);
+  log.info("transform: fitted on train", {
+    rows: train.rows,
+    inputs: pre.inputs.length,
+    features: pre.width,
+    one_hot: oneHot.length ? oneHot.join(",") : undefined,
+  });
+  const trainMatrix = encodeTable(pre, train);
+  const testMatrix = encodeTable(pre, test);
+  await Deno.mkdir(outDir, { recursive: true });
+  await writeTextAtomic(`${outDir}/preprocess.json`, preprocessToJson(pre));
+  await writeMatrix(`${outDir}/train.mat`, trainMatrix);
+  await writeMatrix(`${outDir}/test.mat`, testMatrix);
+  log.info("transform: done", {
+    train: train.rows,
+    test: test.rows,
+    features: pre.width,
+    out: outDir,
+    seconds: secondsSince(start),
+  });
+  return { features: pre.width, train: train.rows, test: test.rows };
+}
+
+if (import.meta.main) {
+  await runMain(async ({ args, log }) => {
+    await runTransform(await loadStageConfig(args, "transform"), log);
+  });
+}
