@@ -97,7 +97,11 @@ export async function runTransform(
     rows: train.rows,
     inputs: pre.inputs.length,
     features: pre.width,
-    one_hot: oneHot.length ? oneHot.join(",") : undefined,
+    one_hot: oneHot.length > 6
+      ? `${oneHot.length} columns`
+      : oneHot.length
+      ? oneHot.join(",")
+      : undefined,
   });
   const trainMatrix = encodeTable(pre, train);
   const testMatrix = encodeTable(pre, test);

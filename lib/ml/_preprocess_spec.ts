@@ -98,6 +98,8 @@ export interface Preprocessor {
   readonly inputs: string[];
   /** The compiled per-column encoders, in feature order. */
   readonly encoders: readonly FeatureEncoder[];
+  /** Every column name a record may carry (features, target, id). */
+  readonly fields: ReadonlySet<string>;
   /** Target label (typed) to class: 1 threat, 0 benign, -1 unknown. */
   readonly classify: (v: Cell) => LabelClass;
 }
@@ -174,6 +176,7 @@ export function compilePreprocess(spec: PreprocessSpec, schema: Schema): Preproc
     width: offset,
     inputs: spec.features.map((f) => f.column),
     encoders,
+    fields: new Set(schema.columns.map((c) => c.name)),
     classify: targetClassifier(schema.target, columnSpec(schema, schema.target.column)),
   };
 }

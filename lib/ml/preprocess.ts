@@ -126,7 +126,7 @@ function encodeRecord(
 ): void {
   if (!options.allowUnknown) {
     for (const key of Object.keys(record)) {
-      if (!pre.schema.columns.some((c) => c.name === key)) {
+      if (!pre.fields.has(key)) {
         throw new DataError(`${where}unknown field '${key}'`, { field: key });
       }
     }
@@ -186,7 +186,7 @@ export function rowEncoder(
 ): RowEncoder {
   const file = options.file;
   if (!options.allowUnknown) {
-    const unknown = header.find((h) => !pre.schema.columns.some((c) => c.name === h));
+    const unknown = header.find((h) => !pre.fields.has(h));
     if (unknown !== undefined) {
       throw new DataError(`unknown column '${unknown}'`, { file, field: unknown });
     }
