@@ -36,6 +36,12 @@ export interface ManagerOptions {
   services?: readonly ServiceDef[];
   /** Aborts an `up` in progress; what it started is stopped again. */
   signal?: AbortSignal;
+  /**
+   * `servicesUp`: the pid of a test run that holds the services until it calls
+   * {@linkcode servicesRelease}. Without it, the services are pinned: they stay
+   * up until {@linkcode servicesDown}.
+   */
+  holder?: number;
 }
 
 /** What {@linkcode servicesUp} did. */
@@ -49,7 +55,8 @@ export interface UpResult {
 }
 
 /**
- * Start every requested service that is not already up and healthy.
+ * Start every requested service that is not already up and healthy, and
+ * register `options.holder` (or pin the services when there is none).
  *
  * @example
  * ```ts ignore
@@ -63,7 +70,11 @@ export function servicesUp(options: ManagerOptions): Promise<UpResult> {
   const { config, log } = options;
   const defs = options.services ?? ALL_SERVICES;
   return withStateLock(options, async () => {
-    const state = (await readState(config.stateDir)) ?? { version: 1, services: {} };
+    const state: ServicesState = (await readState(config.stateDir)) ??
+      { version: 1, services: {} };
+    state.holders = (state.holders ?? []).filter(isAlive);
+    if (options.holder === undefined) state.pinned = true;
+    else state.holders.push(options.holder);
     const reused: ServiceName[] = [];
     const todo: ServiceDef[] = [];
     for (const def of defs) {
@@ -102,7 +113,7 @@ export function servicesUp(options: ManagerOptions): Promise<UpResult> {
         const def = todo.find((d) => d.name === rec.name)!;
         await ready(def, rec, options.signal);
         rec.ready = true;
-        log.info(`${def.name} is up`, { server: def.server, url: rec.url, pid: rec.pid });
+        log.debug(`${def.name} is up`, { server: def.server, url: rec.url, pid: rec.pid });
       }));
       const failures = results.flatMap((r) => r.status === "rejected" ? [r.reason] : []);
       if (failures.length > 0) throw combine(failures);
@@ -112,6 +123,7 @@ export function servicesUp(options: ManagerOptions): Promise<UpResult> {
         await stopRecorded(rec, log);
         delete state.services[rec.name];
       }
+      state.holders = state.holders.filter((pid) => pid !== options.holder);
       await writeState(config.stateDir, state);
       throw err;
     }
@@ -120,7 +132,41 @@ export function servicesUp(options: ManagerOptions): Promise<UpResult> {
 }
 
 /**
- * Stop every recorded service and remove its data and the state file.
+ * Unregister the test run `holder`; when no live holder is left and the
+ * services are not pinned, stop them all (as {@linkcode servicesDown}).
+ * Returns the names of the services it stopped.
+ *
+ * @example
+ * ```ts ignore
+ * import { servicesConfigFromEnv, servicesRelease, servicesUp } from "./mod.ts";
+ * import { createLogger } from "../log.ts";
+ * const options = { config: servicesConfigFromEnv("/work/main", Deno.env.toObject()), log: createLogger() };
+ * await servicesUp({ ...options, holder: Deno.pid });
+ * await servicesRelease({ ...options, holder: Deno.pid });
+ * ```
+ */
+export function servicesRelease(
+  options: ManagerOptions & { holder: number },
+): Promise<ServiceName[]> {
+  return withStateLock(options, async () => {
+    const state = await readState(options.config.stateDir);
+    if (!state) return [];
+    state.holders = (state.holders ?? []).filter((p) => p !== options.holder && isAlive(p));
+    if (state.holders.length > 0 || state.pinned) {
+      options.log.info("test services stay up", {
+        pinned: state.pinned || undefined,
+        usedBy: state.holders.length ? state.holders.join(",") : undefined,
+      });
+      await writeState(options.config.stateDir, state);
+      return [];
+    }
+    return await stopAll(state, ALL_SERVICES, options);
+  });
+}
+
+/**
+ * Stop the recorded services (all, or `options.services`), whoever holds
+ * them, and remove their data; the state file goes with the last one.
  * Returns the names of the services it stopped.
  *
  * @example
@@ -131,23 +177,28 @@ export function servicesUp(options: ManagerOptions): Promise<UpResult> {
  * ```
  */
 export function servicesDown(options: ManagerOptions): Promise<ServiceName[]> {
-  const { config, log } = options;
   return withStateLock(options, async () => {
-    const state = await readState(config.stateDir);
-    if (!state) return [];
-    const names = (options.services ?? ALL_SERVICES).map((d) => d.name);
-    const stopped: ServiceName[] = [];
-    for (const name of names) {
-      const rec = state.services[name];
-      if (!rec) continue;
-      await stopRecorded(rec, log);
-      delete state.services[name];
-      stopped.push(name);
-    }
-    if (Object.keys(state.services).length === 0) await removeState(config.stateDir);
-    else await writeState(config.stateDir, state);
-    return stopped;
+    const state = await readState(options.config.stateDir);
+    return state ? await stopAll(state, options.services ?? ALL_SERVICES, options) : [];
   });
+}
+
+async function stopAll(
+  state: ServicesState,
+  defs: readonly ServiceDef[],
+  options: ManagerOptions,
+): Promise<ServiceName[]> {
+  const stopped: ServiceName[] = [];
+  for (const { name } of defs) {
+    const rec = state.services[name];
+    if (!rec) continue;
+    await stopRecorded(rec, options.log);
+    delete state.services[name];
+    stopped.push(name);
+  }
+  if (Object.keys(state.services).length === 0) await removeState(options.config.stateDir);
+  else await writeState(options.config.stateDir, state);
+  return stopped;
 }
 
 /** One line of {@linkcode servicesStatus}. */

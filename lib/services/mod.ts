@@ -28,6 +28,7 @@ export {
   type ManagerOptions,
   serviceEnvVars,
   servicesDown,
+  servicesRelease,
   servicesStatus,
   type ServiceStatus,
   servicesUp,

@@ -41,6 +41,10 @@ export interface ServicesState {
   version: 1;
   /** The started services by name. */
   services: Partial<Record<ServiceName, ServiceRecord>>;
+  /** Pids of the test runs using the services; the last one to leave stops them. */
+  holders?: number[];
+  /** Brought up by hand (`services up`): stay up until `services down`. */
+  pinned?: boolean;
 }
 
 /**
