@@ -160,7 +160,7 @@ export function servicesRelease(
       await writeState(options.config.stateDir, state);
       return [];
     }
-    return await stopAll(state, ALL_SERVICES, options);
+    return await stopAll(state, Object.keys(state.services) as ServiceName[], options);
   });
 }
 
@@ -179,17 +179,18 @@ export function servicesRelease(
 export function servicesDown(options: ManagerOptions): Promise<ServiceName[]> {
   return withStateLock(options, async () => {
     const state = await readState(options.config.stateDir);
-    return state ? await stopAll(state, options.services ?? ALL_SERVICES, options) : [];
+    const names = (options.services ?? ALL_SERVICES).map((d) => d.name);
+    return state ? await stopAll(state, names, options) : [];
   });
 }
 
 async function stopAll(
   state: ServicesState,
-  defs: readonly ServiceDef[],
+  names: readonly ServiceName[],
   options: ManagerOptions,
 ): Promise<ServiceName[]> {
   const stopped: ServiceName[] = [];
-  for (const { name } of defs) {
+  for (const name of names) {
     const rec = state.services[name];
     if (!rec) continue;
     await stopRecorded(rec, options.log);

@@ -70,7 +70,9 @@ export async function waitUntilReady(options: WaitOptions): Promise<void> {
     if (exited || deadline.aborted || Date.now() - start >= options.timeoutMs) {
       const why = exited
         ? "its process exited before it answered"
-        : `it did not answer within ${(options.timeoutMs / 1000).toFixed(0)} s`;
+        : `it did not answer within ${
+          options.timeoutMs >= 1000 ? `${options.timeoutMs / 1000} s` : `${options.timeoutMs} ms`
+        }`;
       const lastMsg = last instanceof Error ? last.message : String(last);
       const extra = options.details?.();
       throw new ServiceError(
