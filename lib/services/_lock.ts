@@ -17,6 +17,8 @@ export interface FileLockOptions {
   what: string;
   /** Give up after this long (default 30 minutes: a first build is slow). */
   timeoutMs?: number;
+  /** Stop waiting when aborted (throws the abort reason). */
+  signal?: AbortSignal;
 }
 
 /**
@@ -59,6 +61,7 @@ export async function withFileLock<T>(
       await Deno.remove(path).catch(() => {});
       continue;
     }
+    options.signal?.throwIfAborted();
     if (holder === Deno.pid) {
       throw new LockedError(`${options.what}: lock ${path} is already held by this process`);
     }

@@ -37,3 +37,26 @@ Deno.test("withFileLock: a lock held by a live process times out with LockedErro
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("withFileLock: waiting for a live holder ends when the signal aborts", async () => {
+  const dir = await Deno.makeTempDir();
+  const holder = new Deno.Command("sleep", { args: ["30"] }).spawn();
+  try {
+    const path = `${dir}/x.lock`;
+    await Deno.writeTextFile(path, `${holder.pid}\n`);
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(new Error("SIGINT")), 50);
+    await assert.rejects(
+      withFileLock(
+        path,
+        { log: nullLogger, what: "x", signal: abort.signal },
+        () => Promise.resolve(),
+      ),
+      /SIGINT/,
+    );
+  } finally {
+    holder.kill();
+    await holder.status;
+    await Deno.remove(dir, { recursive: true });
+  }
+});

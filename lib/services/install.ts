@@ -91,6 +91,7 @@ export async function goBuild(program: GoProgram, ctx: InstallContext): Promise<
   return await withFileLock(`${ctx.toolCache}/${program.name}.lock`, {
     log: ctx.log,
     what: `the build of ${program.name}`,
+    signal: ctx.signal,
   }, async () => {
     if (await exists(exe)) return exe; // built by whoever held the lock
     const logFile = `${ctx.logDir}/install-${program.name}.log`;
@@ -164,6 +165,7 @@ export async function pipVenv(program: PythonProgram, ctx: InstallContext): Prom
   return await withFileLock(`${ctx.toolCache}/${program.name}.lock`, {
     log: ctx.log,
     what: `the install of ${program.name}`,
+    signal: ctx.signal,
   }, async () => {
     if (await exists(marker)) return venv;
     const logFile = `${ctx.logDir}/install-${program.name}.log`;

@@ -264,6 +264,7 @@ function withStateLock<T>(options: ManagerOptions, fn: () => Promise<T>): Promis
       log: options.log,
       what: "the test services of this workspace",
       timeoutMs: 40 * 60_000,
+      signal: options.signal,
     }, fn)
   );
 }
