@@ -98,7 +98,11 @@ async function main(args: string[], log: Logger): Promise<number> {
   try {
     const up = await servicesUp({ config, log, signal: abort.signal, holder: Deno.pid }).catch(
       (err) => {
-        throw abort.signal.aborted ? abort.signal.reason : err;
+        if (abort.signal.aborted) throw abort.signal.reason;
+        log.error("the test services could not be started", {
+          hint: "'deno task test --no-services' runs the tests that need none",
+        });
+        throw err;
       },
     );
     holding = true;
