@@ -73,8 +73,10 @@ export function servicesUp(options: ManagerOptions): Promise<UpResult> {
     const state: ServicesState = (await readState(config.stateDir)) ??
       { version: 1, services: {} };
     state.holders = (state.holders ?? []).filter(isAlive);
-    if (options.holder === undefined) state.pinned = true;
-    else state.holders.push(options.holder);
+    const register = () => {
+      if (options.holder === undefined) state.pinned = true;
+      else state.holders!.push(options.holder);
+    };
     const reused: ServiceName[] = [];
     const todo: ServiceDef[] = [];
     for (const def of defs) {
@@ -90,19 +92,23 @@ export function servicesUp(options: ManagerOptions): Promise<UpResult> {
       }
       todo.push(def);
     }
+    if (todo.length === 0) {
+      register();
+      await writeState(config.stateDir, state);
+      return { state, started: [], reused };
+    }
     await writeState(config.stateDir, state);
-    if (todo.length === 0) return { state, started: [], reused };
 
-    const exes = await installAll(todo, {
-      toolCache: config.toolCache,
-      logDir: config.stateDir,
-      go: config.go,
-      python: config.python,
-      log,
-      signal: options.signal,
-    });
     const started: ServiceRecord[] = [];
     try {
+      const exes = await installAll(todo, {
+        toolCache: config.toolCache,
+        logDir: config.stateDir,
+        go: config.go,
+        python: config.python,
+        log,
+        signal: options.signal,
+      });
       for (const def of todo) {
         const rec = await start(def, exes.get(def.name)!, config);
         started.push(rec);
@@ -117,13 +123,13 @@ export function servicesUp(options: ManagerOptions): Promise<UpResult> {
       }));
       const failures = results.flatMap((r) => r.status === "rejected" ? [r.reason] : []);
       if (failures.length > 0) throw combine(failures);
+      register();
       await writeState(config.stateDir, state);
     } catch (err) {
       for (const rec of started) {
         await stopRecorded(rec, log);
         delete state.services[rec.name];
       }
-      state.holders = state.holders.filter((pid) => pid !== options.holder);
       await writeState(config.stateDir, state);
       throw err;
     }
