@@ -210,12 +210,22 @@ async function goModuleDir(
   signal?: AbortSignal,
 ): Promise<string> {
   const spec = `${program.module}@${program.version}`;
-  const out = await new Deno.Command(go, {
-    args: ["mod", "download", "-json", spec],
-    env,
-    stdin: "null",
-    signal,
-  }).output();
+  let out: Deno.CommandOutput;
+  try {
+    out = await new Deno.Command(go, {
+      args: ["mod", "download", "-json", spec],
+      env,
+      stdin: "null",
+      signal,
+    }).output();
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    throw new ConfigError(`cannot build ${program.name}: cannot run go ('${go}')`, {
+      field: "THREATLINE_GO",
+      cause: err,
+      hint: "install Go >= 1.24 or set THREATLINE_GO to the go executable",
+    });
+  }
   const text = new TextDecoder().decode(out.stdout);
   let info: { Dir?: string; Error?: string } = {};
   try {

@@ -94,10 +94,10 @@ export function servicesUp(options: ManagerOptions): Promise<UpResult> {
     }
     if (todo.length === 0) {
       register();
-      await writeState(config.stateDir, state);
+      await saveState(config.stateDir, state);
       return { state, started: [], reused };
     }
-    await writeState(config.stateDir, state);
+    await saveState(config.stateDir, state);
 
     const started: ServiceRecord[] = [];
     try {
@@ -113,7 +113,7 @@ export function servicesUp(options: ManagerOptions): Promise<UpResult> {
         const rec = await start(def, exes.get(def.name)!, config);
         started.push(rec);
         state.services[def.name] = rec;
-        await writeState(config.stateDir, state); // recorded before waiting: `down` can stop it
+        await saveState(config.stateDir, state); // recorded before waiting: `down` can stop it
       }
       const results = await Promise.allSettled(started.map(async (rec) => {
         const def = todo.find((d) => d.name === rec.name)!;
@@ -124,13 +124,13 @@ export function servicesUp(options: ManagerOptions): Promise<UpResult> {
       const failures = results.flatMap((r) => r.status === "rejected" ? [r.reason] : []);
       if (failures.length > 0) throw combine(failures);
       register();
-      await writeState(config.stateDir, state);
+      await saveState(config.stateDir, state);
     } catch (err) {
       for (const rec of started) {
         await stopRecorded(rec, log);
         delete state.services[rec.name];
       }
-      await writeState(config.stateDir, state);
+      await saveState(config.stateDir, state);
       throw err;
     }
     return { state, started: started.map((r) => r.name), reused };
@@ -163,7 +163,7 @@ export function servicesRelease(
         pinned: state.pinned || undefined,
         usedBy: state.holders.length ? state.holders.join(",") : undefined,
       });
-      await writeState(options.config.stateDir, state);
+      await saveState(options.config.stateDir, state);
       return [];
     }
     return await stopAll(state, Object.keys(state.services) as ServiceName[], options);
@@ -203,8 +203,7 @@ async function stopAll(
     delete state.services[name];
     stopped.push(name);
   }
-  if (Object.keys(state.services).length === 0) await removeState(options.config.stateDir);
-  else await writeState(options.config.stateDir, state);
+  await saveState(options.config.stateDir, state);
   return stopped;
 }
 
@@ -262,6 +261,12 @@ export function serviceEnvVars(
     return i < 0 ? SERVICE_ENV_VARS.length : i;
   };
   return Object.fromEntries(Object.entries(vars).sort(([a], [b]) => rank(a) - rank(b)));
+}
+
+/** Write the state, or remove the file when no service is recorded any more. */
+async function saveState(stateDir: string, state: ServicesState): Promise<void> {
+  if (Object.keys(state.services).length === 0) await removeState(stateDir);
+  else await writeState(stateDir, state);
 }
 
 function withStateLock<T>(options: ManagerOptions, fn: () => Promise<T>): Promise<T> {
