@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { isMap, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { type Document, isMap, isSeq, LineCounter, type Node, parseDocument } from "yaml";
 import { ConfigError } from "./errors.ts";
 
 /** A parsed YAML file that can say where each key sits. */
@@ -45,38 +45,65 @@ export function parseYaml(text: string, file: string): YamlFile {
       column: pos.col,
     });
   }
+  return {
+    file,
+    value: doc.toJS() ?? null,
+    locate: (path, key = false) => locateIn(doc, lineCounter, path, key),
+  };
+}
+
+/**
+ * A {@linkcode YamlFile} for text whose value is already known (from a parse
+ * cache): `locate` parses the text only when an error needs a position.
+ *
+ * @example
+ * ```ts
+ * import { yamlFromValue } from "./yaml.ts";
+ * const y = yamlFromValue("a: 1\n", "params.yaml", { a: 1 });
+ * y.locate(["a"]); // { line: 1, column: 4 }
+ * ```
+ */
+export function yamlFromValue(text: string, file: string, value: unknown): YamlFile {
+  let parsed: YamlFile | undefined;
+  return {
+    file,
+    value,
+    locate: (path, key) => (parsed ??= parseYaml(text, file)).locate(path, key),
+  };
+}
+
+function locateIn(
+  doc: Document,
+  lineCounter: LineCounter,
+  path: (string | number)[],
+  key: boolean,
+): { line: number; column: number } {
   const pos = (offset: number) => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
   };
-  return {
-    file,
-    value: doc.toJS() ?? null,
-    locate(path, key = false) {
-      let node: unknown = doc.contents;
-      let best = { line: 1, column: 1 };
-      if (node && (node as Node).range) best = pos((node as Node).range![0]);
-      for (const step of path) {
-        if (isMap(node)) {
-          const pair = node.items.find((p) =>
-            String((p.key as { value?: unknown } | null)?.value) === String(step)
-          );
-          if (!pair) return best;
-          const k = pair.key as Node | null;
-          if (k?.range) best = pos(k.range[0]);
-          if (key && step === path[path.length - 1]) return best;
-          node = pair.value;
-        } else if (isSeq(node) && typeof step === "number") {
-          node = node.items[step];
-        } else {
-          return best;
-        }
-        const r = (node as Node | null)?.range;
-        if (r) best = pos(r[0]);
-      }
+  let node: unknown = doc.contents;
+  let best = { line: 1, column: 1 };
+  if (node && (node as Node).range) best = pos((node as Node).range![0]);
+  for (const step of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) =>
+        String((p.key as { value?: unknown } | null)?.value) === String(step)
+      );
+      if (!pair) return best;
+      const k = pair.key as Node | null;
+      if (k?.range) best = pos(k.range[0]);
+      if (key && step === path[path.length - 1]) return best;
+      node = pair.value;
+    } else if (isSeq(node) && typeof step === "number") {
+      node = node.items[step];
+    } else {
       return best;
-    },
-  };
+    }
+    const r = (node as Node | null)?.range;
+    if (r) best = pos(r[0]);
+  }
+  return best;
 }
 
 /**

@@ -36,7 +36,11 @@ export interface Loaded {
 export async function loadWorkspace(log: Logger): Promise<Loaded> {
   const ws = await openWorkspace(configFromEnv(), log);
   try {
-    const spec = await loadPipeline(ws.root, { file: ws.pipelineFile });
+    const spec = await loadPipeline(ws.root, {
+      file: ws.pipelineFile,
+      cacheDir: ws.cacheDir,
+      paramFiles: ws.paramFiles,
+    });
     return { ws, spec, graph: buildGraph(spec) };
   } catch (err) {
     await ws.close();

@@ -23,7 +23,7 @@ if (import.meta.main) {
     try {
       const results = await checkout(
         ws,
-        await readLock(ws.lockPath),
+        await readLock(ws.lockPath, { cacheDir: ws.cacheDir }),
         positionals.length ? positionals : undefined,
       );
       for (const r of results.filter((r) => r.result !== "unchanged")) {

@@ -8,6 +8,7 @@ import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { collectGarbage } from "../lib/pipeline/gc.ts";
 import { readLock } from "../lib/pipeline/lock.ts";
+import { parseCacheDir } from "../lib/pipeline/parse_cache.ts";
 import { WorkspaceLock } from "../lib/pipeline/workspace_lock.ts";
 import { configFromEnv } from "./_workspace.ts";
 import { openWorkspace } from "../lib/pipeline/workspace.ts";
@@ -25,9 +26,13 @@ if (import.meta.main) {
     const held = await WorkspaceLock.acquire(ws.cacheDir, { command: "gc", log });
     try {
       const result = await collectGarbage(ws.store, {
-        keep: [await readLock(ws.lockPath)],
+        keep: [await readLock(ws.lockPath, { cacheDir: ws.cacheDir })],
         dryRun: values.dry as boolean | undefined,
       });
+      if (!values.dry) {
+        // Parsed-YAML cache entries are cheap to rebuild: drop them all.
+        await Deno.remove(parseCacheDir(ws.cacheDir), { recursive: true }).catch(() => {});
+      }
       log.info(values.dry ? "gc dry run (nothing removed)" : "gc done", { ...result });
     } finally {
       await held.release();

@@ -22,7 +22,7 @@ if (import.meta.main) {
     });
     const { ws, graph } = await loadWorkspace(log);
     try {
-      const lock = await readLock(ws.lockPath);
+      const lock = await readLock(ws.lockPath, { cacheDir: ws.cacheDir });
       const stages = positionals.length ? selectStages(graph, positionals) : undefined;
       const rows = await pipelineStatus(ws, graph, lock, {
         lockOnly: values["lock-only"] as boolean | undefined,

@@ -271,15 +271,18 @@ async function hashRegularFile(
   return result;
 }
 
-async function followLink(path: string): Promise<Deno.FileInfo> {
+function followLink(path: string): Deno.FileInfo {
   try {
-    return await Deno.stat(path);
+    return Deno.statSync(path);
   } catch (err) {
     if (!(err instanceof Deno.errors.NotFound)) throw err;
     throw new CacheError("broken symlink inside a directory", { file: path, cause: err });
   }
 }
 
+// Metadata calls are synchronous on purpose: a no-op `status` stats
+// thousands of files, and an awaited async lstat costs ~5x a sync one here
+// (bench/status_profile.ts). Content hashing stays async and streamed.
 async function walkDir(
   root: string,
   rel: string,
@@ -288,13 +291,13 @@ async function walkDir(
   out: DirEntry[],
 ): Promise<void> {
   const dir = rel === "" ? root : join(root, rel);
-  const real = await Deno.realPath(dir);
+  const real = Deno.realPathSync(dir);
   if (seen.has(real)) throw new CacheError("symlink loop in directory", { file: dir });
   seen.add(real);
-  for await (const entry of Deno.readDir(dir)) {
+  for (const entry of Deno.readDirSync(dir)) {
     const relpath = rel === "" ? entry.name : `${rel}/${entry.name}`;
     const full = join(root, relpath);
-    const stat = entry.isSymlink ? await followLink(full) : await Deno.lstat(full);
+    const stat = entry.isSymlink ? followLink(full) : Deno.lstatSync(full);
     if (stat.isDirectory) {
       await walkDir(root, relpath, memo, seen, out);
     } else if (stat.isFile) {
@@ -325,7 +328,7 @@ export async function hashPath(
 ): Promise<PathInfo | undefined> {
   let stat: Deno.FileInfo;
   try {
-    stat = await Deno.stat(path);
+    stat = Deno.statSync(path);
   } catch (err) {
     if (err instanceof Deno.errors.NotFound) return undefined;
     throw err;

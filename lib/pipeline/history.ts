@@ -112,6 +112,7 @@ export async function currentParams(ws: Workspace, spec: PipelineSpec): Promise<
     const values = await resolveParams(ws.root, stage, {
       files: ws.paramFiles,
       pipelineFile: ws.pipelineFile,
+      cacheDir: ws.cacheDir,
     });
     mergeParams(out, values);
   }

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { hashPath, type PathInfo } from "./hash.ts";
 import type { LockFile } from "./lock.ts";
 import { resolveParams } from "./params.ts";
+import { overlaps } from "./paths.ts";
 import type { StageSpec } from "./spec.ts";
 import type { ObservedStage } from "./stale.ts";
 import type { Workspace } from "./workspace.ts";
@@ -49,7 +50,12 @@ export async function observeStage(
   stage: StageSpec,
   options: ObserveOptions = {},
 ): Promise<Observation> {
-  const hash = (p: string) => hashPath(join(ws.root, p), { memo: ws.memo });
+  const hash = async (p: string) => {
+    if (!ws.observed.has(p)) {
+      ws.observed.set(p, await hashPath(join(ws.root, p), { memo: ws.memo }));
+    }
+    return ws.observed.get(p);
+  };
   const depInfo = new Map<string, PathInfo | undefined>();
   for (const dep of stage.deps) {
     let info = await hash(dep);
@@ -63,6 +69,7 @@ export async function observeStage(
   const params = await resolveParams(ws.root, stage, {
     files: ws.paramFiles,
     pipelineFile: ws.pipelineFile,
+    cacheDir: ws.cacheDir,
   });
   return {
     depInfo,
@@ -71,6 +78,22 @@ export async function observeStage(
     outs: options.skipOuts ? undefined : new Map([...outInfo].map(([p, i]) => [p, i?.hash])),
     params,
   };
+}
+
+/**
+ * Forget the observed hashes of `paths` and of every path overlapping them
+ * (a folder containing one, a file inside one), before they change.
+ *
+ * @example
+ * ```ts ignore
+ * import { forgetPaths } from "./observe.ts";
+ * forgetPaths(ws, stage.outs.map((o) => o.path)); // before running the stage
+ * ```
+ */
+export function forgetPaths(ws: Workspace, paths: string[]): void {
+  for (const known of [...ws.observed.keys()]) {
+    if (paths.some((p) => overlaps(known, p))) ws.observed.delete(known);
+  }
 }
 
 function lockedOut(lock: LockFile, path: string): PathInfo | undefined {

@@ -22,7 +22,7 @@ import { dirname, join } from "node:path";
 import { CacheError } from "../errors.ts";
 import type { HashMemo } from "./hash_memo.ts";
 import { decodeManifest, encodeManifest, hashPath, isDirHash, type PathInfo } from "./hash.ts";
-import { tempSibling } from "./lock.ts";
+import { tempSibling } from "./atomic.ts";
 import type { GetResult, ObjectStore } from "./object_store.ts";
 
 /** Copies in flight at once when saving or restoring a directory. */

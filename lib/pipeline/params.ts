@@ -7,7 +7,8 @@
  */
 import { isAbsolute, join } from "node:path";
 import { ConfigError } from "../errors.ts";
-import { parseYaml, type YamlFile } from "../yaml.ts";
+import { parseYaml, type YamlFile, yamlFromValue } from "../yaml.ts";
+import { cachedParse } from "./parse_cache.ts";
 import { isMapping, PIPELINE_FILE } from "./_stage.ts";
 import { didYouMean } from "./_suggest.ts";
 import type { ParamRef, SpecLocation, StageSpec } from "./spec.ts";
@@ -18,6 +19,8 @@ export interface ResolveParamsOptions {
   files?: Map<string, YamlFile>;
   /** The pipeline file, named in errors (default `pipeline.yaml`). */
   pipelineFile?: string;
+  /** The runner's cache dir: parsed params files are cached there by content hash. */
+  cacheDir?: string;
 }
 
 /**
@@ -50,7 +53,7 @@ export async function resolveParams(
     const context = { pipelineFile, stage: stage.name };
     let y = files.get(ref.file);
     if (!y) {
-      y = await readParams(root, ref, { ...context, where: declared(0) });
+      y = await readParams(root, ref, { ...context, where: declared(0) }, options.cacheDir);
       files.set(ref.file, y);
     }
     const values: Record<string, unknown> = {};
@@ -68,7 +71,12 @@ interface Context {
   where: SpecLocation;
 }
 
-async function readParams(root: string, ref: ParamRef, ctx: Context): Promise<YamlFile> {
+async function readParams(
+  root: string,
+  ref: ParamRef,
+  ctx: Context,
+  cacheDir: string | undefined,
+): Promise<YamlFile> {
   let text: string;
   try {
     text = await Deno.readTextFile(isAbsolute(ref.file) ? ref.file : join(root, ref.file));
@@ -87,7 +95,14 @@ async function readParams(root: string, ref: ParamRef, ctx: Context): Promise<Ya
       },
     );
   }
-  return parseYaml(text, ref.file);
+  const value = await cachedParse({
+    cacheDir,
+    kind: "params",
+    file: ref.file,
+    text,
+    parse: () => parseYaml(text, ref.file).value,
+  });
+  return yamlFromValue(text, ref.file, value);
 }
 
 /** The value at dotted `key` of a params file. */

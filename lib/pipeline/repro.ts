@@ -19,7 +19,7 @@ import {
   stageSignature,
   writeLockAtomic,
 } from "./lock.ts";
-import { observeStage } from "./observe.ts";
+import { forgetPaths, observeStage } from "./observe.ts";
 import { restoreOut, saveOut } from "./out_cache.ts";
 import { lookupRun, recordRun } from "./run_cache.ts";
 import { runStageCommands } from "./executor.ts";
@@ -92,7 +92,7 @@ export async function repro(
   const order = selectStages(graph, options.targets ?? [], { downstream: options.downstream });
   const selected = new Set(order);
   const jobs = Math.max(1, options.jobs ?? 1);
-  const lock = await readLock(ws.lockPath);
+  const lock = await readLock(ws.lockPath, { cacheDir: ws.cacheDir });
   const results: StageResult[] = [];
   const errors: unknown[] = [];
   const outcome = new Map<string, Outcome>();
@@ -204,6 +204,7 @@ async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
     }
     const base = { cmd: stage.cmd, deps, params: obs.params };
     const signature = stageSignature(base);
+    forgetPaths(ws, stage.outs.map((o) => o.path));
     if (!options.force && !stage.alwaysChanged) {
       const restored = await restoreFromRunCache(ws, stage, signature);
       if (restored) {

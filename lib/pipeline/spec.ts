@@ -23,6 +23,7 @@ import {
 } from "./_stage.ts";
 import { buildGraph } from "./graph.ts";
 import { resolveParams } from "./params.ts";
+import { cachedParse } from "./parse_cache.ts";
 import { indexPaths } from "./paths.ts";
 
 /** What a stage output is: a plain out, a metrics file or a plots file. */
@@ -201,6 +202,16 @@ function checkSingleProducer(stages: StageSpec[], file: string): void {
   }
 }
 
+/** Options of {@linkcode loadPipeline}. */
+export interface LoadPipelineOptions {
+  /** Pipeline file relative to root (default `pipeline.yaml`). */
+  file?: string;
+  /** The runner's cache dir: parse results are cached there by content hash. */
+  cacheDir?: string;
+  /** Params files parsed so far, shared with later params lookups. */
+  paramFiles?: Map<string, YamlFile>;
+}
+
 /**
  * Read `<root>/pipeline.yaml` (or `options.file`), parse it, and run the
  * checks that need the workspace: no cycles, every dep either produced by a
@@ -215,7 +226,7 @@ function checkSingleProducer(stages: StageSpec[], file: string): void {
  */
 export async function loadPipeline(
   root: string,
-  options: { file?: string } = {},
+  options: LoadPipelineOptions = {},
 ): Promise<PipelineSpec> {
   const file = options.file ?? PIPELINE_FILE;
   let text: string;
@@ -229,12 +240,23 @@ export async function loadPipeline(
       hint: `run from the workspace root, or create ${file} with a 'stages:' mapping`,
     });
   }
-  const spec = parsePipeline(text, { file });
+  const spec = await cachedParse({
+    cacheDir: options.cacheDir,
+    kind: "pipeline",
+    file,
+    text,
+    parse: () => parsePipeline(text, { file }),
+    toJson: (s) => ({ file: s.file, stages: s.stages }),
+    fromJson: (json) => {
+      const { stages } = json as { stages: StageSpec[] };
+      return { file, stages, byName: new Map(stages.map((s) => [s.name, s])) };
+    },
+  });
   buildGraph(spec);
   await checkDepsExist(root, spec);
-  const files = new Map<string, YamlFile>();
+  const files = options.paramFiles ?? new Map<string, YamlFile>();
   for (const stage of spec.stages) {
-    await resolveParams(root, stage, { files, pipelineFile: file });
+    await resolveParams(root, stage, { files, pipelineFile: file, cacheDir: options.cacheDir });
   }
   return spec;
 }

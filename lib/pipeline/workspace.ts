@@ -8,6 +8,7 @@
 import { join } from "node:path";
 import type { Logger } from "../log.ts";
 import type { YamlFile } from "../yaml.ts";
+import type { PathInfo } from "./hash.ts";
 import { HashMemo } from "./hash_memo.ts";
 import { LocalStore } from "./local_store.ts";
 import type { ObjectStore } from "./object_store.ts";
@@ -40,6 +41,12 @@ export interface Workspace {
   memo: HashMemo;
   /** Params files parsed so far (each parsed once per command). */
   paramFiles: Map<string, YamlFile>;
+  /**
+   * Hashes of workspace paths observed during this command, so a folder that
+   * many stages depend on is walked once. Whoever changes a path (a stage
+   * run, a restore) must forget it: see `forgetPaths` in observe.ts.
+   */
+  observed: Map<string, PathInfo | undefined>;
   /** Logger. */
   log: Logger;
   /** Save the hash memo. */
@@ -68,6 +75,7 @@ export async function openWorkspace(config: WorkspaceConfig, log: Logger): Promi
     store: new LocalStore(cacheDir),
     memo,
     paramFiles: new Map(),
+    observed: new Map(),
     log,
     close: () => memo.save(),
   };
