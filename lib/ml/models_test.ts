@@ -1,0 +1,118 @@
+import { deepStrictEqual, ok, throws } from "node:assert/strict";
+import type { Matrix } from "./matrix.ts";
+import { scoreReport } from "./metrics.ts";
+import {
+  buildModel,
+  describeConfig,
+  gatherRows,
+  type ModelConfig,
+  predictProba,
+  refitCandidate,
+  takeRows,
+  trainCandidate,
+} from "./models.ts";
+import { createRng } from "./rng.ts";
+import { activateBackend } from "./tf_backend.ts";
+
+/** 4 features; threat when x0 + x1 > 0 (learnable in a few epochs). */
+function toy(rows: number, seed: number): Matrix {
+  const rng = createRng(seed);
+  const data = new Float32Array(rows * 4);
+  const labels = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < 4; j++) data[i * 4 + j] = rng.next() * 2 - 1;
+    labels[i] = data[i * 4] + data[i * 4 + 1] > 0 ? 1 : 0;
+  }
+  return { rows, cols: 4, columns: ["a", "b", "c", "d"], data, labels };
+}
+
+const MLP: ModelConfig = {
+  family: "mlp",
+  hidden: [8],
+  dropout: 0.2,
+  l2: 0.0001,
+  learningRate: 0.05,
+};
+
+Deno.test("gatherRows and takeRows copy the named rows", () => {
+  deepStrictEqual(
+    gatherRows(new Float32Array([1, 2, 3, 4, 5, 6]), 2, [2, 0]),
+    new Float32Array([5, 6, 1, 2]),
+  );
+  const m = toy(5, 1);
+  const t = takeRows(m, [4, 1]);
+  deepStrictEqual([t.rows, t.cols, t.columns], [2, 4, m.columns]);
+  deepStrictEqual(t.labels, new Uint8Array([m.labels[4], m.labels[1]]));
+  deepStrictEqual(t.data.subarray(0, 4), m.data.subarray(16, 20));
+});
+
+Deno.test("describeConfig labels a config", () => {
+  deepStrictEqual(describeConfig(MLP), "mlp[8] lr=0.05 l2=0.0001 dropout=0.2");
+});
+
+Deno.test("buildModel: seeded, and no dropout layer without a dropout RNG", async () => {
+  await activateBackend("cpu");
+  const a = buildModel(MLP, 4, { seed: 3 });
+  const b = buildModel(MLP, 4, { seed: 3 });
+  const withDropout = buildModel(MLP, 4, { seed: 3, dropoutRng: createRng(1) });
+  try {
+    deepStrictEqual(a.layers.length, 2);
+    deepStrictEqual(withDropout.layers.length, 3);
+    const x = toy(6, 2);
+    deepStrictEqual(predictProba(a, x.data, x.rows), predictProba(b, x.data, x.rows));
+    // Dropout is inactive when predicting.
+    deepStrictEqual(predictProba(withDropout, x.data, x.rows), predictProba(a, x.data, x.rows));
+    throws(() => predictProba(a, x.data, x.rows + 1), RangeError);
+    // Chunked scoring equals one call.
+    deepStrictEqual(predictProba(a, x.data, x.rows, 4), predictProba(a, x.data, x.rows));
+  } finally {
+    a.dispose();
+    b.dispose();
+    withDropout.dispose();
+  }
+});
+
+Deno.test("trainCandidate learns, stops early, and is deterministic", async () => {
+  await activateBackend("cpu");
+  const train = toy(240, 5);
+  const val = toy(80, 6);
+  const run = () =>
+    trainCandidate({
+      config: MLP,
+      train,
+      val,
+      seed: 11,
+      epochs: 12,
+      patience: 3,
+      batchSize: 32,
+      metric: "log_loss",
+    });
+  const a = await run();
+  const b = await run();
+  try {
+    deepStrictEqual(a.valScores, b.valScores);
+    deepStrictEqual(a.history, b.history);
+    ok(a.history.length >= a.bestEpoch && a.history.length <= 12);
+    ok(scoreReport(val.labels, a.valScores).accuracy > 0.85, "learns x0 + x1 > 0");
+    // The returned inference model scores what early stopping saw.
+    deepStrictEqual(predictProba(a.model, val.data, val.rows), a.valScores);
+  } finally {
+    a.model.dispose();
+    b.model.dispose();
+  }
+});
+
+Deno.test("refitCandidate trains a fixed number of epochs reproducibly", async () => {
+  await activateBackend("cpu");
+  const all = toy(200, 8);
+  const opts = { config: MLP, train: all, seed: 2, epochs: 3, batchSize: 50 };
+  const a = await refitCandidate(opts);
+  const b = await refitCandidate(opts);
+  try {
+    deepStrictEqual(predictProba(a, all.data, all.rows), predictProba(b, all.data, all.rows));
+    deepStrictEqual(a.layers.length, 2);
+  } finally {
+    a.dispose();
+    b.dispose();
+  }
+});
