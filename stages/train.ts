@@ -1,0 +1,294 @@
+/**
+ * Stage `train`: carve a stratified, seeded validation split out of
+ * `artifacts/transform/train.mat`, search the hyperparameter space of
+ * `params.yaml` `train.search` (each candidate with early stopping on the
+ * validation split), keep the best candidate by `train.selection_metric`,
+ * choose the decision threshold for `train.target_fpr` on the validation
+ * split, and release the model to `artifacts/model/` (model.json,
+ * weights.bin, preprocess.json, card.json). The test matrix is never read.
+ *
+ * Writes `artifacts/train/history.json` (per-epoch curves of every
+ * candidate) and `artifacts/train/metrics.json` (validation metrics of the
+ * released model).
+ *
+ * ```sh
+ * deno run -A stages/train.ts [--params params.yaml] [--data artifacts/transform] \
+ *   [--model artifacts/model] [--out artifacts/train]
+ * ```
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { parseArgs } from "../lib/args.ts";
+import { runMain } from "../lib/cli.ts";
+import { DataError } from "../lib/errors.ts";
+import type { Logger } from "../lib/log.ts";
+import { decodeMatrix, type Matrix } from "../lib/ml/matrix.ts";
+import {
+  atThreshold,
+  SELECTION_METRICS,
+  type SelectionMetric,
+  thresholdForFpr,
+} from "../lib/ml/metrics.ts";
+import { type ModelCard, saveReleasedModel, sha256Hex } from "../lib/ml/model_io.ts";
+import { takeRows } from "../lib/ml/models.ts";
+import { candidates, readSearchSpec, runSearch, type SearchSpec } from "../lib/ml/search.ts";
+import { stratifiedSplit } from "../lib/ml/split.ts";
+import { BACKEND_CHOICES, type BackendChoice, backendFor } from "../lib/ml/tf_backend.ts";
+import { openSection } from "../lib/section.ts";
+import { readYaml, type YamlFile } from "../lib/yaml.ts";
+import { secondsSince, writeTextAtomic } from "./_common.ts";
+
+/** The validated `train` section. */
+export interface TrainParams {
+  /** Seeds the validation split, the search sample, initializers, shuffles and dropout. */
+  seed: number;
+  /** Share of each class of train.mat held out for model selection. */
+  validationSize: number;
+  /** Picks each candidate's epoch and the winner. */
+  selectionMetric: SelectionMetric;
+  /** The threshold keeps the validation false-positive rate at or below this. */
+  targetFpr: number;
+  /** Backend for training. */
+  backend: BackendChoice;
+  /** Maximum epochs per candidate. */
+  epochs: number;
+  /** Stop a candidate after this many epochs without improvement. */
+  patience: number;
+  /** Rows per gradient step. */
+  batchSize: number;
+  /** The hyperparameter search. */
+  search: SearchSpec;
+}
+
+/**
+ * Read and validate the `train` section of params.yaml.
+ *
+ * @example
+ * ```ts
+ * import { parseYaml } from "../lib/yaml.ts";
+ * import { readTrainParams } from "./train.ts";
+ * const y = parseYaml("train:\n  search:\n    logreg: {learning_rate: [0.01]}\n", "params.yaml");
+ * readTrainParams(y).selectionMetric; // "roc_auc"
+ * ```
+ */
+export function readTrainParams(params: YamlFile): TrainParams {
+  const s = openSection(params, ["train"]);
+  const out: TrainParams = {
+    seed: s.number("seed", { default: 7, integer: true }),
+    validationSize: s.number("validation_size", { default: 0.2, min: 0.05, max: 0.5 }),
+    selectionMetric: s.string("selection_metric", { default: "roc_auc", oneOf: SELECTION_METRICS }),
+    targetFpr: s.number("target_fpr", { default: 0.01, min: 0, max: 1 }),
+    backend: s.string("backend", { default: "auto", oneOf: BACKEND_CHOICES }),
+    epochs: s.number("epochs", { default: 60, integer: true, min: 1 }),
+    patience: s.number("patience", { default: 8, integer: true, min: 1 }),
+    batchSize: s.number("batch_size", { default: 64, integer: true, min: 1 }),
+    search: readSearchSpec(s.section("search")),
+  };
+  s.done();
+  return out;
+}
+
+/** Options of {@linkcode runTrain}: the params, the logger and where it reads and writes. */
+export interface TrainOptions {
+  /** The validated `train` section. */
+  params: TrainParams;
+  /** The `train` section as written (recorded in the card). */
+  raw?: unknown;
+  /** Progress. */
+  log: Logger;
+  /** Folder with train.mat and preprocess.json (default `artifacts/transform`). */
+  data?: string;
+  /** Released model folder (default `artifacts/model`). */
+  model?: string;
+  /** history.json and metrics.json (default `artifacts/train`). */
+  out?: string;
+}
+
+async function readInput(path: string): Promise<Uint8Array> {
+  try {
+    return await Deno.readFile(path);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new DataError("input not found", {
+        file: path,
+        cause: err,
+        hint: "run the transform stage",
+      });
+    }
+    throw err;
+  }
+}
+
+function checkTrainable(m: Matrix, file: string): void {
+  let threats = 0;
+  for (const l of m.labels) threats += l;
+  if (threats < 2 || m.rows - threats < 2) {
+    throw new DataError(
+      `train needs at least 2 rows of each class, got ${threats} threat / ${
+        m.rows - threats
+      } benign`,
+      {
+        file,
+      },
+    );
+  }
+}
+
+const round6 = (x: number) => (Number.isFinite(x) ? Math.round(x * 1e6) / 1e6 : null);
+
+/**
+ * Run the stage; returns the released card.
+ *
+ * @example
+ * ```ts ignore
+ * import { readTrainParams, runTrain } from "./train.ts";
+ * const card = await runTrain({ params: readTrainParams(await readYaml("params.yaml")), log });
+ * ```
+ */
+export async function runTrain(o: TrainOptions): Promise<ModelCard> {
+  const { params: p, log } = o;
+  const start = performance.now();
+  const dataDir = o.data ?? "artifacts/transform";
+  const outDir = o.out ?? "artifacts/train";
+  const backend = await backendFor("training", p.backend, log);
+  const trainFile = `${dataDir}/train.mat`;
+  const bytes = await readInput(trainFile);
+  const preprocess = await readInput(`${dataDir}/preprocess.json`);
+  const all = decodeMatrix(bytes, trainFile);
+  checkTrainable(all, trainFile);
+  const split = stratifiedSplit(all.labels, { testSize: p.validationSize, seed: p.seed });
+  const train = takeRows(all, split.train);
+  const val = takeRows(all, split.test);
+  const configs = candidates(p.search, p.seed);
+  log.info("train: start", {
+    backend,
+    rows: all.rows,
+    features: all.cols,
+    train: train.rows,
+    validation: val.rows,
+    candidates: configs.length,
+    metric: p.selectionMetric,
+  });
+  const search = await runSearch({
+    configs,
+    train,
+    val,
+    seed: p.seed,
+    epochs: p.epochs,
+    patience: p.patience,
+    batchSize: p.batchSize,
+    metric: p.selectionMetric,
+    log,
+  });
+  try {
+    const best = search.results[search.best];
+    const chosen = thresholdForFpr(val.labels, search.valScores, p.targetFpr);
+    if (chosen.threshold === Number.MAX_VALUE) {
+      log.warn("no threshold meets the FPR budget on validation: the model flags nothing", {
+        target_fpr: p.targetFpr,
+      });
+    }
+    const metrics: Record<string, number | null> = {};
+    for (const [k, v] of Object.entries(best.val)) metrics[k] = round6(v);
+    for (
+      const [k, v] of Object.entries(atThreshold(val.labels, search.valScores, chosen.threshold))
+    ) {
+      metrics[k] = round6(v);
+    }
+    metrics.target_fpr = p.targetFpr;
+    metrics.best_epoch = best.bestEpoch;
+    metrics.candidates = search.results.length;
+    const seconds = secondsSince(start);
+    const card = await saveReleasedModel({
+      dir: o.model ?? "artifacts/model",
+      model: search.model,
+      preprocess,
+      log,
+      card: {
+        created: new Date().toISOString(),
+        config: best.config,
+        description: best.label,
+        features: all.columns,
+        threshold: chosen.threshold,
+        threshold_choice: {
+          target_fpr: p.targetFpr,
+          validation_fpr: chosen.fpr,
+          validation_tpr: chosen.tpr,
+        },
+        validation: metrics,
+        train_data: {
+          file: trainFile,
+          sha256: sha256Hex(bytes),
+          rows: all.rows,
+          train_rows: train.rows,
+          validation_rows: val.rows,
+        },
+        params: o.raw ?? null,
+        backend: { training: backend, tfjs: tf.version.tfjs },
+        training: {
+          candidate: best.id,
+          selection_metric: p.selectionMetric,
+          best_epoch: best.bestEpoch,
+          candidates: search.results.length,
+          seconds,
+        },
+      },
+    });
+    const history = {
+      selection_metric: p.selectionMetric,
+      chosen: best.id,
+      candidates: search.results.map((r) => ({
+        id: r.id,
+        label: r.label,
+        config: r.config,
+        best_epoch: r.bestEpoch,
+        seconds: r.seconds,
+        validation: Object.fromEntries(Object.entries(r.val).map(([k, v]) => [k, round6(v)])),
+        epochs: r.history.map((e) =>
+          Object.fromEntries(Object.entries(e).map(([k, v]) => [k, k === "epoch" ? v : round6(v)]))
+        ),
+      })),
+    };
+    await writeTextAtomic(`${outDir}/history.json`, JSON.stringify(history, null, 1) + "\n");
+    await writeTextAtomic(`${outDir}/metrics.json`, JSON.stringify(metrics, null, 2) + "\n");
+    log.info("train: done", {
+      chosen: best.label,
+      [`val_${p.selectionMetric}`]: best.val[p.selectionMetric],
+      val_accuracy: best.val.accuracy,
+      threshold: chosen.threshold,
+      version: card.version,
+      seconds,
+    });
+    return card;
+  } finally {
+    search.model.dispose();
+  }
+}
+
+const USAGE =
+  "deno run -A stages/train.ts [--params params.yaml] [--data artifacts/transform] [--model artifacts/model] [--out artifacts/train]";
+
+if (import.meta.main) {
+  await runMain(async ({ args, log }) => {
+    const { values } = parseArgs(args, {
+      usage: USAGE,
+      options: {
+        params: { type: "string" },
+        data: { type: "string" },
+        model: { type: "string" },
+        out: { type: "string" },
+      },
+      maxPositionals: 0,
+    });
+    const y = await readYaml((values.params as string | undefined) ?? "params.yaml");
+    await runTrain({
+      params: readTrainParams(y),
+      raw: (y.value as Record<string, unknown>).train,
+      log,
+      data: values.data as string | undefined,
+      model: values.model as string | undefined,
+      out: values.out as string | undefined,
+    });
+  });
+}
