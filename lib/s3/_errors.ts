@@ -1,0 +1,183 @@
+/**
+ * Classifying AWS SDK and network errors: which are worth a retry, which
+ * mean "no such object", and the `ServiceError` (or `ConfigError`) a user
+ * sees when a request finally fails.
+ *
+ * @module
+ */
+import { ConfigError, type PipelineError, ServiceError } from "../errors.ts";
+import { describeEndpoint, type S3Settings } from "./settings.ts";
+
+/** The shape of AWS SDK errors (and node network errors) we look at. */
+interface AwsishError extends Error {
+  code?: string;
+  Code?: string;
+  $metadata?: { httpStatusCode?: number };
+  $retryable?: unknown;
+}
+
+/** Network error codes that are worth another try. */
+const TRANSIENT_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "ETIMEDOUT",
+  "EPIPE",
+  "EAI_AGAIN",
+]);
+
+/** S3 error names that are worth another try (besides any 5xx, 408 and 429). */
+const TRANSIENT_NAMES = new Set([
+  "TimeoutError",
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "SlowDown",
+  "ServiceUnavailable",
+  "InternalError",
+  "Throttling",
+  "ThrottlingException",
+  "TooManyRequestsException",
+  "RequestThrottled",
+  "BadDigest",
+]);
+
+/** Network error codes meaning the server could not be reached at all. */
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+]);
+
+/**
+ * Whether `err` says the key (or object) does not exist.
+ *
+ * @example
+ * ```ts
+ * import { isNotFound } from "./_errors.ts";
+ * isNotFound(Object.assign(new Error("gone"), { name: "NoSuchKey" })); // true
+ * ```
+ */
+export function isNotFound(err: unknown): boolean {
+  const e = err as AwsishError;
+  return e?.name === "NoSuchKey" || e?.name === "NotFound" ||
+    (e?.$metadata?.httpStatusCode === 404 && e?.name !== "NoSuchBucket");
+}
+
+/**
+ * Whether another attempt may succeed: network failures, timeouts, 5xx,
+ * 408/429 and S3's throttling errors.
+ *
+ * @example
+ * ```ts
+ * import { isTransient } from "./_errors.ts";
+ * isTransient(Object.assign(new Error("refused"), { code: "ECONNREFUSED" })); // true
+ * ```
+ */
+export function isTransient(err: unknown): boolean {
+  const e = err as AwsishError;
+  if (e?.code && TRANSIENT_CODES.has(e.code)) return true;
+  if (TRANSIENT_NAMES.has(e?.name ?? "")) return true;
+  const status = e?.$metadata?.httpStatusCode;
+  return status !== undefined && (status >= 500 || status === 408 || status === 429);
+}
+
+/**
+ * A short description of an error for logs: name, code, HTTP status, message.
+ *
+ * @example
+ * ```ts
+ * import { describeError } from "./_errors.ts";
+ * describeError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }));
+ * // "ECONNREFUSED: connect ECONNREFUSED"
+ * ```
+ */
+export function describeError(err: unknown): string {
+  const e = err as AwsishError;
+  if (!(e instanceof Error)) return String(err);
+  const status = e.$metadata?.httpStatusCode;
+  const label = e.code ?? (e.name !== "Error" ? e.name : undefined);
+  const parts = [label, status && status > 0 ? `HTTP ${status}` : undefined].filter(Boolean);
+  const message = e.message && e.message !== "UnknownError" ? e.message : "";
+  return [parts.join(" "), message].filter(Boolean).join(": ") || "unknown error";
+}
+
+/** What {@linkcode toServiceError} needs to say where it happened. */
+export interface FailureContext {
+  /** Endpoint, region and bucket. */
+  settings: Pick<S3Settings, "endpoint" | "region" | "bucket">;
+  /** The operation, e.g. `PUT runs/ab/cd.json`. */
+  what: string;
+  /** `s3://bucket/key` of the object. */
+  url: string;
+  /** Attempts made. */
+  attempt: number;
+}
+
+/**
+ * The user-facing error for a request that failed for good: a
+ * `ServiceError` naming the endpoint, what was tried and how often, with a
+ * hint; missing credentials are a `ConfigError`.
+ *
+ * @example
+ * ```ts
+ * import { toServiceError } from "./_errors.ts";
+ * const err = toServiceError(Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), {
+ *   settings: { endpoint: "http://127.0.0.1:1", region: "us-east-1", bucket: "b" },
+ *   what: "HEAD x",
+ *   url: "s3://b/x",
+ *   attempt: 4,
+ * });
+ * err.message; // "cannot reach S3 at http://127.0.0.1:1 (ECONNREFUSED) after 4 attempts: HEAD x"
+ * ```
+ */
+export function toServiceError(err: Error, ctx: FailureContext): PipelineError {
+  const e = err as AwsishError;
+  const endpoint = describeEndpoint(ctx.settings);
+  const tries = `${ctx.attempt} attempt${ctx.attempt === 1 ? "" : "s"}`;
+  const options = { cause: err, file: ctx.url };
+  const endpointHint = "is the server running? check remote.endpoint_url in threatline.yaml " +
+    "or AWS_ENDPOINT_URL_S3";
+  if (e.name === "CredentialsProviderError") {
+    return new ConfigError(`no AWS credentials for S3 at ${endpoint}: ${e.message}`, {
+      ...options,
+      hint: "set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (or configure an AWS profile)",
+    });
+  }
+  if (e.code && UNREACHABLE_CODES.has(e.code)) {
+    return new ServiceError(
+      `cannot reach S3 at ${endpoint} (${e.code}) after ${tries}: ${ctx.what}`,
+      {
+        ...options,
+        hint: endpointHint,
+      },
+    );
+  }
+  if (e.name === "TimeoutError" || e.code === "ETIMEDOUT") {
+    return new ServiceError(
+      `S3 at ${endpoint} did not answer in time after ${tries}: ${ctx.what} (${describeError(e)})`,
+      { ...options, hint: endpointHint },
+    );
+  }
+  if (e.name === "NoSuchBucket") {
+    return new ServiceError(`bucket '${ctx.settings.bucket}' does not exist at ${endpoint}`, {
+      ...options,
+      hint: "create it, or fix the bucket in remote.url / THREATLINE_REMOTE_URL",
+    });
+  }
+  const status = e.$metadata?.httpStatusCode;
+  if (
+    status === 401 || status === 403 ||
+    ["AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch"].includes(e.name)
+  ) {
+    return new ServiceError(`S3 at ${endpoint} refused ${ctx.what}: ${describeError(e)}`, {
+      ...options,
+      hint: "check AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, the region and the bucket policy",
+    });
+  }
+  return new ServiceError(
+    `S3 request failed at ${endpoint} after ${tries}: ${ctx.what}: ${describeError(e)}`,
+    options,
+  );
+}

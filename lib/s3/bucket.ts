@@ -1,0 +1,426 @@
+/**
+ * One S3 bucket, as the runner's remote cache and the model uploads use it:
+ * every request has a connect timeout, a response timeout and an idle-socket
+ * timeout, transient failures (network, 5xx, throttling, timeouts) are
+ * retried with exponential backoff, and anything else becomes a
+ * `ServiceError` (exit 7) naming the endpoint and the key.
+ *
+ * Uploads of files above {@linkcode S3BucketOptions.multipartThreshold} are
+ * multipart with a bounded number of parts in flight; the file is hashed
+ * (sha256) as it is read, and the caller's `verify` runs before
+ * `CompleteMultipartUpload`: S3 makes a multipart object visible only on
+ * complete, so a failed or rejected upload is aborted and never appears.
+ * Downloads stream into a temporary sibling while hashing and are renamed
+ * into place only when the hash matches.
+ *
+ * The AWS SDK is imported on first use, so importing this module is cheap
+ * and needs no permissions.
+ *
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { dirname } from "node:path";
+import type * as Sdk from "@aws-sdk/client-s3";
+import { CacheError, PipelineError } from "../errors.ts";
+import { type Logger, nullLogger } from "../log.ts";
+import { tempSibling } from "../pipeline/atomic.ts";
+import { describeError, isNotFound, isTransient, toServiceError } from "./_errors.ts";
+import type { S3Settings } from "./settings.ts";
+
+/** Tuning of {@linkcode S3Bucket}; the defaults suit AWS and MinIO alike. */
+export interface S3BucketOptions {
+  /** Retries and failures are reported here (default: nowhere). */
+  log?: Logger;
+  /** Files larger than this are uploaded in parts (default 16 MiB). */
+  multipartThreshold?: number;
+  /** Bytes per part (default 8 MiB; S3's minimum is 5 MiB except for the last part). */
+  partSize?: number;
+  /** Parts of one file in flight at once (default 4). */
+  partConcurrency?: number;
+  /** First retry delay in ms, doubled each time, with jitter (default 200). */
+  retryBaseMs?: number;
+}
+
+/** What an upload stored. */
+export interface UploadResult {
+  /** Bytes uploaded. */
+  size: number;
+  /** sha256 (hex) of the bytes uploaded. */
+  sha256: string;
+  /** Number of parts (1 for a single PUT). */
+  parts: number;
+}
+
+/** Options of {@linkcode S3Bucket.uploadFile}. */
+export interface UploadFileOptions {
+  /** Called with the sha256 of what was read, before the object becomes visible; throw to abort. */
+  verify?: (sha256: string) => void;
+  /** `Content-Type` of the object. */
+  contentType?: string;
+}
+
+const MiB = 1024 * 1024;
+const MAX_PARTS = 10_000;
+
+let sdkModule: Promise<typeof Sdk> | undefined;
+/** The AWS SDK, loaded once on first use. */
+function loadSdk(): Promise<typeof Sdk> {
+  return sdkModule ??= import("@aws-sdk/client-s3");
+}
+
+function sha256Base64(bytes: Uint8Array): string {
+  return createHash("sha256").update(bytes).digest("base64");
+}
+
+async function removeIfExists(path: string): Promise<void> {
+  await Deno.remove(path).catch((err) => {
+    if (!(err instanceof Deno.errors.NotFound)) throw err;
+  });
+}
+
+/** Read until `buf` is full or the file ends; returns the bytes read. */
+async function readFull(file: Deno.FsFile, buf: Uint8Array): Promise<number> {
+  let filled = 0;
+  while (filled < buf.length) {
+    const n = await file.read(buf.subarray(filled));
+    if (n === null) break;
+    filled += n;
+  }
+  return filled;
+}
+
+/**
+ * A bucket with timeouts, retries and verified transfers. Close it when done
+ * (it holds keep-alive connections).
+ *
+ * @example
+ * ```ts ignore
+ * import { S3Bucket } from "./bucket.ts";
+ * const bucket = new S3Bucket({ bucket: "models", region: "us-east-1", endpoint: "http://127.0.0.1:9000" });
+ * try {
+ *   const { sha256 } = await bucket.uploadFile("models/v1/weights.bin", "artifacts/model/weights.bin");
+ *   await bucket.download("models/v1/weights.bin", "/tmp/weights.bin", sha256); // "ok"
+ * } finally {
+ *   bucket.close();
+ * }
+ * ```
+ */
+export class S3Bucket {
+  /** The settings it was opened with. */
+  readonly settings: Readonly<S3Settings>;
+  readonly #log: Logger;
+  readonly #threshold: number;
+  readonly #partSize: number;
+  readonly #partConcurrency: number;
+  readonly #retryBaseMs: number;
+  #client: Promise<{ sdk: typeof Sdk; client: Sdk.S3Client }> | undefined;
+
+  /** A bucket handle; nothing is loaded or connected until the first request. */
+  constructor(settings: S3Settings, options: S3BucketOptions = {}) {
+    this.settings = settings;
+    this.#log = options.log ?? nullLogger;
+    this.#partSize = Math.max(5 * MiB, options.partSize ?? 8 * MiB);
+    this.#threshold = Math.max(this.#partSize, options.multipartThreshold ?? 16 * MiB);
+    this.#partConcurrency = Math.max(1, options.partConcurrency ?? 4);
+    this.#retryBaseMs = options.retryBaseMs ?? 200;
+  }
+
+  /**
+   * `s3://bucket/key`, for messages.
+   *
+   * @example
+   * ```ts ignore
+   * bucket.url("models/v1/"); // "s3://models/models/v1/"
+   * ```
+   */
+  url(key = ""): string {
+    return `s3://${this.settings.bucket}/${key}`;
+  }
+
+  /** Close the connections (a later request opens new ones). */
+  close(): void {
+    const client = this.#client;
+    this.#client = undefined;
+    client?.then(({ client }) => client.destroy(), () => {});
+  }
+
+  /** Size of an object, undefined when there is none. */
+  async head(key: string): Promise<{ size: number } | undefined> {
+    return await this.#retry(`HEAD ${key}`, key, async ({ sdk, send }) => {
+      try {
+        const res = await send(
+          new sdk.HeadObjectCommand({ Bucket: this.settings.bucket, Key: key }),
+        );
+        return { size: res.ContentLength ?? 0 };
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    });
+  }
+
+  /** An object's bytes (unverified), undefined when there is none. */
+  async getBytes(key: string): Promise<Uint8Array | undefined> {
+    return await this.#retry(`GET ${key}`, key, async ({ sdk, send }) => {
+      try {
+        const res = await send(
+          new sdk.GetObjectCommand({ Bucket: this.settings.bucket, Key: key }),
+        );
+        return await res.Body!.transformToByteArray();
+      } catch (err) {
+        if (isNotFound(err)) return undefined;
+        throw err;
+      }
+    });
+  }
+
+  /** Store small bytes in one PUT (with a sha256 checksum the server verifies). */
+  async putBytes(key: string, bytes: Uint8Array, contentType?: string): Promise<void> {
+    await this.#retry(`PUT ${key}`, key, async ({ sdk, send }) => {
+      await send(
+        new sdk.PutObjectCommand({
+          Bucket: this.settings.bucket,
+          Key: key,
+          Body: bytes,
+          ContentLength: bytes.length,
+          ChecksumSHA256: sha256Base64(bytes),
+          ContentType: contentType,
+        }),
+      );
+    });
+  }
+
+  /**
+   * Upload a file: one PUT up to the multipart threshold, else a multipart
+   * upload that is aborted on any failure. `options.verify` sees the sha256
+   * of exactly the bytes sent, before the object becomes visible.
+   */
+  async uploadFile(
+    key: string,
+    path: string,
+    options: UploadFileOptions = {},
+  ): Promise<UploadResult> {
+    const size = (await Deno.stat(path)).size;
+    if (size > this.#threshold) return await this.#multipart(key, path, size, options);
+    const bytes = await Deno.readFile(path);
+    const sha256 = createHash("sha256").update(bytes).digest("hex");
+    options.verify?.(sha256);
+    await this.putBytes(key, bytes, options.contentType);
+    return { size: bytes.length, sha256, parts: 1 };
+  }
+
+  async #multipart(
+    key: string,
+    path: string,
+    size: number,
+    options: UploadFileOptions,
+  ): Promise<UploadResult> {
+    const Bucket = this.settings.bucket;
+    const partSize = Math.max(this.#partSize, Math.ceil(size / MAX_PARTS));
+    const uploadId = await this.#retry(`start multipart upload of ${key}`, key, async (c) => {
+      const res = await c.send(
+        new c.sdk.CreateMultipartUploadCommand({
+          Bucket,
+          Key: key,
+          ContentType: options.contentType,
+        }),
+      );
+      return res.UploadId!;
+    });
+    try {
+      const hasher = createHash("sha256");
+      const parts: { ETag: string; PartNumber: number }[] = [];
+      const inFlight = new Set<Promise<void>>();
+      let failure: { error: unknown } | undefined;
+      let sent = 0;
+      {
+        using file = await Deno.open(path, { read: true });
+        for (let n = 1; sent < size && !failure; n++) {
+          const buf = new Uint8Array(Math.min(partSize, size - sent));
+          if ((await readFull(file, buf)) < buf.length) {
+            throw new CacheError(`${path} shrank while it was being uploaded`, { file: path });
+          }
+          hasher.update(buf);
+          sent += buf.length;
+          const task = this.#retry(`upload part ${n} of ${key}`, key, async (c) => {
+            const res = await c.send(
+              new c.sdk.UploadPartCommand({
+                Bucket,
+                Key: key,
+                UploadId: uploadId,
+                PartNumber: n,
+                Body: buf,
+                ContentLength: buf.length,
+              }),
+            );
+            parts.push({ ETag: res.ETag!, PartNumber: n });
+          }).catch((error) => {
+            failure ??= { error };
+          }).finally(() => inFlight.delete(task));
+          inFlight.add(task);
+          if (inFlight.size >= this.#partConcurrency) await Promise.race(inFlight);
+        }
+        if ((await file.read(new Uint8Array(1))) !== null && !failure) {
+          throw new CacheError(`${path} grew while it was being uploaded`, { file: path });
+        }
+      }
+      await Promise.all(inFlight);
+      if (failure) throw failure.error;
+      const sha256 = hasher.digest("hex");
+      options.verify?.(sha256);
+      parts.sort((a, b) => a.PartNumber - b.PartNumber);
+      await this.#retry(`complete multipart upload of ${key}`, key, async (c) => {
+        await c.send(
+          new c.sdk.CompleteMultipartUploadCommand({
+            Bucket,
+            Key: key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: parts },
+          }),
+        );
+      });
+      return { size, sha256, parts: parts.length };
+    } catch (err) {
+      await this.#retry(`abort multipart upload of ${key}`, key, async (c) => {
+        await c.send(
+          new c.sdk.AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId }),
+        );
+      }).catch((abortErr) => {
+        this.#log.warn("could not abort a failed multipart upload (a lifecycle rule cleans it)", {
+          key: this.url(key),
+          error: describeError(abortErr),
+        });
+      });
+      throw err;
+    }
+  }
+
+  /**
+   * Download `key` to `destPath` (parent folders created), hashing as it
+   * streams into a temporary sibling; renamed into place only when its sha256
+   * is `expectedSha256`. `destPath` is untouched on "missing" and "corrupt".
+   */
+  async download(
+    key: string,
+    destPath: string,
+    expectedSha256: string,
+  ): Promise<"ok" | "missing" | "corrupt"> {
+    await Deno.mkdir(dirname(destPath), { recursive: true });
+    return await this.#retry(`GET ${key}`, key, async ({ sdk, send }) => {
+      let res;
+      try {
+        res = await send(new sdk.GetObjectCommand({ Bucket: this.settings.bucket, Key: key }));
+      } catch (err) {
+        if (isNotFound(err)) return "missing";
+        throw err;
+      }
+      const temp = tempSibling(destPath);
+      let placed = false;
+      try {
+        const hasher = createHash("sha256");
+        {
+          using out = await Deno.open(temp, { write: true, createNew: true, mode: 0o644 });
+          for await (const chunk of res.Body as AsyncIterable<Uint8Array>) {
+            hasher.update(chunk);
+            let written = 0;
+            while (written < chunk.length) written += await out.write(chunk.subarray(written));
+          }
+        }
+        if (hasher.digest("hex") !== expectedSha256) return "corrupt";
+        await Deno.rename(temp, destPath);
+        placed = true;
+        return "ok";
+      } finally {
+        if (!placed) await removeIfExists(temp);
+      }
+    });
+  }
+
+  /** Every object under `prefix` with its size, page by page. */
+  async *list(prefix: string): AsyncIterable<{ key: string; size: number }> {
+    let token: string | undefined;
+    do {
+      const page = await this.#retry(`LIST ${prefix}`, prefix, async ({ sdk, send }) =>
+        await send(
+          new sdk.ListObjectsV2Command({
+            Bucket: this.settings.bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+          }),
+        ));
+      for (const o of page.Contents ?? []) {
+        if (o.Key !== undefined) yield { key: o.Key, size: o.Size ?? 0 };
+      }
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+  }
+
+  /** Delete an object; deleting a missing one is a no-op. */
+  async delete(key: string): Promise<void> {
+    await this.#retry(`DELETE ${key}`, key, async ({ sdk, send }) => {
+      await send(new sdk.DeleteObjectCommand({ Bucket: this.settings.bucket, Key: key }));
+    });
+  }
+
+  #connect(): Promise<{ sdk: typeof Sdk; client: Sdk.S3Client }> {
+    return this.#client ??= loadSdk().then((sdk) => {
+      const s = this.settings;
+      const requestTimeout = s.requestTimeoutMs ?? 60_000;
+      const client = new sdk.S3Client({
+        region: s.region,
+        ...(s.endpoint ? { endpoint: s.endpoint, forcePathStyle: true } : {}),
+        ...(s.credentials ? { credentials: s.credentials } : {}),
+        // Retries happen here (#retry), around whole operations including streamed bodies.
+        maxAttempts: 1,
+        requestHandler: {
+          connectionTimeout: s.connectTimeoutMs ?? 5_000,
+          requestTimeout,
+          throwOnRequestTimeout: true,
+          socketTimeout: requestTimeout,
+        },
+      });
+      return { sdk, client };
+    });
+  }
+
+  /**
+   * Run `op` with retries on transient errors (exponential backoff with
+   * jitter); the last failure becomes a `ServiceError`. Errors of our own
+   * (`CacheError`, local file errors) pass through untouched.
+   */
+  async #retry<T>(
+    what: string,
+    key: string,
+    op: (c: { sdk: typeof Sdk; send: Sdk.S3Client["send"] }) => Promise<T>,
+  ): Promise<T> {
+    const { sdk, client } = await this.#connect();
+    const send = client.send.bind(client) as Sdk.S3Client["send"];
+    const attempts = Math.max(1, this.settings.maxAttempts ?? 4);
+    for (let attempt = 1;; attempt++) {
+      try {
+        return await op({ sdk, send });
+      } catch (err) {
+        if (err instanceof PipelineError || !(err instanceof Error) || isLocalError(err)) throw err;
+        if (attempt >= attempts || !isTransient(err)) {
+          throw toServiceError(err, { settings: this.settings, what, url: this.url(key), attempt });
+        }
+        const delay = this.#retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random());
+        this.#log.warn("S3 request failed; retrying", {
+          what,
+          attempt,
+          of: attempts,
+          in_ms: Math.round(delay),
+          error: describeError(err),
+        });
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+}
+
+/** A failure of the local filesystem (not of S3), which retrying cannot fix. */
+function isLocalError(err: Error): boolean {
+  return Object.values(Deno.errors).some((E) => err instanceof E) &&
+    !(err instanceof Deno.errors.ConnectionRefused || err instanceof Deno.errors.ConnectionReset ||
+      err instanceof Deno.errors.TimedOut || err instanceof Deno.errors.BrokenPipe);
+}
