@@ -27,18 +27,27 @@ export type BackendChoice = BackendName | "auto";
 export const BACKEND_CHOICES: readonly BackendChoice[] = ["auto", "cpu", "wasm"];
 
 /**
- * The measured faster backend per use (`deno run -A bench/tfjs_backends.ts`,
- * 2-core x86-64, Deno 2.9.6, tfjs 4.22.0; numbers in the bench's output and
- * in the training report):
+ * The measured faster backend per use. Measured 2026-11-24 with
+ * `deno run -A bench/tfjs_backends.ts` (2-core x86-64 shared with other jobs,
+ * Deno 2.9.6, tfjs 4.22.0, wasm = SIMD without threads; three runs, ranges):
  *
- * - training (an epoch of the 64-32 MLP on 8,844 rows, batch 64): wasm
- * - batch scoring (10,000 rows in one call): wasm
- * - single-row scoring (one row per call, latency): cpu
+ * | use | cpu | wasm |
+ * | --- | --- | --- |
+ * | training, s/epoch (MLP 64-32, 8,844 rows, batch 64) | 0.52–0.71 | 0.24–0.41 |
+ * | batch scoring, ms per 10,000 rows | 74–110 | 3.9–6.1 |
+ * | single row, median µs per call | 47–48 | 41–43 |
+ * | start-up + first prediction, ms | 13–21 | 14–24 |
+ *
+ * wasm wins training (~2x) and batch scoring (~15-20x). A single row costs
+ * about the same on both (tfjs-layers' per-call bookkeeping dominates; wasm
+ * ~10 % faster, also at p95), so `single` is wasm too. Scoring with
+ * `predict()`'s default batch of 32 rows had made batches look faster on cpu:
+ * lib/ml/models.ts scores in one batch.
  */
 export const MEASURED_BACKEND: Readonly<Record<BackendUse, BackendName>> = Object.freeze({
   training: "wasm",
   batch: "wasm",
-  single: "cpu",
+  single: "wasm",
 });
 
 /**
@@ -47,8 +56,8 @@ export const MEASURED_BACKEND: Readonly<Record<BackendUse, BackendName>> = Objec
  * @example
  * ```ts
  * import { pickBackend } from "./tf_backend.ts";
- * pickBackend("single"); // "cpu"
- * pickBackend("single", "wasm"); // "wasm"
+ * pickBackend("batch"); // "wasm"
+ * pickBackend("batch", "cpu"); // "cpu"
  * ```
  */
 export function pickBackend(use: BackendUse, choice: BackendChoice = "auto"): BackendName {
