@@ -34,12 +34,11 @@ export interface StatusProfile {
 export const STEP_DOC: Record<string, string> = {
   imports: "load the modules tasks/status.ts imports (npm:yaml among them)",
   memo: "openWorkspace: read + JSON.parse the hash memo",
-  parsePipeline: "read + parse + validate pipeline.yaml (first YAML parse: parser cold)",
-  loadChecks: "rest of loadPipeline: graph, deps exist (stat), params.yaml",
-  readLock: "read + parse + validate pipeline.lock (YAML)",
-  observeDirs: "observe: walk + stat directory deps (memo hits)",
-  observeFiles: "observe: stat file deps and outs (memo hits)",
-  paramsVerdict: "observe: resolve params + whyStale",
+  loadPipeline: "loadPipeline: pipeline.yaml (parse cache), graph, deps exist, params",
+  readLock: "read pipeline.lock (parse cache hit: JSON)",
+  observe: "observeStage: hash deps and outs once per path (memo hits), params",
+  verdict: "whyStale",
+  memoSave: "close: save the hash memo (only if changed)",
 };
 
 /**
@@ -98,8 +97,8 @@ export function formatProfile(p: StatusProfile): string[] {
       `  ${v.toFixed(1).padStart(7)} ms  ${k.padEnd(14)} ${STEP_DOC[k] ?? ""}`
     ),
     `  ${p.stepsMs.total.toFixed(1).padStart(7)} ms  total`,
-    `  (${w.observed} directory deps walked, ${w.distinct} distinct directories, ` +
-    `${w.files} file stats in those walks)`,
+    `  (${w.observed} directory deps observed, ${w.distinct} distinct directories walked, ` +
+    `${w.files} files stat-ed in those walks)`,
   ];
 }
 
