@@ -11,6 +11,7 @@ import {
   type TransformOptions,
   UNSEEN,
 } from "./_preprocess_spec.ts";
+import { fitReference } from "./_preprocess_reference.ts";
 import { type Cell, type Schema, schemaToData } from "./schema.ts";
 import type { Table } from "./table.ts";
 
@@ -28,7 +29,8 @@ const numericOrder = (a: string, b: string) => Number(a) - Number(b);
 const textOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
- * Fit the preprocessing on a (train) table.
+ * Fit the preprocessing on a (train) table, with its reference profile for
+ * drift tests (`_preprocess_reference.ts`).
  *
  * @example
  * ```ts ignore
@@ -89,5 +91,6 @@ export function fitPreprocess(
     features,
     columns: features.flatMap(outputNames),
     fit: { rows: table.rows, options },
+    reference: fitReference(table, schema),
   }, schema);
 }

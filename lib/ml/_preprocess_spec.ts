@@ -7,6 +7,7 @@
 import { openSection } from "../section.ts";
 import { parseYaml } from "../yaml.ts";
 import { cellCoercer, domainCheck, INVALID, type Rule } from "./cells.ts";
+import { parseReference, type ReferenceProfile } from "./_preprocess_reference.ts";
 import {
   type Cell,
   type ColumnSpec,
@@ -63,6 +64,8 @@ export interface PreprocessSpec {
   columns: string[];
   /** What the fit saw. */
   fit: { rows: number; options: TransformOptions };
+  /** Train's value distribution per feature, for drift tests (absent in older files). */
+  reference?: ReferenceProfile;
 }
 
 /**
@@ -254,6 +257,9 @@ export function loadPreprocess(json: string | object, file = "<preprocess>"): Pr
   const fit = top.section("fit");
   const rows = fit.number("rows", { integer: true, min: 0 });
   const options = fit.raw("options") as TransformOptions;
+  const reference = top.has("reference")
+    ? parseReference(top.section("reference"), schema.features, (p) => openSection(y, p))
+    : undefined;
   top.done();
   const spec: PreprocessSpec = {
     format: "preprocess/1",
@@ -261,6 +267,7 @@ export function loadPreprocess(json: string | object, file = "<preprocess>"): Pr
     features,
     columns,
     fit: { rows, options },
+    ...(reference ? { reference } : {}),
   };
   return compilePreprocess(spec, schema);
 }

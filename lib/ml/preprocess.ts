@@ -5,7 +5,9 @@
  * request, low-cardinality integer columns) one-hot encoded with an explicit
  * `__unseen__` bucket. The fit is a small JSON document that embeds the
  * schema's columns and target, so scorers validate records without the
- * original files.
+ * original files, and a reference profile of train's values per feature
+ * (`reference`: counts, or order statistics of numeric columns) so scorers
+ * can test drift against train.
  *
  * Row-level API for scorers: {@linkcode readPreprocess} /
  * {@linkcode loadPreprocess}, then {@linkcode transformRecord},
@@ -35,6 +37,12 @@ export {
   UNSEEN,
 } from "./_preprocess_spec.ts";
 export { fitPreprocess } from "./_preprocess_fit.ts";
+export {
+  type ColumnReference,
+  DEFAULT_DRIFT_THRESHOLDS,
+  referenceCells,
+  type ReferenceProfile,
+} from "./_preprocess_reference.ts";
 
 function encodeError(
   col: ColumnSpec,

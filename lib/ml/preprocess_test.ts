@@ -7,6 +7,7 @@ import {
   fitPreprocess,
   loadPreprocess,
   preprocessToJson,
+  referenceCells,
   rowEncoder,
   targetClass,
   transformRecord,
@@ -202,4 +203,30 @@ Deno.test("targetClass maps labels through the embedded target", async () => {
   const pre = fitPreprocess(await tableFrom(TRAIN, schema), schema, DEFAULT_TRANSFORM);
   deepStrictEqual([targetClass(pre, "normal"), targetClass(pre, "smurf")], [0, 1]);
   dataError(() => targetClass(pre, ""), "label", /unknown target label/);
+});
+
+Deno.test("the reference profile: counts for discrete columns, order statistics for numeric", async () => {
+  const pre = fitPreprocess(await tableFrom(TRAIN, schema), schema, DEFAULT_TRANSFORM);
+  const ref = pre.spec.reference!;
+  deepStrictEqual(ref.drift, { p_value: 0.01, psi: 0.2 });
+  deepStrictEqual(ref.columns.map((c) => c.column), schema.features);
+  deepStrictEqual(ref.columns[0], { column: "bytes", rows: 3, missing: 1, sample: [7, 10.5] });
+  deepStrictEqual(ref.columns[1], {
+    column: "proto",
+    rows: 3,
+    missing: 0,
+    counts: { tcp: 2, udp: 1 },
+  });
+  deepStrictEqual(ref.columns[3].counts, { "-1": 1, "0": 1, "1": 1 });
+  deepStrictEqual(ref.columns[4].counts, { false: 1, true: 2 });
+  deepStrictEqual(referenceCells(ref.columns[0]), [7, 10.5, null]);
+  // Older files without a profile still load.
+  const { reference: _, ...old } = pre.spec;
+  strictEqual(loadPreprocess(old).spec.reference, undefined);
+  const bad = JSON.parse(preprocessToJson(pre));
+  bad.reference.columns[1].column = "svc";
+  throws(
+    () => loadPreprocess(JSON.stringify(bad, null, 2), "p.json"),
+    (e: unknown) => e instanceof ConfigError && /expected feature 'proto'/.test(e.message),
+  );
 });
