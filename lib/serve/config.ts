@@ -1,0 +1,117 @@
+/**
+ * The server's configuration, resolved once by the entry point
+ * (`tasks/serve.ts`) from its command line and environment into a typed
+ * {@linkcode ServeConfig}; nothing else reads flags or env.
+ *
+ * @module
+ */
+import { parseArgs, positiveInt } from "../args.ts";
+import { ConfigError } from "../errors.ts";
+import { DEFAULT_LIMITS, type Limits } from "./body.ts";
+
+/** The environment variable holding the API key (unset or empty: no key). */
+export const API_KEY_ENV = "THREATLINE_API_KEY";
+
+/** The command line of `deno task serve`. */
+export const SERVE_USAGE = "deno task serve [--port N] [--host H] [--model SRC] " +
+  "[--reload-seconds S] [--max-body-bytes N] [--max-batch N] [--request-timeout-seconds S]";
+
+/** Resolved server settings. */
+export interface ServeConfig {
+  /** Address to bind (default 127.0.0.1). */
+  host: string;
+  /** Port (default 8080; 0 picks a free one). */
+  port: number;
+  /** Model source: a release folder (default `artifacts/model`), `s3://…` or `models:/name@alias`. */
+  model: string;
+  /** Seconds between checks for a new model; 0 turns reloading off (default 5). */
+  reloadSeconds: number;
+  /** The API key protecting the predict routes, if any. Never logged. */
+  apiKey?: string;
+  /** Request limits. */
+  limits: Limits;
+}
+
+function nonNegative(value: string, name: string): number {
+  const n = Number(value);
+  if (value.trim() === "" || !Number.isFinite(n) || n < 0) {
+    throw new ConfigError(`${name} must be a number ≥ 0, got '${value}'`, { field: name });
+  }
+  return n;
+}
+
+/**
+ * Parse `deno task serve`'s arguments and environment (a plain record the
+ * entry point reads once). Bad values are {@linkcode ConfigError}s naming the
+ * flag or variable; the key's value never appears in a message.
+ *
+ * @example
+ * ```ts
+ * import { parseServeConfig } from "./config.ts";
+ * const config = parseServeConfig(["--port", "9000"], { THREATLINE_API_KEY: "s3cret" });
+ * [config.port, config.host, config.apiKey !== undefined]; // [9000, "127.0.0.1", true]
+ * ```
+ */
+export function parseServeConfig(
+  args: string[],
+  env: Readonly<Record<string, string | undefined>>,
+): ServeConfig {
+  const { values } = parseArgs(args, {
+    usage: SERVE_USAGE,
+    maxPositionals: 0,
+    options: {
+      port: { type: "string" },
+      host: { type: "string" },
+      model: { type: "string" },
+      "reload-seconds": { type: "string" },
+      "max-body-bytes": { type: "string" },
+      "max-batch": { type: "string" },
+      "request-timeout-seconds": { type: "string" },
+    },
+  });
+  const str = (name: string) => values[name] as string | undefined;
+  let port = 8080;
+  if (str("port") !== undefined) {
+    port = Number(str("port"));
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new ConfigError(`--port must be an integer in 0..65535, got '${str("port")}'`, {
+        field: "--port",
+      });
+    }
+  }
+  const host = str("host") ?? "127.0.0.1";
+  if (host.trim() === "") throw new ConfigError("--host must not be empty", { field: "--host" });
+  const model = str("model") ?? "artifacts/model";
+  if (model.trim() === "") throw new ConfigError("--model must not be empty", { field: "--model" });
+  const limits: Limits = { ...DEFAULT_LIMITS };
+  if (str("max-body-bytes") !== undefined) {
+    limits.maxBodyBytes = positiveInt(str("max-body-bytes")!, "--max-body-bytes");
+  }
+  if (str("max-batch") !== undefined) {
+    limits.maxBatchRecords = positiveInt(str("max-batch")!, "--max-batch");
+  }
+  if (str("request-timeout-seconds") !== undefined) {
+    const s = nonNegative(str("request-timeout-seconds")!, "--request-timeout-seconds");
+    if (s === 0) {
+      throw new ConfigError("--request-timeout-seconds must be > 0", {
+        field: "--request-timeout-seconds",
+      });
+    }
+    limits.requestTimeoutMs = Math.round(s * 1000);
+  }
+  const reloadSeconds = str("reload-seconds") === undefined
+    ? 5
+    : nonNegative(str("reload-seconds")!, "--reload-seconds");
+  const rawKey = env[API_KEY_ENV];
+  let apiKey: string | undefined;
+  if (rawKey !== undefined && rawKey !== "") {
+    apiKey = rawKey.trim();
+    if (apiKey.length < 16 || /\s/.test(apiKey)) {
+      throw new ConfigError(
+        `${API_KEY_ENV} must be at least 16 characters without whitespace`,
+        { field: API_KEY_ENV, hint: "e.g. openssl rand -hex 32" },
+      );
+    }
+  }
+  return { host, port, model, reloadSeconds, apiKey, limits };
+}
