@@ -1,0 +1,194 @@
+/**
+ * Watching the model source for a new champion: every few seconds, a cheap
+ * fingerprint of what the source holds (for a local release folder: the
+ * `version` in its card.json); when it differs from the answering model, the
+ * new model is loaded fully and only then swapped in
+ * ({@linkcode ModelHolder.swap}). A release caught half-written fails to load
+ * (its files do not match the card's version) and is retried at the next
+ * poll; the old model keeps answering meanwhile.
+ *
+ * @module
+ */
+import { ConfigError, DataError } from "../errors.ts";
+import { type Logger, nullLogger } from "../log.ts";
+import { MODEL_FILES } from "../ml/model_io.ts";
+import type { ModelHolder, ServedModel } from "./model_holder.ts";
+
+/** A model source the watcher can poll. */
+export interface ModelLoader {
+  /** The source as configured (for logs and `/v1/model`). */
+  source: string;
+  /** What the source holds now, cheaply (the version it would load). */
+  fingerprint(): Promise<string>;
+  /** Load the model the source holds now. */
+  load(): Promise<ServedModel>;
+}
+
+/**
+ * A loader for a local release folder: the fingerprint is its card's version.
+ *
+ * @example
+ * ```ts ignore
+ * import { localDirLoader } from "./watcher.ts";
+ * const loader = localDirLoader("artifacts/model", (dir) => loadScorer(dir, { use: "single" }));
+ * await loader.fingerprint(); // "508f7ac702a8"
+ * ```
+ */
+export function localDirLoader(
+  dir: string,
+  load: (dir: string) => Promise<ServedModel>,
+): ModelLoader {
+  const file = `${dir}/${MODEL_FILES.card}`;
+  return {
+    source: dir,
+    async fingerprint() {
+      let text: string;
+      try {
+        text = await Deno.readTextFile(file);
+      } catch (err) {
+        if (err instanceof Deno.errors.NotFound) {
+          throw new DataError("model card not found", { file, cause: err });
+        }
+        throw err;
+      }
+      let version: unknown;
+      try {
+        version = (JSON.parse(text) as { version?: unknown }).version;
+      } catch (err) {
+        throw new DataError("model card is not valid JSON", { file, cause: err });
+      }
+      if (typeof version !== "string") {
+        throw new DataError("model card has no version", { file, field: "version" });
+      }
+      return version;
+    },
+    load: () => load(dir),
+  };
+}
+
+/**
+ * The registry alias watcher is not there yet: `models:/name@alias` sources
+ * need `lib/mlflow` to poll the alias. Thrown at start-up when reloading is
+ * on for such a source (serve with `--reload-seconds 0`, or a local folder).
+ *
+ * @example
+ * ```ts
+ * import { registryWatchUnsupported } from "./watcher.ts";
+ * registryWatchUnsupported("models:/threat@champion").code; // "CONFIG"
+ * ```
+ */
+export function registryWatchUnsupported(source: string): ConfigError {
+  return new ConfigError(
+    `watching '${source}' for a new champion is not supported yet (it needs the MLflow ` +
+      `registry client, lib/mlflow)`,
+    {
+      field: "--model",
+      hint: "serve it without reloading (--reload-seconds 0), or serve a local release folder",
+    },
+  );
+}
+
+/** What one poll did. */
+export type PollResult = "unchanged" | "swapped" | "failed" | "busy";
+
+/** Options of {@linkcode ModelWatcher}. */
+export interface WatcherOptions {
+  /** Where new models go. */
+  holder: ModelHolder;
+  /** The source to poll. */
+  loader: ModelLoader;
+  /** Milliseconds between polls. */
+  intervalMs: number;
+  /** Swaps and failures. */
+  log?: Logger;
+}
+
+/**
+ * Polls a model source and swaps new models in. {@linkcode ModelWatcher.poll}
+ * runs one check now (tests drive it directly); `start()` polls every
+ * `intervalMs` until `stop()`.
+ *
+ * @example
+ * ```ts ignore
+ * import { localDirLoader, ModelWatcher } from "./watcher.ts";
+ * const watcher = new ModelWatcher({ holder, loader: localDirLoader(dir, load), intervalMs: 5000, log });
+ * watcher.start();
+ * // … on shutdown:
+ * await watcher.stop();
+ * ```
+ */
+export class ModelWatcher {
+  #o: WatcherOptions;
+  #log: Logger;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #running: Promise<PollResult> | undefined;
+  #stopped = false;
+  #lastFailure: string | undefined;
+
+  /** Create a watcher (not started). */
+  constructor(options: WatcherOptions) {
+    this.#o = options;
+    this.#log = options.log ?? nullLogger;
+  }
+
+  /** Poll every `intervalMs` from now on. */
+  start(): void {
+    this.#stopped = false;
+    this.#schedule();
+  }
+
+  /** Stop polling; resolves once a poll in progress has finished. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#running;
+  }
+
+  /**
+   * Check the source once: load and swap in a new model if the fingerprint
+   * differs from the answering version. A poll while one runs returns `busy`.
+   */
+  poll(): Promise<PollResult> {
+    if (this.#running) return Promise.resolve("busy");
+    this.#running = this.#poll().finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  #schedule(): void {
+    if (this.#stopped) return;
+    this.#timer = setTimeout(async () => {
+      await this.poll();
+      this.#schedule();
+    }, this.#o.intervalMs);
+  }
+
+  async #poll(): Promise<PollResult> {
+    const { holder, loader } = this.#o;
+    let fingerprint: string | undefined;
+    try {
+      fingerprint = await loader.fingerprint();
+      if (fingerprint === holder.version) return "unchanged";
+      const model = await loader.load();
+      if (this.#stopped) {
+        model.dispose();
+        return "unchanged";
+      }
+      this.#lastFailure = undefined;
+      return holder.swap(model, { source: loader.source }) ? "swapped" : "unchanged";
+    } catch (err) {
+      // Warn once per broken fingerprint, not at every poll.
+      const key = `${fingerprint}\u0000${(err as Error).message}`;
+      if (key !== this.#lastFailure) {
+        this.#lastFailure = key;
+        this.#log.warn("new model not loaded; the current one keeps answering", {
+          source: loader.source,
+          found: fingerprint,
+          answering: holder.version,
+          error: (err as Error).message,
+        });
+      }
+      return "failed";
+    }
+  }
+}
