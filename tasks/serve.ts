@@ -1,0 +1,101 @@
+/**
+ * `deno task serve [--port N] [--host H] [--model SRC] [--reload-seconds S]
+ * [--max-body-bytes N] [--max-batch N] [--request-timeout-seconds S]`: the
+ * scoring HTTP API (routes in lib/serve/app.ts, `/openapi.json` on the
+ * running server).
+ *
+ * - The API key comes from `THREATLINE_API_KEY`; when set, the predict
+ *   routes need it. Binding a non-loopback address without one logs a loud
+ *   warning. The key is never logged.
+ * - A local release folder is polled every `--reload-seconds` (default 5; 0
+ *   turns it off); a new version is loaded fully, then swapped in atomically.
+ * - SIGTERM or SIGINT: stop accepting connections, finish in-flight requests,
+ *   exit 0. A second signal exits at once (130).
+ *
+ * @module
+ */
+import { runMain } from "../lib/cli.ts";
+import { EXIT } from "../lib/errors.ts";
+import type { Logger } from "../lib/log.ts";
+import { loadScorer } from "../lib/scoring/mod.ts";
+import {
+  API_KEY_ENV,
+  createApp,
+  createMetrics,
+  localDirLoader,
+  ModelHolder,
+  type ModelLoader,
+  ModelWatcher,
+  parseServeConfig,
+  registryWatchUnsupported,
+  type ServeConfig,
+  ServerHandle,
+} from "../lib/serve/mod.ts";
+
+function modelLoader(config: ServeConfig, log: Logger): ModelLoader {
+  const load = (dir: string) => loadScorer(dir, { use: "single", log });
+  if (config.model.startsWith("models:/") && config.reloadSeconds > 0) {
+    throw registryWatchUnsupported(config.model);
+  }
+  return localDirLoader(config.model, load);
+}
+
+/** Wait for SIGTERM or SIGINT; a second one exits at once. */
+function nextSignal(log: Logger): Promise<Deno.Signal> {
+  return new Promise((resolve) => {
+    let seen = false;
+    for (const sig of ["SIGTERM", "SIGINT"] as const) {
+      Deno.addSignalListener(sig, () => {
+        if (seen) {
+          log.warn("second signal: exiting without waiting", { signal: sig });
+          Deno.exit(EXIT.interrupted);
+        }
+        seen = true;
+        resolve(sig);
+      });
+    }
+  });
+}
+
+if (import.meta.main) {
+  await runMain(async ({ args, log }) => {
+    const config = parseServeConfig(args, { [API_KEY_ENV]: Deno.env.get(API_KEY_ENV) });
+    const loader = modelLoader(config, log);
+    const models = new ModelHolder({ log });
+    const metrics = createMetrics();
+    models.onSwap(({ from }) => from !== undefined && metrics.swapped());
+    models.swap(await loader.load(), { source: loader.source });
+    let draining = false;
+    const app = createApp({
+      models,
+      apiKey: config.apiKey,
+      limits: config.limits,
+      log,
+      metrics,
+      draining: () => draining,
+    });
+    const signal = nextSignal(log);
+    const server = ServerHandle.start({
+      fetch: app.fetch,
+      hostname: config.host,
+      port: config.port,
+      auth: config.apiKey !== undefined,
+      log,
+    });
+    const watcher = config.reloadSeconds > 0
+      ? new ModelWatcher({ holder: models, loader, intervalMs: config.reloadSeconds * 1000, log })
+      : undefined;
+    watcher?.start();
+    const sig = await signal;
+    log.info("shutting down: finishing in-flight requests", {
+      signal: sig,
+      in_flight: metrics.inFlightNow,
+    });
+    draining = true;
+    await watcher?.stop();
+    await server.shutdown();
+    await models.close();
+    log.info("stopped");
+    return 0;
+  });
+}
