@@ -8,7 +8,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { EXIT, InterruptedError, PipelineError } from "../errors.ts";
+import { EXIT, InterruptedError, PipelineError, ServiceError } from "../errors.ts";
 import { type Graph, selectStages } from "./graph.ts";
 import {
   type LockDep,
@@ -21,7 +21,9 @@ import {
 } from "./lock.ts";
 import { forgetPaths, observeStage } from "./observe.ts";
 import { restoreOut, saveOut } from "./out_cache.ts";
+import type { RunEntry } from "./object_store.ts";
 import { lookupRun, recordRun } from "./run_cache.ts";
+import { fetchRun } from "./sync.ts";
 import { runStageCommands } from "./executor.ts";
 import type { StageSpec } from "./spec.ts";
 import { describeReason, type StaleReason, whyStale } from "./stale.ts";
@@ -154,6 +156,8 @@ interface StageContext {
   outcome: Map<string, Outcome>;
   total: number;
   index?: number;
+  /** The remote run-cache failed once this run: do not ask it again. */
+  remoteDown?: boolean;
 }
 
 async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
@@ -206,7 +210,7 @@ async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
     const signature = stageSignature(base);
     forgetPaths(ws, stage.outs.map((o) => o.path));
     if (!options.force && !stage.alwaysChanged) {
-      const restored = await restoreFromRunCache(ws, stage, signature);
+      const restored = await restoreFromRunCache(ctx, stage, signature);
       if (restored) {
         await ctx.commit(name, { ...base, outs: restored });
         ws.log.info("restored from run-cache (not run)", {
@@ -254,11 +258,13 @@ async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
 }
 
 async function restoreFromRunCache(
-  ws: Workspace,
+  ctx: StageContext,
   stage: StageSpec,
   signature: string,
 ): Promise<LockOut[] | undefined> {
-  const entry = await lookupRun(ws.store, signature);
+  const { ws } = ctx;
+  const entry = await lookupRun(ws.store, signature) ??
+    await fetchFromRemote(ctx, stage, signature);
   if (!entry) return undefined;
   const declared = stage.outs.map((o) => o.path).sort();
   const recorded = entry.outs.map((o) => o.path).sort();
@@ -275,6 +281,39 @@ async function restoreFromRunCache(
   }
   const cacheFlag = new Map(stage.outs.map((o) => [o.path, o.cache]));
   return entry.outs.map((o) => ({ ...o, cache: cacheFlag.get(o.path) ?? o.cache }));
+}
+
+/**
+ * On a local run-cache miss, ask the remote (if any): a hit brings the
+ * entry's objects into the local cache (verified) and records the entry
+ * there. An unreachable remote is reported once and not asked again.
+ */
+async function fetchFromRemote(
+  ctx: StageContext,
+  stage: StageSpec,
+  signature: string,
+): Promise<RunEntry | undefined> {
+  const { ws } = ctx;
+  if (!ws.remote || ctx.remoteDown) return undefined;
+  try {
+    const entry = await fetchRun(ws.remote, ws.store, signature, {
+      outs: stage.outs.map((o) => o.path),
+      log: ws.log,
+      tmpDir: join(ws.cacheDir, "tmp"),
+    });
+    if (entry) {
+      ws.log.info("restored from remote run-cache", {
+        stage: stage.name,
+        remote: ws.remote.description,
+      });
+    }
+    return entry;
+  } catch (err) {
+    if (!(err instanceof ServiceError)) throw err;
+    ctx.remoteDown = true;
+    ws.log.warn("remote run-cache unavailable; stages run locally", { error: err.message });
+    return undefined;
+  }
 }
 
 /** Remove outs that are not `persist` and create their parent folders, like DVC. */

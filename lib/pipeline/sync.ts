@@ -84,6 +84,8 @@ interface Transfer {
   tmp: string;
   stats: SyncSummary;
   lastReport: number;
+  /** Log progress at info level (push/pull), or only at debug (a run-cache fetch). */
+  loud: boolean;
 }
 
 const PROGRESS_EVERY_MS = 2000;
@@ -92,7 +94,7 @@ function report(t: Transfer, force = false): void {
   const now = performance.now();
   if (!force && now - t.lastReport < PROGRESS_EVERY_MS) return;
   t.lastReport = now;
-  t.log.info(`${t.verb}: ${t.stats.copied} objects copied`, {
+  t.log[t.loud ? "info" : "debug"](`${t.verb}: ${t.stats.copied} objects copied`, {
     mib: Math.round(t.stats.bytes / 1024 / 1024 * 10) / 10,
     skipped: t.stats.skipped,
   });
@@ -214,6 +216,7 @@ async function sync(
   collectRuns: (stages: ReturnType<typeof selectedStages>) => Promise<RunEntry[]>,
 ): Promise<SyncSummary> {
   const started = performance.now();
+  if (options.tmpDir) await Deno.mkdir(options.tmpDir, { recursive: true });
   const tmp = await Deno.makeTempDir({ dir: options.tmpDir, prefix: `${verb}-` });
   const t: Transfer = {
     from,
@@ -223,6 +226,7 @@ async function sync(
     jobs: Math.max(1, options.jobs ?? 4),
     log: options.log,
     lastReport: performance.now(),
+    loud: verb !== "fetch",
     stats: {
       copied: 0,
       skipped: 0,

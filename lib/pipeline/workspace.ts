@@ -23,6 +23,8 @@ export interface WorkspaceConfig {
   pipelineFile?: string;
   /** Lock file name relative to root (default `pipeline.lock`). */
   lockFile?: string;
+  /** The remote cache (push/pull, remote run-cache lookups), if one is configured. */
+  remote?: ObjectStore;
 }
 
 /** An open workspace. */
@@ -37,6 +39,8 @@ export interface Workspace {
   lockPath: string;
   /** The local content-addressed cache. */
   store: ObjectStore;
+  /** The remote cache, if one is configured (closed with the workspace). */
+  remote?: ObjectStore;
   /** Stat memo of file hashes. */
   memo: HashMemo;
   /** Params files parsed so far (each parsed once per command). */
@@ -49,7 +53,7 @@ export interface Workspace {
   observed: Map<string, PathInfo | undefined>;
   /** Logger. */
   log: Logger;
-  /** Save the hash memo. */
+  /** Save the hash memo and close the remote. */
   close(): Promise<void>;
 }
 
@@ -73,10 +77,15 @@ export async function openWorkspace(config: WorkspaceConfig, log: Logger): Promi
     pipelineFile: config.pipelineFile ?? "pipeline.yaml",
     lockPath: join(root, config.lockFile ?? "pipeline.lock"),
     store: new LocalStore(cacheDir),
+    ...(config.remote ? { remote: config.remote } : {}),
     memo,
     paramFiles: new Map(),
     observed: new Map(),
     log,
-    close: () => memo.save(),
+    async close() {
+      await memo.save();
+      const remote = config.remote as Partial<AsyncDisposable> | undefined;
+      await remote?.[Symbol.asyncDispose]?.();
+    },
   };
 }

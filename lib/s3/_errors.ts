@@ -129,7 +129,7 @@ export interface FailureContext {
  *   url: "s3://b/x",
  *   attempt: 4,
  * });
- * err.message; // "cannot reach S3 at http://127.0.0.1:1 (ECONNREFUSED) after 4 attempts: HEAD x"
+ * err.message; // "cannot reach S3 at http://127.0.0.1:1 (ECONNREFUSED) after 4 attempts"
  * ```
  */
 export function toServiceError(err: Error, ctx: FailureContext): PipelineError {
@@ -146,18 +146,15 @@ export function toServiceError(err: Error, ctx: FailureContext): PipelineError {
     });
   }
   if (e.code && UNREACHABLE_CODES.has(e.code)) {
-    return new ServiceError(
-      `cannot reach S3 at ${endpoint} (${e.code}) after ${tries}: ${ctx.what}`,
-      {
-        ...options,
-        hint: endpointHint,
-      },
-    );
+    return new ServiceError(`cannot reach S3 at ${endpoint} (${e.code}) after ${tries}`, {
+      cause: err,
+      hint: endpointHint,
+    });
   }
   if (e.name === "TimeoutError" || e.code === "ETIMEDOUT") {
     return new ServiceError(
-      `S3 at ${endpoint} did not answer in time after ${tries}: ${ctx.what} (${describeError(e)})`,
-      { ...options, hint: endpointHint },
+      `S3 at ${endpoint} did not answer in time after ${tries} (${describeError(e)})`,
+      { cause: err, hint: endpointHint },
     );
   }
   if (e.name === "NoSuchBucket") {
