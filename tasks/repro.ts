@@ -1,11 +1,16 @@
 /**
  * `deno task repro [STAGE...] [--force] [--dry] [--jobs N] [--downstream]`:
- * run the stale stages of pipeline.yaml.
+ * run the stale stages of pipeline.yaml. With `MLFLOW_TRACKING_URI` set, a
+ * repro that ran or restored a stage is then logged to MLflow
+ * (lib/mlflow/tracking.ts); if that fails, the pipeline's result stands and
+ * the task exits with status 7.
  *
  * @module
  */
 import { parseArgs, positiveInt } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
+import { mlflowConfigFromEnv, mlflowEnv } from "../lib/mlflow/config.ts";
+import { trackRepro } from "../lib/mlflow/tracking.ts";
 import { repro } from "../lib/pipeline/repro.ts";
 import { WorkspaceLock } from "../lib/pipeline/workspace_lock.ts";
 import { loadWorkspace } from "./_workspace.ts";
@@ -24,6 +29,7 @@ if (import.meta.main) {
       },
     });
     const jobs = values.jobs === undefined ? 1 : positiveInt(values.jobs as string, "--jobs");
+    const mlflow = mlflowConfigFromEnv(mlflowEnv((name) => Deno.env.get(name)));
     const { ws, graph } = await loadWorkspace(log);
     const lock = values.dry ? undefined : await WorkspaceLock.acquire(ws.cacheDir, {
       command: `repro ${args.join(" ")}`.trim(),
@@ -37,6 +43,7 @@ if (import.meta.main) {
     const handlers = (["SIGINT", "SIGTERM"] as const).map((s) => [s, onSignal(s)] as const);
     for (const [s, h] of handlers) Deno.addSignalListener(s, h);
     const started = performance.now();
+    const startedAt = Date.now();
     try {
       const summary = await repro(ws, graph, {
         targets: positionals,
@@ -57,10 +64,17 @@ if (import.meta.main) {
         skipped: count("skipped"),
         seconds: Math.round(performance.now() - started) / 1000,
       });
+      const tracked = mlflow && !values.dry && !abort.signal.aborted
+        ? await trackRepro({ config: mlflow, ws, graph, summary, startedAt, log })
+        : {};
       for (const extra of summary.errors.slice(1)) {
         log.error("another stage failed too", { error: (extra as Error).message });
       }
+      if (summary.errors.length > 0 && tracked.error) {
+        log.error("MLflow logging failed too", { error: (tracked.error as Error).message });
+      }
       if (summary.errors.length > 0) throw summary.errors[0];
+      if (tracked.error) throw tracked.error;
       return 0;
     } finally {
       for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
