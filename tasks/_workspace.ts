@@ -26,8 +26,13 @@ export interface TaskConfig extends WorkspaceConfig {
  * The variables of `names` this process may read. One that the task's
  * `--allow-env` does not grant reads as unset (and never prompts), so tasks
  * that have no use for the remote keep their narrow permissions.
+ *
+ * @example
+ * ```ts ignore
+ * const env = grantedEnv(["MLFLOW_TRACKING_URI"]); // {} without --allow-env=MLFLOW_TRACKING_URI
+ * ```
  */
-function grantedEnv(names: readonly string[]): Record<string, string | undefined> {
+export function grantedEnv(names: readonly string[]): Record<string, string | undefined> {
   const env: Record<string, string | undefined> = {};
   for (const variable of names) {
     if (Deno.permissions.querySync({ name: "env", variable }).state === "granted") {

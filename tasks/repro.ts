@@ -9,11 +9,11 @@
  */
 import { parseArgs, positiveInt } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
-import { mlflowConfigFromEnv, mlflowEnv } from "../lib/mlflow/config.ts";
+import { MLFLOW_ENV_VARS, mlflowConfigFromEnv } from "../lib/mlflow/config.ts";
 import { trackRepro } from "../lib/mlflow/tracking.ts";
 import { repro } from "../lib/pipeline/repro.ts";
 import { WorkspaceLock } from "../lib/pipeline/workspace_lock.ts";
-import { loadWorkspace } from "./_workspace.ts";
+import { grantedEnv, loadWorkspace } from "./_workspace.ts";
 
 const USAGE = "deno task repro [STAGE...] [--force] [--dry] [--jobs N] [--downstream]";
 
@@ -29,7 +29,7 @@ if (import.meta.main) {
       },
     });
     const jobs = values.jobs === undefined ? 1 : positiveInt(values.jobs as string, "--jobs");
-    const mlflow = mlflowConfigFromEnv(mlflowEnv((name) => Deno.env.get(name)));
+    const mlflow = mlflowConfigFromEnv(grantedEnv(MLFLOW_ENV_VARS));
     const { ws, graph } = await loadWorkspace(log);
     const lock = values.dry ? undefined : await WorkspaceLock.acquire(ws.cacheDir, {
       command: `repro ${args.join(" ")}`.trim(),

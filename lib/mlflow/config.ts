@@ -126,27 +126,6 @@ export function mlflowConfigFromEnv(
 }
 
 /**
- * Pick the MLflow variables out of an environment getter (e.g.
- * `Deno.env.get`), so a task with `--allow-env=<MLFLOW_ENV_VARS>` can build
- * the record for {@linkcode mlflowConfigFromEnv} without reading anything else.
- *
- * @example
- * ```ts
- * import { mlflowEnv } from "./config.ts";
- * mlflowEnv((name) => name === "MLFLOW_TRACKING_URI" ? "http://h:5000" : undefined);
- * // { MLFLOW_TRACKING_URI: "http://h:5000" }
- * ```
- */
-export function mlflowEnv(get: (name: string) => string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of MLFLOW_ENV_VARS) {
-    const value = get(name);
-    if (value !== undefined) out[name] = value;
-  }
-  return out;
-}
-
-/**
  * A URI with any `user:password@` replaced by `***@`, for messages.
  *
  * @example

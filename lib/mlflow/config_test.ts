@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../errors.ts";
-import { mlflowConfigFromEnv, mlflowEnv, redactUri } from "./config.ts";
+import { mlflowConfigFromEnv, redactUri } from "./config.ts";
 
 Deno.test("mlflowConfigFromEnv: no MLFLOW_TRACKING_URI (or an empty one) means MLflow is off", () => {
   assert.equal(mlflowConfigFromEnv({}), undefined);
@@ -73,16 +73,6 @@ Deno.test("mlflowConfigFromEnv: bad values are ConfigErrors naming the variable,
     { MLFLOW_TRACKING_URI: "http://h", MLFLOW_HTTP_REQUEST_TIMEOUT: "soon" },
     "MLFLOW_HTTP_REQUEST_TIMEOUT",
   );
-});
-
-Deno.test("mlflowEnv: picks only the MLflow variables from a getter", () => {
-  const asked: string[] = [];
-  const env = mlflowEnv((name) => {
-    asked.push(name);
-    return name === "MLFLOW_TRACKING_URI" ? "http://h:5000" : undefined;
-  });
-  assert.deepEqual(env, { MLFLOW_TRACKING_URI: "http://h:5000" });
-  assert.ok(asked.every((n) => n.startsWith("MLFLOW_")));
 });
 
 Deno.test("redactUri: hides user info only", () => {
