@@ -14,6 +14,8 @@ const PARAMS = `train:
   selection_metric: log_loss
   target_fpr: 0.05
   backend: cpu
+  refit: true
+  ensemble: 2
   epochs: 4
   patience: 2
   batch_size: 32

@@ -26,13 +26,21 @@ import type { Logger } from "../lib/log.ts";
 import { decodeMatrix, type Matrix } from "../lib/ml/matrix.ts";
 import {
   atThreshold,
+  scoreReport,
   SELECTION_METRICS,
   type SelectionMetric,
   thresholdForFpr,
 } from "../lib/ml/metrics.ts";
 import { type ModelCard, saveReleasedModel, sha256Hex } from "../lib/ml/model_io.ts";
-import { takeRows } from "../lib/ml/models.ts";
-import { candidates, readSearchSpec, runSearch, type SearchSpec } from "../lib/ml/search.ts";
+import { assembleEnsemble, refitCandidate, takeRows, trainCandidate } from "../lib/ml/models.ts";
+import {
+  type CandidateResult,
+  candidates,
+  readSearchSpec,
+  runSearch,
+  type SearchOutcome,
+  type SearchSpec,
+} from "../lib/ml/search.ts";
 import { stratifiedSplit } from "../lib/ml/split.ts";
 import { BACKEND_CHOICES, type BackendChoice, backendFor } from "../lib/ml/tf_backend.ts";
 import { openSection } from "../lib/section.ts";
@@ -51,6 +59,10 @@ export interface TrainParams {
   targetFpr: number;
   /** Backend for training. */
   backend: BackendChoice;
+  /** Train the chosen config again on train + validation for its best epoch count. */
+  refit: boolean;
+  /** Release the average of this many networks of the chosen config (seeds seed, seed+1, …). */
+  ensemble: number;
   /** Maximum epochs per candidate. */
   epochs: number;
   /** Stop a candidate after this many epochs without improvement. */
@@ -80,6 +92,8 @@ export function readTrainParams(params: YamlFile): TrainParams {
     selectionMetric: s.string("selection_metric", { default: "roc_auc", oneOf: SELECTION_METRICS }),
     targetFpr: s.number("target_fpr", { default: 0.01, min: 0, max: 1 }),
     backend: s.string("backend", { default: "auto", oneOf: BACKEND_CHOICES }),
+    refit: s.boolean("refit", { default: false }),
+    ensemble: s.number("ensemble", { default: 1, integer: true, min: 1, max: 10 }),
     epochs: s.number("epochs", { default: 60, integer: true, min: 1 }),
     patience: s.number("patience", { default: 8, integer: true, min: 1 }),
     batchSize: s.number("batch_size", { default: 64, integer: true, min: 1 }),
@@ -181,18 +195,30 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
     metric: p.selectionMetric,
     log,
   });
+  const owned: tf.LayersModel[] = [];
   try {
     const best = search.results[search.best];
-    const chosen = thresholdForFpr(val.labels, search.valScores, p.targetFpr);
+    const { model: released, valScores } = await finalModel({
+      p,
+      best,
+      search,
+      all,
+      train,
+      val,
+      log,
+      owned,
+    });
+    const valReport = scoreReport(val.labels, valScores);
+    const chosen = thresholdForFpr(val.labels, valScores, p.targetFpr);
     if (chosen.threshold === Number.MAX_VALUE) {
       log.warn("no threshold meets the FPR budget on validation: the model flags nothing", {
         target_fpr: p.targetFpr,
       });
     }
     const metrics: Record<string, number | null> = {};
-    for (const [k, v] of Object.entries(best.val)) metrics[k] = round6(v);
+    for (const [k, v] of Object.entries(valReport)) metrics[k] = round6(v);
     for (
-      const [k, v] of Object.entries(atThreshold(val.labels, search.valScores, chosen.threshold))
+      const [k, v] of Object.entries(atThreshold(val.labels, valScores, chosen.threshold))
     ) {
       metrics[k] = round6(v);
     }
@@ -202,13 +228,13 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
     const seconds = secondsSince(start);
     const card = await saveReleasedModel({
       dir: o.model ?? "artifacts/model",
-      model: search.model,
+      model: released,
       preprocess,
       log,
       card: {
         created: new Date().toISOString(),
         config: best.config,
-        description: best.label,
+        description: p.ensemble > 1 ? `${best.label} x${p.ensemble}` : best.label,
         features: all.columns,
         threshold: chosen.threshold,
         threshold_choice: {
@@ -231,6 +257,12 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
           selection_metric: p.selectionMetric,
           best_epoch: best.bestEpoch,
           candidates: search.results.length,
+          refit: p.refit,
+          ensemble: p.ensemble,
+          fit_rows: p.refit ? all.rows : train.rows,
+          validation_metrics_of: p.refit
+            ? "the early-stopped candidate (one seed), before the refit"
+            : "this model",
           seconds,
         },
       },
@@ -254,16 +286,79 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
     await writeTextAtomic(`${outDir}/metrics.json`, JSON.stringify(metrics, null, 2) + "\n");
     log.info("train: done", {
       chosen: best.label,
-      [`val_${p.selectionMetric}`]: best.val[p.selectionMetric],
-      val_accuracy: best.val.accuracy,
+      ensemble: p.ensemble,
+      [`val_${p.selectionMetric}`]: valReport[p.selectionMetric],
+      val_accuracy: valReport.accuracy,
       threshold: chosen.threshold,
       version: card.version,
       seconds,
     });
     return card;
   } finally {
+    owned.forEach((m) => m.dispose());
     search.model.dispose();
   }
+}
+
+/**
+ * The released network: the search's winner, refit on all rows and/or
+ * averaged over `ensemble` seeds, with the validation scores its threshold is
+ * chosen from (after a refit: those of the early-stopped winner, the only
+ * model that has not seen the validation rows). Models it creates go to `owned`.
+ */
+async function finalModel(o: {
+  p: TrainParams;
+  best: CandidateResult;
+  search: SearchOutcome;
+  all: Matrix;
+  train: Matrix;
+  val: Matrix;
+  log: Logger;
+  owned: tf.LayersModel[];
+}): Promise<{ model: tf.LayersModel; valScores: Float32Array }> {
+  const { p, best, log } = o;
+  const members: tf.LayersModel[] = [];
+  let valScores = o.search.valScores;
+  if (p.refit) {
+    for (let k = 0; k < p.ensemble; k++) {
+      const label = `${best.id}-refit${p.ensemble > 1 ? `-${k + 1}` : ""}`;
+      const m = await refitCandidate({
+        config: best.config,
+        train: o.all,
+        seed: p.seed + k,
+        epochs: best.bestEpoch,
+        batchSize: p.batchSize,
+        log,
+        label,
+      });
+      o.owned.push(m);
+      members.push(m);
+    }
+  } else {
+    members.push(o.search.model);
+    const sum = Float32Array.from(valScores);
+    for (let k = 1; k < p.ensemble; k++) {
+      const c = await trainCandidate({
+        config: best.config,
+        train: o.train,
+        val: o.val,
+        seed: p.seed + k,
+        epochs: p.epochs,
+        patience: p.patience,
+        batchSize: p.batchSize,
+        metric: p.selectionMetric,
+        log,
+        label: `${best.id}-${k + 1}`,
+      });
+      o.owned.push(c.model);
+      members.push(c.model);
+      c.valScores.forEach((s, i) => (sum[i] += s));
+    }
+    valScores = sum.map((s) => s / p.ensemble);
+  }
+  const model = assembleEnsemble(members);
+  if (members.length > 1) o.owned.push(model);
+  return { model, valScores };
 }
 
 const USAGE =

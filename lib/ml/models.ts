@@ -420,3 +420,40 @@ export async function refitCandidate(o: RefitOptions): Promise<tf.Sequential> {
     trainer.dispose();
   }
 }
+
+/**
+ * One model averaging the probabilities of several trained networks (same
+ * input): each member's dense layers are copied into a branch, and an
+ * `average` layer joins them. Only standard layers, so any tfjs loader reads
+ * it. One member is returned as it is. The members stay the caller's.
+ *
+ * @example
+ * ```ts ignore
+ * import { assembleEnsemble } from "./models.ts";
+ * const ensemble = assembleEnsemble([a, b, c]);
+ * ```
+ */
+export function assembleEnsemble(members: tf.LayersModel[]): tf.LayersModel {
+  if (members.length === 0) throw new RangeError("an ensemble needs members");
+  if (members.length === 1) return members[0];
+  const input = tf.input({ shape: [members[0].inputs[0].shape[1] as number], name: "features" });
+  const branches = members.map((m, k) => {
+    let h = input;
+    for (const layer of m.layers) {
+      const { units, activation } = layer.getConfig() as {
+        units: number;
+        activation: "relu" | "sigmoid";
+      };
+      const copy = tf.layers.dense({
+        name: `m${k + 1}_${layer.name}`,
+        units,
+        activation,
+        weights: layer.getWeights(),
+      });
+      h = copy.apply(h) as tf.SymbolicTensor;
+    }
+    return h;
+  });
+  const mean = tf.layers.average({ name: "mean" }).apply(branches) as tf.SymbolicTensor;
+  return tf.model({ inputs: input, outputs: mean, name: "threat_ensemble" });
+}

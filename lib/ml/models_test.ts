@@ -2,6 +2,7 @@ import { deepStrictEqual, ok, throws } from "node:assert/strict";
 import type { Matrix } from "./matrix.ts";
 import { scoreReport } from "./metrics.ts";
 import {
+  assembleEnsemble,
   buildModel,
   describeConfig,
   gatherRows,
@@ -114,5 +115,21 @@ Deno.test("refitCandidate trains a fixed number of epochs reproducibly", async (
   } finally {
     a.dispose();
     b.dispose();
+  }
+});
+
+Deno.test("assembleEnsemble averages its members' probabilities", async () => {
+  await activateBackend("cpu");
+  const x = toy(7, 4);
+  const members = [1, 2, 3].map((seed) => buildModel({ ...MLP, hidden: [5, 3] }, 4, { seed }));
+  const ensemble = assembleEnsemble(members);
+  try {
+    const each = members.map((m) => predictProba(m, x.data, x.rows));
+    const got = predictProba(ensemble, x.data, x.rows);
+    got.forEach((p, i) => ok(Math.abs(p - (each[0][i] + each[1][i] + each[2][i]) / 3) < 1e-6));
+    deepStrictEqual(assembleEnsemble([members[0]]), members[0]);
+  } finally {
+    ensemble.dispose();
+    members.forEach((m) => m.dispose());
   }
 });
