@@ -78,6 +78,16 @@ async function removeIfExists(path: string): Promise<void> {
   });
 }
 
+/** `request`'s result, or undefined when S3 says there is no such key. */
+async function unlessMissing<T>(request: Promise<T>): Promise<T | undefined> {
+  try {
+    return await request;
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw err;
+  }
+}
+
 /** Read until `buf` is full or the file ends; returns the bytes read. */
 async function readFull(file: Deno.FsFile, buf: Uint8Array): Promise<number> {
   let filled = 0;
@@ -147,30 +157,20 @@ export class S3Bucket {
   /** Size of an object, undefined when there is none. */
   async head(key: string): Promise<{ size: number } | undefined> {
     return await this.#retry(`HEAD ${key}`, key, async ({ sdk, send }) => {
-      try {
-        const res = await send(
-          new sdk.HeadObjectCommand({ Bucket: this.settings.bucket, Key: key }),
-        );
-        return { size: res.ContentLength ?? 0 };
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
+      const res = await unlessMissing(
+        send(new sdk.HeadObjectCommand({ Bucket: this.settings.bucket, Key: key })),
+      );
+      return res && { size: res.ContentLength ?? 0 };
     });
   }
 
   /** An object's bytes (unverified), undefined when there is none. */
   async getBytes(key: string): Promise<Uint8Array | undefined> {
     return await this.#retry(`GET ${key}`, key, async ({ sdk, send }) => {
-      try {
-        const res = await send(
-          new sdk.GetObjectCommand({ Bucket: this.settings.bucket, Key: key }),
-        );
-        return await res.Body!.transformToByteArray();
-      } catch (err) {
-        if (isNotFound(err)) return undefined;
-        throw err;
-      }
+      const res = await unlessMissing(
+        send(new sdk.GetObjectCommand({ Bucket: this.settings.bucket, Key: key })),
+      );
+      return await res?.Body!.transformToByteArray();
     });
   }
 
@@ -227,10 +227,10 @@ export class S3Bucket {
       );
       return res.UploadId!;
     });
+    const inFlight = new Set<Promise<void>>();
     try {
       const hasher = createHash("sha256");
       const parts: { ETag: string; PartNumber: number }[] = [];
-      const inFlight = new Set<Promise<void>>();
       let failure: { error: unknown } | undefined;
       let sent = 0;
       {
@@ -281,6 +281,7 @@ export class S3Bucket {
       });
       return { size, sha256, parts: parts.length };
     } catch (err) {
+      await Promise.all(inFlight); // settle every part first, or it could outlive the abort
       await this.#retry(`abort multipart upload of ${key}`, key, async (c) => {
         await c.send(
           new c.sdk.AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId }),
@@ -307,13 +308,10 @@ export class S3Bucket {
   ): Promise<"ok" | "missing" | "corrupt"> {
     await Deno.mkdir(dirname(destPath), { recursive: true });
     return await this.#retry(`GET ${key}`, key, async ({ sdk, send }) => {
-      let res;
-      try {
-        res = await send(new sdk.GetObjectCommand({ Bucket: this.settings.bucket, Key: key }));
-      } catch (err) {
-        if (isNotFound(err)) return "missing";
-        throw err;
-      }
+      const res = await unlessMissing(
+        send(new sdk.GetObjectCommand({ Bucket: this.settings.bucket, Key: key })),
+      );
+      if (!res) return "missing";
       const temp = tempSibling(destPath);
       let placed = false;
       try {
