@@ -5,7 +5,9 @@
  * `artifacts/push/pushed.json` saying exactly what went where.
  *
  * - `push.s3`: upload the folder to `s3://<bucket>/<prefix>/<card version>/`
- *   (lib/s3/model_upload.ts; AWS variables and `THREATLINE_MODEL_BUCKET`).
+ *   (lib/s3/model_upload.ts: files, then MANIFEST.json; pushing the same
+ *   model again is a no-op). Credentials: the AWS variables; bucket:
+ *   `push.s3.bucket`, else `THREATLINE_MODEL_BUCKET`.
  * - `push.mlflow`: upload the folder as the `model/` artifacts of a run
  *   `push <card version>` (tag `threatline.kind=push`) and register it as a
  *   new version of `model_name`, through the promotion gate on the holdout
@@ -180,8 +182,8 @@ export async function runPush(o: PushOptions): Promise<Pushed> {
     mlflow: { status: "disabled" },
   };
   if (o.params.s3.enabled) {
-    const { s3SettingsFromEnv } = await import("../lib/s3/settings.ts");
-    const { uploadModelDir } = await import("../lib/s3/model_upload.ts");
+    // Loaded only when enabled: it brings the AWS SDK.
+    const { s3SettingsFromEnv, uploadModelDir } = await import("../lib/s3/model_upload.ts");
     const s3 = s3SettingsFromEnv(env, { bucket: o.params.s3.bucket || undefined });
     if (!s3) {
       throw new ConfigError("push.s3.enabled is true but no bucket is configured", {

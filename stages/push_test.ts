@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import { ConfigError } from "../lib/errors.ts";
+import { readReleaseManifest, s3SettingsFromEnv } from "../lib/s3/model_upload.ts";
+import { serviceGate, servicesFromEnv } from "../lib/services/mod.ts";
 import { parseYaml } from "../lib/yaml.ts";
 import { readPushParams } from "./push.ts";
 import { repoPath, runStage } from "./_stage_testing.ts";
@@ -104,4 +106,63 @@ Deno.test("push: MLflow enabled without MLFLOW_TRACKING_URI is a config error (e
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+const env = servicesFromEnv();
+const s3 = serviceGate(env, {
+  AWS_ENDPOINT_URL_S3: env.s3EndpointUrl,
+  AWS_ACCESS_KEY_ID: env.awsAccessKeyId,
+  AWS_SECRET_ACCESS_KEY: env.awsSecretAccessKey,
+  THREATLINE_TEST_BUCKET: env.testBucket,
+});
+
+Deno.test({
+  name: `push: S3 enabled uploads the model to <prefix>/<version>/ with its manifest ${s3.label}`,
+  ignore: s3.ignore,
+  async fn() {
+    s3.check();
+    const prefix = `push-test/${crypto.randomUUID().slice(0, 8)}`;
+    const dir = await modelWorkspace(
+      `push:\n  s3: { enabled: true, bucket: ${env.testBucket}, prefix: ${prefix} }\n`,
+    );
+    try {
+      // The permissions the push stage's cmd in pipeline.yaml grants.
+      const args = ["--allow-read", "--allow-write", "--allow-net", "--allow-env"];
+      const out = await new Deno.Command(Deno.execPath(), {
+        args: [
+          "run",
+          ...args,
+          "--allow-sys=osRelease",
+          "--config",
+          repoPath("deno.json"),
+          repoPath(
+            "stages/push.ts",
+          ),
+        ],
+        cwd: dir,
+        env: { NO_COLOR: "1", MLFLOW_TRACKING_URI: "" },
+        stderr: "piped",
+      }).output();
+      const stderr = new TextDecoder().decode(out.stderr);
+      assert.equal(out.code, 0, stderr);
+      const pushed = JSON.parse(await Deno.readTextFile(`${dir}/artifacts/push/pushed.json`));
+      assert.equal(pushed.s3.status, "pushed");
+      assert.equal(pushed.s3.uri, `s3://${env.testBucket}/${prefix}/0123456789ab/`);
+      assert.deepEqual(pushed.mlflow, { status: "disabled" });
+      const manifest = await readReleaseManifest(
+        s3SettingsFromEnv(Deno.env.toObject(), { bucket: env.testBucket })!,
+        `${prefix}/0123456789ab/`,
+      );
+      assert.deepEqual(
+        manifest?.files.map((f) => f.path),
+        ["card.json", "model.json", "preprocess.json", "weights.bin"],
+      );
+      const local = Object.fromEntries(
+        pushed.model.files.map((f: { path: string; sha256: string }) => [f.path, f.sha256]),
+      );
+      for (const f of manifest!.files) assert.equal(f.sha256, local[f.path], f.path);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
 });
