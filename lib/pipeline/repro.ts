@@ -8,7 +8,7 @@
  * @module
  */
 import { dirname, join } from "node:path";
-import { EXIT, InterruptedError, PipelineError, ServiceError } from "../errors.ts";
+import { ConfigError, EXIT, InterruptedError, PipelineError, ServiceError } from "../errors.ts";
 import { type Graph, selectStages } from "./graph.ts";
 import {
   type LockDep,
@@ -286,7 +286,8 @@ async function restoreFromRunCache(
 /**
  * On a local run-cache miss, ask the remote (if any): a hit brings the
  * entry's objects into the local cache (verified) and records the entry
- * there. An unreachable remote is reported once and not asked again.
+ * there. An unreachable or unusable remote is reported once and not asked
+ * again.
  */
 async function fetchFromRemote(
   ctx: StageContext,
@@ -309,7 +310,8 @@ async function fetchFromRemote(
     }
     return entry;
   } catch (err) {
-    if (!(err instanceof ServiceError)) throw err;
+    // Down, or unusable here (credentials, permissions): run locally rather than fail.
+    if (!(err instanceof ServiceError || err instanceof ConfigError)) throw err;
     ctx.remoteDown = true;
     ws.log.warn("remote run-cache unavailable; stages run locally", { error: err.message });
     return undefined;

@@ -178,3 +178,47 @@ export function toServiceError(err: Error, ctx: FailureContext): PipelineError {
     options,
   );
 }
+
+/**
+ * A `ConfigError` when `err` is Deno refusing a permission the AWS SDK needs
+ * (network, its environment variables), else undefined.
+ *
+ * @example
+ * ```ts
+ * import { permissionError } from "./_errors.ts";
+ * const err = new Deno.errors.NotCapable('Requires net access to "127.0.0.1:9000"');
+ * permissionError(err, { region: "us-east-1", endpoint: "http://127.0.0.1:9000" })?.exitCode; // 2
+ * ```
+ */
+export function permissionError(
+  err: unknown,
+  settings: Pick<S3Settings, "endpoint" | "region">,
+): ConfigError | undefined {
+  if (!(err instanceof Deno.errors.NotCapable || err instanceof Deno.errors.PermissionDenied)) {
+    return undefined;
+  }
+  return new ConfigError(
+    `no permission to use S3 at ${describeEndpoint(settings)}: ${err.message}`,
+    {
+      cause: err,
+      hint: "run with --allow-net, --allow-sys=osRelease and --allow-env=AWS_*,HOME,USERPROFILE," +
+        "HOMEPATH,HOMEDRIVE,_X_AMZN_TRACE_ID (as deno.json's push task does)",
+    },
+  );
+}
+
+/**
+ * Whether `err` is a local failure (file system, permissions) rather than
+ * one of the network or S3, so retrying cannot fix it.
+ *
+ * @example
+ * ```ts
+ * import { isLocalError } from "./_errors.ts";
+ * isLocalError(new Deno.errors.NotFound("no such file")); // true
+ * ```
+ */
+export function isLocalError(err: Error): boolean {
+  return Object.values(Deno.errors).some((E) => err instanceof E) &&
+    !(err instanceof Deno.errors.ConnectionRefused || err instanceof Deno.errors.ConnectionReset ||
+      err instanceof Deno.errors.TimedOut || err instanceof Deno.errors.BrokenPipe);
+}

@@ -24,7 +24,14 @@ import type * as Sdk from "@aws-sdk/client-s3";
 import { CacheError, PipelineError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
 import { tempSibling } from "../pipeline/atomic.ts";
-import { describeError, isNotFound, isTransient, toServiceError } from "./_errors.ts";
+import {
+  describeError,
+  isLocalError,
+  isNotFound,
+  isTransient,
+  permissionError,
+  toServiceError,
+} from "./_errors.ts";
 import type { S3Settings } from "./settings.ts";
 
 /** Tuning of {@linkcode S3Bucket}; the defaults suit AWS and MinIO alike. */
@@ -170,7 +177,7 @@ export class S3Bucket {
       const res = await unlessMissing(
         send(new sdk.GetObjectCommand({ Bucket: this.settings.bucket, Key: key })),
       );
-      return await res?.Body!.transformToByteArray();
+      return res && await res.Body!.transformToByteArray();
     });
   }
 
@@ -391,14 +398,17 @@ export class S3Bucket {
     key: string,
     op: (c: { sdk: typeof Sdk; send: Sdk.S3Client["send"] }) => Promise<T>,
   ): Promise<T> {
-    const { sdk, client } = await this.#connect();
+    const { sdk, client } = await this.#connect().catch((err) => {
+      throw permissionError(err, this.settings) ?? err;
+    });
     const send = client.send.bind(client) as Sdk.S3Client["send"];
     const attempts = Math.max(1, this.settings.maxAttempts ?? 4);
     for (let attempt = 1;; attempt++) {
       try {
         return await op({ sdk, send });
       } catch (err) {
-        if (err instanceof PipelineError || !(err instanceof Error) || isLocalError(err)) throw err;
+        if (err instanceof PipelineError || !(err instanceof Error)) throw err;
+        if (isLocalError(err)) throw permissionError(err, this.settings) ?? err;
         if (attempt >= attempts || !isTransient(err)) {
           throw toServiceError(err, { settings: this.settings, what, url: this.url(key), attempt });
         }
@@ -414,11 +424,4 @@ export class S3Bucket {
       }
     }
   }
-}
-
-/** A failure of the local filesystem (not of S3), which retrying cannot fix. */
-function isLocalError(err: Error): boolean {
-  return Object.values(Deno.errors).some((E) => err instanceof E) &&
-    !(err instanceof Deno.errors.ConnectionRefused || err instanceof Deno.errors.ConnectionReset ||
-      err instanceof Deno.errors.TimedOut || err instanceof Deno.errors.BrokenPipe);
 }
