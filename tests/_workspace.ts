@@ -34,8 +34,15 @@ export interface TempWorkspace {
   open(): Promise<{ ws: Workspace; graph: Graph; log: MemoryLogger }>;
   /** The current pipeline.lock. */
   lock(): Promise<LockFile>;
-  /** Run `deno run -A tasks/NAME.ts args…` in the workspace. */
-  task(name: string, args?: string[]): Promise<{ code: number; stdout: string; stderr: string }>;
+  /**
+   * Run `deno run -A tasks/NAME.ts args…` in the workspace. MLflow tracking
+   * is off unless `env` turns it on, so tests do not log to a shared server.
+   */
+  task(
+    name: string,
+    args?: string[],
+    env?: Record<string, string>,
+  ): Promise<{ code: number; stdout: string; stderr: string }>;
   /** Remove the folder. */
   cleanup(): Promise<void>;
 }
@@ -75,11 +82,11 @@ export async function tempWorkspace(files: Record<string, string>): Promise<Temp
       }
     },
     lock: () => readLock(join(root, "pipeline.lock")),
-    async task(name, args = []) {
+    async task(name, args = [], env = {}) {
       const out = await new Deno.Command(Deno.execPath(), {
         args: ["run", "-A", join(REPO, "tasks", `${name}.ts`), ...args],
         cwd: root,
-        env: { NO_COLOR: "1" },
+        env: { NO_COLOR: "1", MLFLOW_TRACKING_URI: "", ...env },
         stdout: "piped",
         stderr: "piped",
       }).output();
