@@ -121,13 +121,16 @@ const SYNC_PERMISSIONS = [
   "--allow-run=kill",
 ];
 
-/** Run `tasks/NAME.ts` in `w` with the push/pull permissions and extra variables. */
+/**
+ * Run `tasks/NAME.ts` in `w` (push and pull with the permissions proposed for
+ * their task lines, others with -A), MLflow tracking off, plus `vars`.
+ */
 async function task(w: TempWorkspace, name: string, vars: Record<string, string> = {}) {
   const perms = name === "push" || name === "pull" ? SYNC_PERMISSIONS : ["-A"];
   const out = await new Deno.Command(Deno.execPath(), {
     args: ["run", ...perms, join(REPO, "tasks", `${name}.ts`)],
     cwd: w.root,
-    env: { NO_COLOR: "1", ...vars },
+    env: { NO_COLOR: "1", MLFLOW_TRACKING_URI: "", ...vars },
     stdout: "piped",
     stderr: "piped",
   }).output();
