@@ -9,8 +9,9 @@
  *   warning. The key is never logged.
  * - A local release folder is polled every `--reload-seconds` (default 5; 0
  *   turns it off); a new version is loaded fully, then swapped in atomically.
- * - SIGTERM or SIGINT: stop accepting connections, finish in-flight requests,
- *   exit 0. A second signal exits at once (130).
+ * - SIGTERM or SIGINT: new requests get 503 SHUTTING_DOWN, in-flight ones
+ *   finish (within the request timeout), then the listener closes; exit 0. A
+ *   second signal exits at once (130).
  *
  * @module
  */
@@ -63,7 +64,6 @@ if (import.meta.main) {
     const loader = modelLoader(config, log);
     const models = new ModelHolder({ log });
     const metrics = createMetrics();
-    models.onSwap(({ from }) => from !== undefined && metrics.swapped());
     models.swap(await loader.load(), { source: loader.source });
     let draining = false;
     const app = createApp({
@@ -93,7 +93,8 @@ if (import.meta.main) {
     });
     draining = true;
     await watcher?.stop();
-    await server.shutdown();
+    // In-flight requests get the request timeout to finish, plus a second.
+    await server.shutdown({ graceMs: config.limits.requestTimeoutMs + 1000 });
     await models.close();
     log.info("stopped");
     return 0;

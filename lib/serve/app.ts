@@ -106,6 +106,9 @@ export function createApp(o: AppOptions): Hono {
   const jsonLimits = { maxBytes: limits.maxBodyBytes, timeoutMs: limits.requestTimeoutMs };
   const csvLimits = { maxBytes: limits.maxCsvBytes, timeoutMs: limits.requestTimeoutMs };
   let openapi: { version: string; text: string } | undefined;
+  models.onSwap(({ from }) => {
+    if (from !== undefined) metrics.swapped();
+  });
 
   app.use(async (c, next) => {
     const t0 = performance.now();
@@ -240,7 +243,7 @@ export function createApp(o: AppOptions): Hono {
   app.get("/health", (c) => c.json({ status: "ok" }));
 
   app.get("/ready", (c) => {
-    if (o.draining?.()) throw new HttpError("NOT_READY", "the server is shutting down");
+    if (o.draining?.()) throw new HttpError("SHUTTING_DOWN", "the server is shutting down");
     if (!models.ready) throw new HttpError("NOT_READY", "no model is loaded yet");
     return c.json({ status: "ready", model_version: models.version });
   });

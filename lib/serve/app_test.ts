@@ -243,12 +243,13 @@ Deno.test("/health, /ready (503 without a model and while draining), /metrics, /
     model_version: "v1",
   });
   drain();
-  await expectError(await app.request("/ready"), 503, "NOT_READY");
+  await expectError(await app.request("/ready"), 503, "SHUTTING_DOWN");
   const metrics = await app.request("/metrics");
   ok(metrics.headers.get("content-type")?.startsWith("text/plain; version=0.0.4"));
   const text = await metrics.text();
+  ok(text.includes("threatline_model_swaps_total 0\n"));
   ok(text.includes('threatline_http_requests_total{route="/ready",method="GET",status="200"} 1'));
-  ok(text.includes('threatline_rejects_total{code="NOT_READY"} 1'));
+  ok(text.includes('threatline_rejects_total{code="SHUTTING_DOWN"} 1'));
   ok(text.includes('threatline_model_info{version="v1"} 1'));
   const doc = await (await app.request("/openapi.json")).json();
   strictEqual(doc.openapi, "3.1.0");

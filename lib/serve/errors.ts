@@ -41,8 +41,10 @@ export const ERROR_CODES = {
   INVALID_VALUE: 422,
   /** A bug: logged, answered without details. */
   INTERNAL: 500,
-  /** No model is loaded yet, or the server is shutting down. */
+  /** No model is loaded yet. */
   NOT_READY: 503,
+  /** The server is shutting down: retry on another instance. */
+  SHUTTING_DOWN: 503,
 } as const;
 
 /** A stable error code of the API. */

@@ -1,12 +1,22 @@
 /**
  * The listening server around the app: `Deno.serve` on a host and port (0
  * picks a free one), a loud warning when a non-loopback address is served
- * without an API key, and a graceful shutdown that stops accepting
- * connections and lets in-flight requests finish.
+ * without an API key, and a graceful shutdown.
+ *
+ * Graceful shutdown has two steps, because on Deno 2.9
+ * `HttpServer.shutdown()` makes the body of every in-flight HTTP/1.1 request
+ * unreadable at once (denoland/deno#36809, fix pending in #36825), which
+ * would fail a request whose body is still arriving:
+ *
+ * 1. drain: new requests are answered `503 SHUTTING_DOWN` with
+ *    `Connection: close`; requests already in the handler run to the end
+ *    (bounded by `graceMs`, the request timeout);
+ * 2. then `HttpServer.shutdown()` closes the listener and idle connections.
  *
  * @module
  */
 import type { Logger } from "../log.ts";
+import { errorBody, HttpError } from "./errors.ts";
 
 /**
  * Whether `host` is a loopback address (127.0.0.0/8, ::1, localhost).
@@ -37,6 +47,16 @@ export interface StartOptions {
   log: Logger;
 }
 
+const JSON_HEADERS = { "content-type": "application/json" };
+
+function shuttingDown(): Response {
+  const body = errorBody(new HttpError("SHUTTING_DOWN", "the server is shutting down"));
+  return new Response(JSON.stringify(body), {
+    status: 503,
+    headers: { ...JSON_HEADERS, connection: "close", "retry-after": "1" },
+  });
+}
+
 /**
  * A running server. Start it with {@linkcode ServerHandle.start}; stop it
  * with {@linkcode ServerHandle.shutdown}.
@@ -46,18 +66,19 @@ export interface StartOptions {
  * import { ServerHandle } from "./server.ts";
  * const server = ServerHandle.start({ fetch: app.fetch, hostname: "127.0.0.1", port: 0, auth: false, log });
  * console.log(server.url); // "http://127.0.0.1:40123"
- * await server.shutdown();
+ * await server.shutdown({ graceMs: 10_000 });
  * ```
  */
 export class ServerHandle {
-  #server: Deno.HttpServer<Deno.NetAddr>;
-  #addr: Deno.NetAddr;
+  #server!: Deno.HttpServer<Deno.NetAddr>;
+  #log: Logger;
   #draining = false;
+  #inFlight = 0;
+  #idle: (() => void) | undefined;
   #shutdown: Promise<void> | undefined;
 
-  private constructor(server: Deno.HttpServer<Deno.NetAddr>, addr: Deno.NetAddr) {
-    this.#server = server;
-    this.#addr = addr;
+  private constructor(log: Logger) {
+    this.#log = log;
   }
 
   /** Bind and start serving (a busy port throws `Deno.errors.AddrInUse`). */
@@ -69,9 +90,18 @@ export class ServerHandle {
         { host: o.hostname },
       );
     }
-    // Deno.serve binds synchronously (a busy port throws here) and calls
-    // onListen before it returns.
-    const server = Deno.serve({
+    const handle = new ServerHandle(o.log);
+    const inner = o.fetch;
+    const fetch = async (req: Request): Promise<Response> => {
+      if (handle.#draining) return shuttingDown();
+      handle.#inFlight++;
+      try {
+        return await inner(req);
+      } finally {
+        if (--handle.#inFlight === 0) handle.#idle?.();
+      }
+    };
+    handle.#server = Deno.serve({
       hostname: o.hostname,
       port: o.port,
       onListen: (addr) => {
@@ -82,28 +112,31 @@ export class ServerHandle {
       },
       onError: (err) => {
         o.log.error("unhandled request error", { error: (err as Error)?.message });
-        return new Response(
-          JSON.stringify({ error: { code: "INTERNAL", message: "internal error" } }),
-          { status: 500, headers: { "content-type": "application/json" } },
-        );
+        const body = errorBody(new HttpError("INTERNAL", "internal error"));
+        return new Response(JSON.stringify(body), { status: 500, headers: JSON_HEADERS });
       },
-    }, o.fetch);
-    return new ServerHandle(server, server.addr);
+    }, fetch);
+    return handle;
   }
 
   /** The bound address (the real port when 0 was asked). */
   get addr(): Deno.NetAddr {
-    return this.#addr;
+    return this.#server.addr;
   }
 
   /** Base URL, e.g. `http://127.0.0.1:8080`. */
   get url(): string {
-    return `http://${formatHost(this.#addr.hostname)}:${this.#addr.port}`;
+    return `http://${formatHost(this.addr.hostname)}:${this.addr.port}`;
   }
 
-  /** True once {@linkcode ServerHandle.shutdown} was called (`/ready` answers 503). */
+  /** True once {@linkcode ServerHandle.shutdown} was called. */
   get draining(): boolean {
     return this.#draining;
+  }
+
+  /** Requests in the handler now. */
+  get inFlight(): number {
+    return this.#inFlight;
   }
 
   /** Resolves when the server has stopped. */
@@ -112,13 +145,33 @@ export class ServerHandle {
   }
 
   /**
-   * Stop accepting connections and wait for in-flight requests to finish.
-   * Calling it again returns the same promise.
+   * Stop taking requests (new ones get 503 `SHUTTING_DOWN`), wait up to
+   * `graceMs` (default 10 s) for those in the handler, then close the
+   * listener and connections. Calling it again returns the same promise.
    */
-  shutdown(): Promise<void> {
-    this.#draining = true;
-    this.#shutdown ??= this.#server.shutdown();
+  shutdown(options: { graceMs?: number } = {}): Promise<void> {
+    this.#shutdown ??= this.#drain(options.graceMs ?? 10_000);
     return this.#shutdown;
+  }
+
+  async #drain(graceMs: number): Promise<void> {
+    this.#draining = true;
+    if (this.#inFlight > 0) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const idle = new Promise<boolean>((resolve) => (this.#idle = () => resolve(true)));
+      const late = new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), graceMs);
+      });
+      const finished = await Promise.race([idle, late]);
+      clearTimeout(timer);
+      if (!finished) {
+        this.#log.warn("shutdown: requests still running after the grace period", {
+          in_flight: this.#inFlight,
+          grace_ms: graceMs,
+        });
+      }
+    }
+    await this.#server.shutdown();
   }
 }
 

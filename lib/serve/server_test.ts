@@ -48,3 +48,66 @@ Deno.test("ServerHandle: a loud warning for a non-loopback address without a key
     strictEqual(warned, !auth);
   }
 });
+
+Deno.test("ServerHandle.shutdown: drains (new requests 503 SHUTTING_DOWN), waits for the one in flight", async () => {
+  const log = memoryLogger();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let entered!: () => void;
+  const inside = new Promise<void>((r) => (entered = r));
+  const server = ServerHandle.start({
+    fetch: async (req) => {
+      if (new URL(req.url).pathname === "/slow") {
+        entered();
+        await gate;
+      }
+      return new Response("done");
+    },
+    hostname: "127.0.0.1",
+    port: 0,
+    auth: false,
+    log,
+  });
+  const slow = fetch(`${server.url}/slow`);
+  await inside;
+  strictEqual(server.inFlight, 1);
+  let stopped = false;
+  const stop = server.shutdown().then(() => (stopped = true));
+  const late = await fetch(`${server.url}/other`);
+  strictEqual(late.status, 503);
+  strictEqual(late.headers.get("connection"), "close");
+  strictEqual((await late.json()).error.code, "SHUTTING_DOWN");
+  strictEqual(stopped, false);
+  release();
+  strictEqual(await (await slow).text(), "done");
+  await stop;
+  strictEqual(stopped, true);
+});
+
+Deno.test("ServerHandle.shutdown: a request still running after graceMs is warned about", async () => {
+  const log = memoryLogger();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let entered!: () => void;
+  const inside = new Promise<void>((r) => (entered = r));
+  const server = ServerHandle.start({
+    fetch: async () => {
+      entered();
+      await gate;
+      return new Response("late");
+    },
+    hostname: "127.0.0.1",
+    port: 0,
+    auth: false,
+    log,
+  });
+  const slow = fetch(server.url).then((r) => r.text());
+  await inside;
+  const stop = server.shutdown({ graceMs: 1 });
+  // Deno's shutdown waits for the handler itself; let it finish.
+  while (!log.records.some((r) => r.level === "warn")) await new Promise((r) => setTimeout(r, 1));
+  release();
+  strictEqual(await slow, "late");
+  await stop;
+  ok(log.records.some((r) => r.level === "warn" && r.fields.in_flight === 1));
+});
