@@ -21,7 +21,8 @@ import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import type { Matrix } from "../lib/ml/matrix.ts";
-import { buildModel, type ModelConfig, predictProba, refitCandidate } from "../lib/ml/models.ts";
+import { refitCandidate } from "../lib/ml/fit.ts";
+import { buildModel, type ModelConfig, predictProba } from "../lib/ml/models.ts";
 import { createRng } from "../lib/ml/rng.ts";
 import { activateBackend, type BackendName } from "../lib/ml/tf_backend.ts";
 

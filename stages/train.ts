@@ -32,7 +32,8 @@ import {
   thresholdForFpr,
 } from "../lib/ml/metrics.ts";
 import { type ModelCard, saveReleasedModel, sha256Hex } from "../lib/ml/model_io.ts";
-import { assembleEnsemble, refitCandidate, takeRows, trainCandidate } from "../lib/ml/models.ts";
+import { refitCandidate, trainCandidate } from "../lib/ml/fit.ts";
+import { averageLogits, predictProba, takeRows } from "../lib/ml/models.ts";
 import {
   type CandidateResult,
   candidates,
@@ -336,7 +337,6 @@ async function finalModel(o: {
     }
   } else {
     members.push(o.search.model);
-    const sum = Float32Array.from(valScores);
     for (let k = 1; k < p.ensemble; k++) {
       const c = await trainCandidate({
         config: best.config,
@@ -352,12 +352,12 @@ async function finalModel(o: {
       });
       o.owned.push(c.model);
       members.push(c.model);
-      c.valScores.forEach((s, i) => (sum[i] += s));
     }
-    valScores = sum.map((s) => s / p.ensemble);
   }
-  const model = assembleEnsemble(members);
+  const model = averageLogits(members, best.config);
   if (members.length > 1) o.owned.push(model);
+  // Without a refit no member has seen the validation rows: score them with the released model.
+  if (!p.refit) valScores = predictProba(model, o.val.data, o.val.rows);
   return { model, valScores };
 }
 

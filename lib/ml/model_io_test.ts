@@ -8,7 +8,8 @@ import {
   type ModelCard,
   saveReleasedModel,
 } from "./model_io.ts";
-import { type ModelConfig, predictProba, trainCandidate } from "./models.ts";
+import { trainCandidate } from "./fit.ts";
+import { type ModelConfig, predictProba } from "./models.ts";
 import { createRng } from "./rng.ts";
 import { activateBackend } from "./tf_backend.ts";
 

@@ -1,21 +1,18 @@
 /**
  * Model families on TensorFlow.js: logistic regression (no hidden layer) and
  * a multi-layer perceptron, both ending in one sigmoid unit that gives the
- * probability of "threat". Training is deterministic: every initializer is
- * seeded, rows are shuffled with `lib/ml/rng.ts` (never `model.fit`'s
- * Math.random shuffle), and dropout draws a fresh seed from the same
- * generator at every step.
+ * probability of "threat"; scoring; and merging several trained networks of
+ * one config into one. Every initializer is seeded, and dropout draws a fresh
+ * seed from a seeded generator at every step (lib/ml/fit.ts trains).
  *
  * The model that is saved is an inference copy without dropout layers (they
- * have no weights), so the released `model.json` holds only standard layers.
+ * have no weights), so the released `model.json` holds only Dense layers.
  *
  * @module
  */
 import * as tf from "@tensorflow/tfjs";
-import { type Logger, nullLogger } from "../log.ts";
 import type { Matrix } from "./matrix.ts";
-import { isBetter, scoreReport, type SelectionMetric } from "./metrics.ts";
-import { createRng, type Rng, shuffle } from "./rng.ts";
+import { createRng, type Rng } from "./rng.ts";
 
 /** A model family. */
 export type Family = "logreg" | "mlp";
@@ -217,243 +214,55 @@ export function predictProba(
   return out;
 }
 
-/** One epoch of a candidate's training, as plot data. */
-export interface EpochRecord {
-  /** 1-based epoch. */
-  epoch: number;
-  /** Mean training loss (cross-entropy + L2) over the epoch's batches. */
-  loss: number;
-  /** Validation log loss. */
-  val_log_loss: number;
-  /** Validation ROC-AUC. */
-  val_roc_auc: number;
-  /** Validation average precision. */
-  val_pr_auc: number;
-  /** Validation accuracy at 0.5. */
-  val_accuracy: number;
-  /** Validation F1 at 0.5. */
-  val_f1: number;
-}
-
-/** Options of {@linkcode trainCandidate}. */
-export interface TrainOptions {
-  /** What to build. */
-  config: ModelConfig;
-  /** Training rows. */
-  train: Matrix;
-  /** Validation rows (early stopping). */
-  val: Matrix;
-  /** Seed of initializers, shuffles and dropout. */
-  seed: number;
-  /** Maximum epochs. */
-  epochs: number;
-  /** Stop after this many epochs without improvement. */
-  patience: number;
-  /** Rows per gradient step. */
-  batchSize: number;
-  /** Validation metric that decides the best epoch. */
-  metric: SelectionMetric;
-  /** Progress, one info line per epoch. */
-  log?: Logger;
-  /** Label of this candidate in the log. */
-  label?: string;
-}
-
-/** A trained candidate. */
-export interface TrainedCandidate {
-  /** Inference model (no dropout) with the best epoch's weights. */
-  model: tf.Sequential;
-  /** Per-epoch records. */
-  history: EpochRecord[];
-  /** Epoch whose weights were kept. */
-  bestEpoch: number;
-  /** Validation probabilities of the kept weights. */
-  valScores: Float32Array;
-}
-
-const metricOf = (r: EpochRecord, m: SelectionMetric): number =>
-  m === "log_loss" ? r.val_log_loss : r[`val_${m}`];
-
-/** A compiled network and its seeded epoch loop over a fixed training set. */
-interface Trainer {
-  net: tf.Sequential;
-  /** Run one epoch over freshly shuffled rows; returns the mean loss. */
-  epoch(): Promise<number>;
-  dispose(): void;
-}
-
-function makeTrainer(config: ModelConfig, train: Matrix, seed: number, batchSize: number): Trainer {
-  const rng = createRng(seed);
-  const { cols, rows } = train;
-  const net = buildModel(config, cols, { seed: rng.uint32(), dropoutRng: createRng(rng.uint32()) });
-  const optimizer = tf.train.adam(config.learningRate);
-  net.compile({ optimizer, loss: "binaryCrossentropy" });
-  const shuffleRng = createRng(rng.uint32());
-  const order = Array.from({ length: rows }, (_, i) => i);
-  const xs = new Float32Array(rows * cols);
-  const ys = new Float32Array(rows);
-  return {
-    net,
-    async epoch() {
-      shuffle(order, shuffleRng);
-      gatherRows(train.data, cols, order, xs);
-      for (let i = 0; i < rows; i++) ys[i] = train.labels[order[i]];
-      const x = tf.tensor2d(xs, [rows, cols]);
-      const y = tf.tensor2d(ys, [rows, 1]);
-      try {
-        const h = await net.fit(x, y, { epochs: 1, batchSize, shuffle: false, verbose: 0 });
-        return h.history.loss[0] as number;
-      } finally {
-        x.dispose();
-        y.dispose();
-      }
-    },
-    dispose() {
-      net.dispose();
-      optimizer.dispose();
-    },
-  };
-}
-
-function inferenceCopy(config: ModelConfig, cols: number, weights: tf.Tensor[]): tf.Sequential {
-  const model = buildModel(config, cols, { seed: 0 });
-  model.setWeights(weights);
-  return model;
-}
-
 /**
- * Train one candidate with early stopping on the validation split and return
- * an inference model holding the best epoch's weights.
+ * One plain stack of Dense layers equal to the average of the members' logits
+ * (members share one config): the first hidden layers side by side, later
+ * hidden layers block-diagonal, and an output unit weighting each branch by
+ * 1/n. `sigmoid(mean logit)` is a standard way to average networks, and the
+ * result stays an ordinary `mlp` (hidden widths x n) that any Dense-stack
+ * reader scores. One member is returned as it is; the members stay the caller's.
  *
  * @example
  * ```ts ignore
- * import { trainCandidate } from "./models.ts";
- * const { model, bestEpoch } = await trainCandidate({ config, train, val, seed: 1, epochs: 50, patience: 8, batchSize: 64, metric: "roc_auc", log });
+ * import { averageLogits } from "./models.ts";
+ * const ensemble = averageLogits([a, b, c], config); // mlp[192,96] for three mlp[64,32]
  * ```
  */
-export async function trainCandidate(o: TrainOptions): Promise<TrainedCandidate> {
-  const log = o.log ?? nullLogger;
-  const trainer = makeTrainer(o.config, o.train, o.seed, o.batchSize);
-  const history: EpochRecord[] = [];
-  let best:
-    | { epoch: number; value: number; weights: tf.Tensor[]; scores: Float32Array }
-    | undefined;
-  try {
-    for (let epoch = 1; epoch <= o.epochs; epoch++) {
-      const loss = await trainer.epoch();
-      const scores = predictProba(trainer.net, o.val.data, o.val.rows);
-      const r = scoreReport(o.val.labels, scores);
-      const rec: EpochRecord = {
-        epoch,
-        loss,
-        val_log_loss: r.log_loss,
-        val_roc_auc: r.roc_auc,
-        val_pr_auc: r.pr_auc,
-        val_accuracy: r.accuracy,
-        val_f1: r.f1,
-      };
-      history.push(rec);
-      const value = metricOf(rec, o.metric);
-      const improved = !best || isBetter(o.metric, value, best.value);
-      log.info("epoch", {
-        candidate: o.label,
-        epoch,
-        loss,
-        val_loss: r.log_loss,
-        val_auc: r.roc_auc,
-        val_acc: r.accuracy,
-        best: improved ? "*" : undefined,
-      });
-      if (improved) {
-        best?.weights.forEach((w) => w.dispose());
-        best = { epoch, value, weights: trainer.net.getWeights().map((w) => w.clone()), scores };
-      } else if (epoch - best!.epoch >= o.patience) {
-        break;
-      }
-    }
-    const model = inferenceCopy(o.config, o.train.cols, best!.weights);
-    return { model, history, bestEpoch: best!.epoch, valScores: best!.scores };
-  } finally {
-    best?.weights.forEach((w) => w.dispose());
-    trainer.dispose();
-  }
-}
-
-/** Options of {@linkcode refitCandidate}. */
-export interface RefitOptions {
-  /** What to build. */
-  config: ModelConfig;
-  /** All rows to fit (training and validation together). */
-  train: Matrix;
-  /** Seed of initializers, shuffles and dropout. */
-  seed: number;
-  /** Exactly this many epochs (the early-stopped candidate's best epoch). */
-  epochs: number;
-  /** Rows per gradient step. */
-  batchSize: number;
-  /** Progress, one info line per epoch. */
-  log?: Logger;
-  /** Label in the log. */
-  label?: string;
-}
-
-/**
- * Train a chosen config for a fixed number of epochs on all rows (no
- * validation left to stop on) and return its inference model.
- *
- * @example
- * ```ts ignore
- * import { refitCandidate } from "./models.ts";
- * const model = await refitCandidate({ config, train: all, seed: 1, epochs: 32, batchSize: 64, log });
- * ```
- */
-export async function refitCandidate(o: RefitOptions): Promise<tf.Sequential> {
-  const log = o.log ?? nullLogger;
-  const trainer = makeTrainer(o.config, o.train, o.seed, o.batchSize);
-  try {
-    for (let epoch = 1; epoch <= o.epochs; epoch++) {
-      const loss = await trainer.epoch();
-      log.info("epoch", { candidate: o.label, refit: true, epoch, loss });
-    }
-    return inferenceCopy(o.config, o.train.cols, trainer.net.getWeights());
-  } finally {
-    trainer.dispose();
-  }
-}
-
-/**
- * One model averaging the probabilities of several trained networks (same
- * input): each member's dense layers are copied into a branch, and an
- * `average` layer joins them. Only standard layers, so any tfjs loader reads
- * it. One member is returned as it is. The members stay the caller's.
- *
- * @example
- * ```ts ignore
- * import { assembleEnsemble } from "./models.ts";
- * const ensemble = assembleEnsemble([a, b, c]);
- * ```
- */
-export function assembleEnsemble(members: tf.LayersModel[]): tf.LayersModel {
+export function averageLogits(members: tf.LayersModel[], config: ModelConfig): tf.LayersModel {
   if (members.length === 0) throw new RangeError("an ensemble needs members");
   if (members.length === 1) return members[0];
-  const input = tf.input({ shape: [members[0].inputs[0].shape[1] as number], name: "features" });
-  const branches = members.map((m, k) => {
-    let h = input;
-    for (const layer of m.layers) {
-      const { units, activation } = layer.getConfig() as {
-        units: number;
-        activation: "relu" | "sigmoid";
-      };
-      const copy = tf.layers.dense({
-        name: `m${k + 1}_${layer.name}`,
-        units,
-        activation,
-        weights: layer.getWeights(),
-      });
-      h = copy.apply(h) as tf.SymbolicTensor;
-    }
-    return h;
+  const n = members.length;
+  const inputDim = members[0].inputs[0].shape[1] as number;
+  const hidden = config.family === "mlp" ? config.hidden : [];
+  const wide = buildModel({ ...config, hidden: hidden.map((h) => h * n), dropout: 0 }, inputDim, {
+    seed: 0,
   });
-  const mean = tf.layers.average({ name: "mean" }).apply(branches) as tf.SymbolicTensor;
-  return tf.model({ inputs: input, outputs: mean, name: "threat_ensemble" });
+  // Per member, per layer: [kernel, bias] values; kernels are [in, out] row-major.
+  const parts = members.map((m) => m.layers.map((l) => l.getWeights().map((w) => w.dataSync())));
+  const weights: tf.Tensor[] = [];
+  const widths = [inputDim, ...hidden, 1];
+  for (let layer = 0; layer < widths.length - 1; layer++) {
+    const [rows, cols] = [widths[layer], widths[layer + 1]];
+    const isOutput = layer === widths.length - 2;
+    const wideRows = layer === 0 ? rows : rows * n;
+    const wideCols = isOutput ? 1 : cols * n;
+    const kernel = new Float32Array(wideRows * wideCols);
+    const bias = new Float32Array(wideCols);
+    parts.forEach((p, k) => {
+      const [w, b] = p[layer];
+      const r0 = layer === 0 ? 0 : k * rows;
+      const c0 = isOutput ? 0 : k * cols;
+      const scale = isOutput ? 1 / n : 1;
+      for (let r = 0; r < rows; r++) {
+        for (let c = 0; c < cols; c++) {
+          kernel[(r0 + r) * wideCols + c0 + c] += w[r * cols + c] * scale;
+        }
+      }
+      for (let c = 0; c < cols; c++) bias[c0 + c] += b[c] * scale;
+    });
+    weights.push(tf.tensor2d(kernel, [wideRows, wideCols]), tf.tensor1d(bias));
+  }
+  wide.setWeights(weights);
+  weights.forEach((w) => w.dispose());
+  return wide;
 }

@@ -1,16 +1,13 @@
 import { deepStrictEqual, ok, throws } from "node:assert/strict";
 import type { Matrix } from "./matrix.ts";
-import { scoreReport } from "./metrics.ts";
 import {
-  assembleEnsemble,
+  averageLogits,
   buildModel,
   describeConfig,
   gatherRows,
   type ModelConfig,
   predictProba,
-  refitCandidate,
   takeRows,
-  trainCandidate,
 } from "./models.ts";
 import { createRng } from "./rng.ts";
 import { activateBackend } from "./tf_backend.ts";
@@ -73,63 +70,34 @@ Deno.test("buildModel: seeded, and no dropout layer without a dropout RNG", asyn
   }
 });
 
-Deno.test("trainCandidate learns, stops early, and is deterministic", async () => {
-  await activateBackend("cpu");
-  const train = toy(240, 5);
-  const val = toy(80, 6);
-  const run = () =>
-    trainCandidate({
-      config: MLP,
-      train,
-      val,
-      seed: 11,
-      epochs: 12,
-      patience: 3,
-      batchSize: 32,
-      metric: "log_loss",
-    });
-  const a = await run();
-  const b = await run();
-  try {
-    deepStrictEqual(a.valScores, b.valScores);
-    deepStrictEqual(a.history, b.history);
-    ok(a.history.length >= a.bestEpoch && a.history.length <= 12);
-    ok(scoreReport(val.labels, a.valScores).accuracy > 0.85, "learns x0 + x1 > 0");
-    // The returned inference model scores what early stopping saw.
-    deepStrictEqual(predictProba(a.model, val.data, val.rows), a.valScores);
-  } finally {
-    a.model.dispose();
-    b.model.dispose();
-  }
-});
-
-Deno.test("refitCandidate trains a fixed number of epochs reproducibly", async () => {
-  await activateBackend("cpu");
-  const all = toy(200, 8);
-  const opts = { config: MLP, train: all, seed: 2, epochs: 3, batchSize: 50 };
-  const a = await refitCandidate(opts);
-  const b = await refitCandidate(opts);
-  try {
-    deepStrictEqual(predictProba(a, all.data, all.rows), predictProba(b, all.data, all.rows));
-    deepStrictEqual(a.layers.length, 2);
-  } finally {
-    a.dispose();
-    b.dispose();
-  }
-});
-
-Deno.test("assembleEnsemble averages its members' probabilities", async () => {
+Deno.test("averageLogits: one Dense stack scoring sigmoid(mean of the members' logits)", async () => {
   await activateBackend("cpu");
   const x = toy(7, 4);
-  const members = [1, 2, 3].map((seed) => buildModel({ ...MLP, hidden: [5, 3] }, 4, { seed }));
-  const ensemble = assembleEnsemble(members);
-  try {
-    const each = members.map((m) => predictProba(m, x.data, x.rows));
-    const got = predictProba(ensemble, x.data, x.rows);
-    got.forEach((p, i) => ok(Math.abs(p - (each[0][i] + each[1][i] + each[2][i]) / 3) < 1e-6));
-    deepStrictEqual(assembleEnsemble([members[0]]), members[0]);
-  } finally {
-    ensemble.dispose();
-    members.forEach((m) => m.dispose());
+  const logit = (p: number) => Math.log(p / (1 - p));
+  for (
+    const config of [{ ...MLP, hidden: [5, 3] }, { ...MLP, family: "logreg" as const, hidden: [] }]
+  ) {
+    const members = [1, 2, 3].map((seed) => buildModel(config, 4, { seed }));
+    const ensemble = averageLogits(members, config);
+    try {
+      const each = members.map((m) => predictProba(m, x.data, x.rows));
+      const got = predictProba(ensemble, x.data, x.rows);
+      got.forEach((p, i) => {
+        const z = (logit(each[0][i]) + logit(each[1][i]) + logit(each[2][i])) / 3;
+        ok(Math.abs(p - 1 / (1 + Math.exp(-z))) < 1e-5, `row ${i}`);
+      });
+      deepStrictEqual(
+        ensemble.layers.map((l) => l.getClassName()),
+        members[0].layers.map(() => "Dense"),
+      );
+      deepStrictEqual(ensemble.layers.map((l) => (l.getConfig() as { units: number }).units), [
+        ...config.hidden.map((h) => 3 * h),
+        1,
+      ]);
+      deepStrictEqual(averageLogits([members[0]], config), members[0]);
+    } finally {
+      ensemble.dispose();
+      members.forEach((m) => m.dispose());
+    }
   }
 });

@@ -11,14 +11,8 @@ import { type Logger, nullLogger } from "../log.ts";
 import type { Section } from "../section.ts";
 import type { Matrix } from "./matrix.ts";
 import { isBetter, type ScoreReport, scoreReport, type SelectionMetric } from "./metrics.ts";
-import {
-  describeConfig,
-  type EpochRecord,
-  FAMILIES,
-  type Family,
-  type ModelConfig,
-  trainCandidate,
-} from "./models.ts";
+import { type EpochRecord, trainCandidate } from "./fit.ts";
+import { describeConfig, FAMILIES, type Family, type ModelConfig } from "./models.ts";
 import { createRng, shuffle } from "./rng.ts";
 
 /** Values to try per hyperparameter of one family. */
