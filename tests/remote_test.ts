@@ -19,6 +19,7 @@ import type { ObjectStore } from "../lib/pipeline/object_store.ts";
 import { repro } from "../lib/pipeline/repro.ts";
 import { loadPipeline } from "../lib/pipeline/spec.ts";
 import { pushCache } from "../lib/pipeline/sync.ts";
+import { S3Bucket } from "../lib/s3/bucket.ts";
 import { openWorkspace } from "../lib/pipeline/workspace.ts";
 import { serviceGate, servicesFromEnv } from "../lib/services/mod.ts";
 import { outcomes, REPO, type TempWorkspace, tempWorkspace } from "./_workspace.ts";
@@ -138,14 +139,34 @@ async function task(w: TempWorkspace, name: string, vars: Record<string, string>
   return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
 }
 
-/** A workspace whose threatline.yaml points at a fresh prefix of the test bucket. */
-async function s3Workspace(prefix: string): Promise<TempWorkspace> {
+/**
+ * A workspace whose threatline.yaml points at a fresh prefix of the test
+ * bucket; its cleanup also empties that prefix.
+ */
+async function s3Workspace(name: string): Promise<TempWorkspace> {
   s3.check();
-  return await tempWorkspace({
+  const prefix = `remote-test/${runId}/${name}/`;
+  const w = await tempWorkspace({
     ...SOURCES,
-    "threatline.yaml": `remote:\n  url: s3://${env.testBucket}/remote-test/${runId}/${prefix}\n` +
+    "threatline.yaml": `remote:\n  url: s3://${env.testBucket}/${prefix}\n` +
       `  endpoint_url: ${env.s3EndpointUrl}\n  region: ${env.awsRegion ?? "us-east-1"}\n`,
   });
+  const removeFolder = w.cleanup;
+  w.cleanup = async () => {
+    const bucket = new S3Bucket({
+      endpoint: env.s3EndpointUrl,
+      region: env.awsRegion ?? "us-east-1",
+      credentials: { accessKeyId: env.awsAccessKeyId!, secretAccessKey: env.awsSecretAccessKey! },
+      bucket: env.testBucket!,
+    });
+    try {
+      for await (const { key } of bucket.list(prefix)) await bucket.delete(key);
+    } finally {
+      bucket.close();
+      await removeFolder();
+    }
+  };
+  return w;
 }
 
 /** The variables the subprocesses see: the endpoint from the file, not from the caller. */
