@@ -204,7 +204,8 @@ export async function runEvaluate(o: EvaluateOptions): Promise<Record<string, nu
     const op = { fpr: metrics.fpr_at_threshold ?? 0, tpr: metrics.recall_at_threshold ?? 0 };
     const label = `threshold ${model.threshold.toFixed(3)}`;
     const svg = renderCurvesSvg({
-      title: `${model.card.description} — test set (${test.rows} rows), model ${model.version}`,
+      title: `Test set: ${test.rows} rows, model ${model.version}`,
+      subtitle: model.card.description,
       panels: [
         {
           title: `ROC (AUC ${metrics.roc_auc?.toFixed(4)})`,

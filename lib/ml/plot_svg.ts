@@ -36,6 +36,8 @@ export interface CurvesSvgOptions {
   panels: Panel[];
   /** Heading above the panels. */
   title?: string;
+  /** A smaller second heading line. */
+  subtitle?: string;
   /** Side of each panel's plot area in px (default 300). */
   size?: number;
 }
@@ -121,7 +123,8 @@ function renderPanel(p: Panel, left: number, top: number, size: number): string 
  */
 export function renderCurvesSvg(o: CurvesSvgOptions): string {
   const size = o.size ?? 300;
-  const margin = { left: 60, right: 20, top: o.title ? 60 : 36, bottom: 50 };
+  const headings = (o.title ? 1 : 0) + (o.subtitle ? 1 : 0);
+  const margin = { left: 60, right: 20, top: 36 + headings * 20, bottom: 50 };
   const gap = 70;
   const n = Math.max(1, o.panels.length);
   const width = margin.left + n * size + (n - 1) * gap + margin.right;
@@ -129,11 +132,15 @@ export function renderCurvesSvg(o: CurvesSvgOptions): string {
   const body = o.panels.map((p, i) =>
     renderPanel(p, margin.left + i * (size + gap), margin.top, size)
   );
-  const heading = o.title
-    ? `<text x="${width / 2}" y="24" text-anchor="middle" font-size="15" font-weight="bold">${
-      escapeXml(o.title)
+  const lines = [
+    o.title && { text: o.title, style: `font-size="14" font-weight="bold"` },
+    o.subtitle && { text: o.subtitle, style: `font-size="12" fill="#555"` },
+  ].filter((l) => l) as { text: string; style: string }[];
+  const heading = lines.map((l, i) =>
+    `<text x="${width / 2}" y="${22 + i * 20}" text-anchor="middle" ${l.style}>${
+      escapeXml(l.text)
     }</text>`
-    : "";
+  ).join("\n");
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" ` +
     `viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="12">`,

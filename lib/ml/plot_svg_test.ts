@@ -4,6 +4,7 @@ import { renderCurvesSvg } from "./plot_svg.ts";
 Deno.test("renderCurvesSvg draws each panel's curve, baseline and mark, escaping text", () => {
   const svg = renderCurvesSvg({
     title: "a < b & c",
+    subtitle: "mlp[8]",
     panels: [
       {
         title: "ROC",
@@ -26,8 +27,9 @@ Deno.test("renderCurvesSvg draws each panel's curve, baseline and mark, escaping
   ok(svg.includes("a &lt; b &amp; c"));
   deepStrictEqual(svg.match(/<polyline /g)?.length, 2);
   deepStrictEqual(svg.match(/<circle /g)?.length, 1);
-  // Panel 1 spans x 60..360 and y 60..360: the curve's points map into it.
-  ok(svg.includes('points="60,360 90,120 360,60"'), svg);
+  ok(svg.includes(">mlp[8]</text>"));
+  // Two heading lines: panel 1 spans x 60..360 and y 76..376; the curve's points map into it.
+  ok(svg.includes('points="60,376 90,136 360,76"'), svg);
   // Balanced groups (cheap well-formedness check).
   deepStrictEqual(svg.match(/<g /g)?.length, svg.match(/<\/g>/g)?.length);
 });
