@@ -1,14 +1,17 @@
 /**
- * A pure-JavaScript forward pass over a TensorFlow.js layers model that is a
- * plain stack of Dense layers (the `logreg` and `mlp` families of
+ * A forward pass without TensorFlow.js over a layers model that is a plain
+ * stack of Dense layers (the `logreg` and `mlp` families of
  * lib/ml/models.ts): read the topology from `model.json` and the float32
- * weights from `weights.bin`, then score rows without TensorFlow.js. Private:
- * import `scorer.ts`.
+ * weights from `weights.bin`, then score rows with the WebAssembly SIMD
+ * kernel of `_dense_wasm.ts` (float32, like TensorFlow.js) or, where SIMD is
+ * missing, plain JavaScript (float64). Private: import `scorer.ts`.
  *
  * Why it exists and how it was chosen: see the measurements in `scorer.ts`.
  *
  * @module
  */
+
+import { type DenseKernel, denseKernel } from "./_dense_wasm.ts";
 
 /** Activation functions the forward pass implements. */
 const ACTIVATIONS = { linear: 0, relu: 1, sigmoid: 2, tanh: 3 } as const;
@@ -200,4 +203,165 @@ export function denseForward(
     out[r] = a[0];
   }
   return out;
+}
+
+/** A compiled forward pass. */
+export interface DenseRunner {
+  /** `wasm-simd` or `js`. */
+  kind: "wasm-simd" | "js";
+  /** Probabilities of `rows` rows. */
+  predict(features: Float32Array, rows: number): Float32Array;
+}
+
+/** Rows per kernel call: the block's activations stay in cache. */
+const BLOCK_ROWS = 256;
+
+/**
+ * Compile a stack for the WebAssembly SIMD kernels (when available and
+ * `prefer` is not `js`), else the JavaScript pass.
+ *
+ * @example
+ * ```ts ignore
+ * import { compileDense } from "./_dense.ts";
+ * const runner = compileDense(stack);
+ * runner.predict(features, rows); // Float32Array(rows)
+ * ```
+ */
+export function compileDense(stack: DenseStack, prefer: "auto" | "js" = "auto"): DenseRunner {
+  const kernel = prefer === "js" ? null : denseKernel();
+  if (!kernel) {
+    return { kind: "js", predict: (features, rows) => denseForward(stack, features, rows) };
+  }
+  return wasmRunner(stack, kernel);
+}
+
+/** Where one layer lives in the kernel's memory (float offsets). */
+interface LayerPlan {
+  l: DenseLayer;
+  inDim: number;
+  outDim: number;
+  tile: 4 | 16;
+  /** Tile-major weights (only the rows a tile needs). */
+  weights: Float32Array;
+  /** Per tile: weights offset (bytes, filled in later), jlo, jhi. */
+  ranges: Int32Array;
+  w: number;
+  b: number;
+  r: number;
+  out: number;
+}
+
+function planLayer(l: DenseLayer, inDim: number): LayerPlan {
+  const tile = l.units >= 16 ? 16 : 4;
+  const outDim = Math.ceil(l.units / tile) * tile;
+  const tiles = outDim / tile;
+  const ranges = new Int32Array(tiles * 3);
+  const parts: number[][] = [];
+  for (let t = 0; t < tiles; t++) {
+    const units: number[] = [];
+    for (let o = t * tile; o < (t + 1) * tile; o++) units.push(o);
+    const nonzero = (j: number) =>
+      units.some((o) => o < l.units && l.kernel[j * l.units + o] !== 0);
+    let lo = 0, hi = l.inputs;
+    while (lo < hi && !nonzero(lo)) lo++;
+    while (hi > lo && !nonzero(hi - 1)) hi--;
+    const part: number[] = [];
+    for (let j = lo; j < hi; j++) {
+      for (const o of units) part.push(o < l.units ? l.kernel[j * l.units + o] : 0);
+    }
+    ranges[t * 3 + 1] = lo;
+    ranges[t * 3 + 2] = hi;
+    parts.push(part);
+  }
+  return {
+    l,
+    inDim,
+    outDim,
+    tile,
+    weights: Float32Array.from(parts.flat()),
+    ranges,
+    w: 0,
+    b: 0,
+    r: 0,
+    out: 0,
+  };
+}
+
+function wasmRunner(stack: DenseStack, k: DenseKernel): DenseRunner {
+  const plan: LayerPlan[] = [];
+  let inDim = stack.inputs;
+  for (const l of stack.layers) {
+    const p = planLayer(l, inDim);
+    plan.push(p);
+    inDim = p.outDim;
+  }
+  // Memory (float offsets): weights, biases and ranges per layer, the input block, one block per layer.
+  let floats = 0;
+  for (const p of plan) {
+    p.w = floats;
+    floats += p.weights.length;
+    p.b = floats;
+    floats += p.outDim;
+    p.r = floats;
+    floats += p.ranges.length;
+  }
+  const input = floats;
+  floats += BLOCK_ROWS * stack.inputs;
+  for (const p of plan) {
+    p.out = floats;
+    floats += BLOCK_ROWS * p.outDim;
+  }
+  const pages = Math.ceil((floats * 4) / 65536);
+  const have = k.memory.buffer.byteLength / 65536;
+  if (pages > have) k.memory.grow(pages - have);
+  const mem = new Float32Array(k.memory.buffer);
+  const ints = new Int32Array(k.memory.buffer);
+  for (const p of plan) {
+    mem.set(p.weights, p.w);
+    for (let o = 0; o < p.l.units; o++) mem[p.b + o] = p.l.bias[o];
+    let offset = p.w * 4;
+    for (let t = 0; t < p.ranges.length / 3; t++) {
+      p.ranges[t * 3] = offset;
+      offset += (p.ranges[t * 3 + 2] - p.ranges[t * 3 + 1]) * p.tile * 4;
+    }
+    ints.set(p.ranges, p.r);
+  }
+  const n0 = stack.inputs;
+  const last = plan[plan.length - 1];
+  return {
+    kind: "wasm-simd",
+    predict(features, rows) {
+      if (features.length < rows * n0) {
+        throw new RangeError(
+          `expected ${rows}x${n0} = ${rows * n0} values, got ${features.length}`,
+        );
+      }
+      const result = new Float32Array(rows);
+      for (let r0 = 0; r0 < rows; r0 += BLOCK_ROWS) {
+        const n = Math.min(BLOCK_ROWS, rows - r0);
+        mem.set(features.subarray(r0 * n0, (r0 + n) * n0), input);
+        let src = input;
+        for (const p of plan) {
+          const act = p.l.activation;
+          const fn = p.tile === 16 ? k.dense16 : k.dense4;
+          fn(src * 4, n, p.inDim, p.out * 4, p.outDim, p.b * 4, act === 1 ? 1 : 0, p.r * 4);
+          if (act >= 2 && p !== last) squash(mem, p.out, n * p.outDim, act);
+          src = p.out;
+        }
+        const act = last.l.activation;
+        for (let r = 0; r < n; r++) {
+          const z = mem[last.out + r * last.outDim];
+          result[r0 + r] = act === 2 ? 1 / (1 + Math.exp(-z)) : act === 3 ? Math.tanh(z) : z;
+        }
+      }
+      return result;
+    },
+  };
+}
+
+/** Apply sigmoid (2) or tanh (3) in place. */
+function squash(mem: Float32Array, from: number, count: number, act: number): void {
+  for (let i = from; i < from + count; i++) {
+    mem[i] = act === 2 ? 1 / (1 + Math.exp(-mem[i])) : Math.tanh(mem[i]);
+  }
 }

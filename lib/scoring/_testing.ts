@@ -8,7 +8,8 @@
 import type * as tf from "@tensorflow/tfjs";
 import { parseCsv } from "../ml/csv.ts";
 import { saveReleasedModel } from "../ml/model_io.ts";
-import { buildModel, type ModelConfig, refitCandidate } from "../ml/models.ts";
+import { refitCandidate } from "../ml/fit.ts";
+import { buildModel, type ModelConfig } from "../ml/models.ts";
 import {
   DEFAULT_TRANSFORM,
   encodeTable,

@@ -5,29 +5,33 @@
  *
  * ## Inference engine
  *
- * The released families (lib/ml/models.ts: `logreg`, `mlp`) are plain stacks
+ * The released families (lib/ml/models.ts: `logreg`, `mlp`, and the seed
+ * ensemble, which train releases as one wider Dense stack) are plain stacks
  * of Dense layers ending in one sigmoid unit. For those, {@linkcode loadScorer}
- * runs a small pure-JavaScript forward pass over the exported weights
- * (`model.json` + `weights.bin`, read directly) instead of TensorFlow.js; any
- * other topology falls back to TensorFlow.js through `loadReleasedModel`.
- * At load, the JavaScript pass is checked against TensorFlow.js on probe rows
- * (tolerance 1e-5; the tests hold it to 1e-6 on the test split) and a
- * mismatch falls back to TensorFlow.js with a warning.
+ * reads the exported weights (`model.json` + `weights.bin`) and runs its own
+ * forward pass: a WebAssembly SIMD kernel (`_dense_wasm.ts`, float32 like
+ * TensorFlow.js), or plain JavaScript where SIMD is missing. Any other
+ * topology falls back to TensorFlow.js through `loadReleasedModel`. At load
+ * the pass is checked against TensorFlow.js on probe rows (tolerance 1e-5;
+ * the tests hold it to 1e-6) and a mismatch falls back with a warning.
  *
- * Measured on the released `mlp[64,32]` (30 features), 2-core x86-64 shared
- * with other jobs (load 1.4–3), Deno 2.9, tfjs 4.22.0, 2026-11-24, best of
- * repeated runs (`deno run -A bench/scorer_engines.ts`):
+ * Measured with `deno run -A bench/scorer_engines.ts` on the released
+ * `mlp[64,32]` x3 ensemble (30 → 192 → 96 → 1, block-diagonal second layer),
+ * 2026-11-24, 2-core x86-64 shared with other jobs (load 4.5), Deno 2.9,
+ * tfjs 4.22.0; batch = one call on 100,000 rows (20,000 for TF.js), best /
+ * median of 9; one row = p50 / p99 of 5,000 calls:
  *
- * | engine                   | batch, rows/s (100k rows) | one row, p50 / p99 µs |
- * | ------------------------ | ------------------------- | --------------------- |
- * | JavaScript forward pass  | ~550,000                  | 4.8 / 14              |
- * | TensorFlow.js `cpu`      | ~120,000                  | 39 / 127              |
- * | TensorFlow.js `wasm`     | ~55,000                   | 35 / 87               |
+ * | engine                  | batch, rows/s          | one row, µs   |
+ * | ----------------------- | ---------------------- | ------------- |
+ * | `dense-simd` (chosen)   | 1,515,740 / 743,227    | 1.1 / 3.1     |
+ * | `dense-js`              | 98,117 / 54,764        | 12.5 / 44.7   |
+ * | TensorFlow.js `wasm`    | 658,390 / 329,786      | 39.1 / 1,337  |
+ * | TensorFlow.js `cpu`     | 20,731 / 17,698        | 71.6 / 2,314  |
  *
- * The JavaScript pass wins both uses (about 4.5x for batches, 8x for one
- * row, where TensorFlow.js's per-call tensor set-up dominates), so `auto`
- * picks it for both `batch` and `single`. Force an engine with
- * `backend: "js" | "cpu" | "wasm"`.
+ * The SIMD pass wins both uses: about 2.3x TensorFlow.js's best for
+ * batches, and 35x for one row, where TensorFlow.js's per-call tensor set-up
+ * dominates. So `auto` picks it for `batch` and `single`. Force an engine
+ * with `backend: "dense-simd" | "dense-js" | "cpu" | "wasm"`.
  *
  * @module
  */
@@ -42,16 +46,26 @@ import {
 } from "../ml/preprocess.ts";
 import { createRng } from "../ml/rng.ts";
 import type { BackendName } from "../ml/tf_backend.ts";
-import { denseForward, type DenseStack, readDenseStack } from "./_dense.ts";
+import { compileDense, type DenseRunner, readDenseStack } from "./_dense.ts";
 
-/** Engine choice: `auto` (measured), `js` (the JavaScript pass), or a TensorFlow.js backend. */
-export type ScorerBackend = "auto" | "js" | BackendName;
+/**
+ * Engine choice: `auto` (the measured best), `dense-simd` / `dense-js` (the
+ * Dense-stack pass in WebAssembly SIMD / plain JavaScript), or a TensorFlow.js
+ * backend (`cpu`, `wasm`).
+ */
+export type ScorerBackend = "auto" | "dense-simd" | "dense-js" | BackendName;
 
 /** The engine a scorer runs on. */
-export type ScorerEngine = "js" | "tfjs-cpu" | "tfjs-wasm";
+export type ScorerEngine = "dense-simd" | "dense-js" | "tfjs-cpu" | "tfjs-wasm";
 
 /** The values `backend` accepts. */
-export const SCORER_BACKENDS: readonly ScorerBackend[] = ["auto", "js", "cpu", "wasm"];
+export const SCORER_BACKENDS: readonly ScorerBackend[] = [
+  "auto",
+  "dense-simd",
+  "dense-js",
+  "cpu",
+  "wasm",
+];
 
 /** Options of {@linkcode loadScorer}. */
 export interface ScorerOptions {
@@ -131,8 +145,12 @@ function probeRows(cols: number): Float32Array {
   return x; // row 0 stays all zeros
 }
 
-/** The JavaScript pass, or the reason it cannot run this model. */
-async function tryDense(dir: string, released: ReleasedModel): Promise<DenseStack | string> {
+/** The Dense-stack pass (checked against TensorFlow.js), or why it cannot run this model. */
+async function denseRunnerFor(
+  dir: string,
+  released: ReleasedModel,
+  prefer: "auto" | "js",
+): Promise<{ runner: DenseRunner; description: string } | string> {
   const stack = readDenseStack(
     await readJson(`${dir}/model.json`),
     await Deno.readFile(`${dir}/weights.bin`),
@@ -140,15 +158,16 @@ async function tryDense(dir: string, released: ReleasedModel): Promise<DenseStac
   if (typeof stack === "string") return stack;
   const cols = released.card.features.length;
   if (stack.inputs !== cols) return `takes ${stack.inputs} features, the card lists ${cols}`;
+  const runner = compileDense(stack, prefer);
   const x = probeRows(cols);
   const want = released.predictProba(x, PROBE_ROWS);
-  const got = denseForward(stack, x, PROBE_ROWS);
+  const got = runner.predict(x, PROBE_ROWS);
   let worst = 0;
   for (let i = 0; i < PROBE_ROWS; i++) worst = Math.max(worst, Math.abs(want[i] - got[i]));
   if (!(worst <= PROBE_TOLERANCE)) {
-    return `the JavaScript pass differs from TensorFlow.js by ${worst} on probe rows`;
+    return `the ${runner.kind} pass differs from TensorFlow.js by ${worst} on probe rows`;
   }
-  return stack;
+  return { runner, description: stack.description };
 }
 
 /**
@@ -169,7 +188,7 @@ async function tryDense(dir: string, released: ReleasedModel): Promise<DenseStac
 export async function loadScorer(dir: string, options: ScorerOptions): Promise<Scorer> {
   const log = options.log ?? nullLogger;
   const choice = options.backend ?? "auto";
-  const wantJs = choice === "auto" || choice === "js";
+  const wantJs = choice === "auto" || choice === "dense-simd" || choice === "dense-js";
   // TensorFlow.js always loads the folder: it checks the card and the files'
   // version, and it is the reference the JavaScript pass is checked against.
   const { loadReleasedModel } = await import("../ml/model_io.ts");
@@ -192,21 +211,27 @@ export async function loadScorer(dir: string, options: ScorerOptions): Promise<S
   let predict = released.predictProba;
   let dispose = () => released.dispose();
   if (wantJs) {
-    const stack = await tryDense(dir, released);
-    if (typeof stack !== "string") {
+    const dense = await denseRunnerFor(dir, released, choice === "dense-js" ? "js" : "auto");
+    if (typeof dense !== "string") {
       released.dispose();
-      engine = "js";
-      predict = (features, rows) => denseForward(stack, features, rows);
+      const { runner } = dense;
+      if (choice === "dense-simd" && runner.kind !== "wasm-simd") {
+        throw new DataError("backend 'dense-simd': WebAssembly SIMD is not available here", {
+          hint: "use backend auto or dense-js",
+        });
+      }
+      engine = runner.kind === "wasm-simd" ? "dense-simd" : "dense-js";
+      predict = runner.predict;
       dispose = () => {};
-      log.debug("scorer engine", { engine, model: stack.description });
-    } else if (choice === "js") {
+      log.debug("scorer engine", { engine, model: dense.description });
+    } else if (choice !== "auto") {
       released.dispose();
-      throw new DataError(`backend 'js' cannot run this model: ${stack}`, {
+      throw new DataError(`backend '${choice}' cannot run this model: ${dense}`, {
         file: `${dir}/model.json`,
         hint: "use backend auto, cpu or wasm",
       });
     } else {
-      log.warn("scorer: TensorFlow.js fallback", { reason: stack });
+      log.warn("scorer: TensorFlow.js fallback", { reason: dense });
       if (options.use === "batch") {
         // The fallback runs batches on the measured batch backend.
         released.dispose();
