@@ -17,18 +17,13 @@ import {
   localDirLoader,
   ModelHolder,
   ModelWatcher,
+  SERVE_PERMISSIONS,
   ServerHandle,
 } from "../lib/serve/mod.ts";
 import { REPO } from "./_workspace.ts";
 
 const KEY = "test-key-0123456789abcdef";
 const RECORD = { id: 1, bytes: 300.5, proto: "tcp", svc: "http", tri: 1, flag: true };
-/** The permissions of the `serve` task (deno.json's line when there is one). */
-const SERVE_FLAGS = [
-  "--allow-net",
-  "--allow-read",
-  "--allow-env=THREATLINE_API_KEY,LOG_TOKENS,LOG_STREAM",
-];
 
 /** Two tiny releases (different networks, so different versions) under a temp folder. */
 async function releases(): Promise<{ root: string; a: string; b: string }> {
@@ -291,11 +286,11 @@ Deno.test("serve over a socket: 200 requests from 16 clients while the model is 
   }
 });
 
-/** The flags of deno.json's `serve` task, or {@linkcode SERVE_FLAGS}. */
+/** The flags of deno.json's `serve` task, or {@linkcode SERVE_PERMISSIONS}. */
 async function serveFlags(): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(join(REPO, "deno.json")));
   const line: string | undefined = config.tasks?.serve;
-  if (!line) return SERVE_FLAGS;
+  if (!line) return [...SERVE_PERMISSIONS];
   return line.split(/\s+/).filter((w) => w.startsWith("--"));
 }
 

@@ -12,6 +12,24 @@ import { DEFAULT_LIMITS, type Limits } from "./body.ts";
 /** The environment variable holding the API key (unset or empty: no key). */
 export const API_KEY_ENV = "THREATLINE_API_KEY";
 
+/**
+ * The permissions `deno task serve` runs with (deno.json's `serve` task):
+ * network to listen (and, later, to fetch s3:// and registry models), read
+ * for the model folder and the npm cache, and only the variables it reads
+ * (the API key; `LOG_TOKENS`/`LOG_STREAM` are read by the `yaml` package).
+ *
+ * @example
+ * ```ts
+ * import { SERVE_PERMISSIONS } from "./config.ts";
+ * ["run", ...SERVE_PERMISSIONS, "tasks/serve.ts"]; // a subprocess as the task runs it
+ * ```
+ */
+export const SERVE_PERMISSIONS: readonly string[] = [
+  "--allow-net",
+  "--allow-read",
+  `--allow-env=${API_KEY_ENV},LOG_TOKENS,LOG_STREAM`,
+];
+
 /** The command line of `deno task serve`. */
 export const SERVE_USAGE = "deno task serve [--port N] [--host H] [--model SRC] " +
   "[--reload-seconds S] [--max-body-bytes N] [--max-batch N] [--request-timeout-seconds S]";

@@ -22,7 +22,13 @@
  */
 export { type AppOptions, createApp, ROUTES } from "./app.ts";
 export { CSV_TYPES, DEFAULT_LIMITS, JSON_TYPES, type Limits } from "./body.ts";
-export { API_KEY_ENV, parseServeConfig, SERVE_USAGE, type ServeConfig } from "./config.ts";
+export {
+  API_KEY_ENV,
+  parseServeConfig,
+  SERVE_PERMISSIONS,
+  SERVE_USAGE,
+  type ServeConfig,
+} from "./config.ts";
 export { ERROR_CODES, type ErrorBody, type ErrorCode, HttpError } from "./errors.ts";
 export { createMetrics, LATENCY_BUCKETS, renderMetrics, type ServeMetrics } from "./metrics.ts";
 export { type Lease, ModelHolder, type ServedModel } from "./model_holder.ts";
