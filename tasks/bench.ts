@@ -43,6 +43,10 @@ export const BENCHES: Record<string, BenchEntry> = {
     about: "hash throughput, algorithms and chunk sizes on a 1 GiB file",
     load: () => import("../bench/hash_bench.ts"),
   },
+  serve: {
+    about: "HTTP scoring: req/s, p50/p99 vs FastAPI+sklearn",
+    load: () => import("../bench/serve_bench.ts"),
+  },
 };
 
 const USAGE = `deno task bench [${Object.keys(BENCHES).join("|")}|all] [options]`;
