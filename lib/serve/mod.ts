@@ -40,4 +40,5 @@ export {
   ModelWatcher,
   type PollResult,
   registryWatchUnsupported,
+  resolvingLoader,
 } from "./watcher.ts";

@@ -67,6 +67,42 @@ export function localDirLoader(
 }
 
 /**
+ * A loader for any model source that resolves to a local release folder
+ * (`lib/scoring/model_source.ts`'s `resolveModelSource`: a folder as it is,
+ * `s3://…` through its manifest, `models:/name@alias` through the MLflow
+ * registry, both downloaded once per release into a cache). Each poll
+ * resolves the source again, so a moved alias or a new S3 release is seen;
+ * the fingerprint is the resolved folder's card version.
+ *
+ * @example
+ * ```ts ignore
+ * import { resolvingLoader } from "./watcher.ts";
+ * const loader = resolvingLoader(
+ *   "models:/threat-detector@champion",
+ *   async (source) => (await resolveModelSource(source, { env, log })).dir,
+ *   (dir) => loadScorer(dir, { use: "single", log }),
+ * );
+ * ```
+ */
+export function resolvingLoader(
+  source: string,
+  resolve: (source: string) => Promise<string>,
+  load: (dir: string) => Promise<ServedModel>,
+): ModelLoader {
+  let resolved: string | undefined;
+  return {
+    source,
+    async fingerprint() {
+      resolved = await resolve(source);
+      return await localDirLoader(resolved, load).fingerprint();
+    },
+    async load() {
+      return await load(resolved ?? await resolve(source));
+    },
+  };
+}
+
+/**
  * The registry alias watcher is not there yet: `models:/name@alias` sources
  * need `lib/mlflow` to poll the alias. Thrown at start-up when reloading is
  * on for such a source (serve with `--reload-seconds 0`, or a local folder).

@@ -9,6 +9,7 @@ import {
   type ModelLoader,
   ModelWatcher,
   registryWatchUnsupported,
+  resolvingLoader,
 } from "./watcher.ts";
 
 const pre = await testPreprocess();
@@ -95,4 +96,28 @@ Deno.test("registryWatchUnsupported: a ConfigError naming --model with a way out
   const err = registryWatchUnsupported("models:/threat@champion");
   deepStrictEqual([err.code, err.where.field], ["CONFIG", "--model"]);
   strictEqual(err.hint?.includes("--reload-seconds 0"), true);
+});
+
+Deno.test("resolvingLoader: each fingerprint resolves the source again; load uses the folder it found", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    for (const [name, version] of [["r1", "aaa"], ["r2", "bbb"]]) {
+      await Deno.mkdir(join(root, name));
+      await Deno.writeTextFile(join(root, name, "card.json"), JSON.stringify({ version }));
+    }
+    let points = "r1";
+    const resolved: string[] = [];
+    const loader = resolvingLoader("models:/m@champion", (source) => {
+      resolved.push(source);
+      return Promise.resolve(join(root, points));
+    }, (dir) => Promise.resolve(fakeModel(dir.endsWith("r1") ? "aaa" : "bbb", pre)));
+    strictEqual(loader.source, "models:/m@champion");
+    strictEqual(await loader.fingerprint(), "aaa");
+    points = "r2";
+    strictEqual(await loader.fingerprint(), "bbb");
+    strictEqual((await loader.load()).version, "bbb");
+    deepStrictEqual(resolved, ["models:/m@champion", "models:/m@champion"]);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
