@@ -46,7 +46,7 @@ import {
 } from "../ml/preprocess.ts";
 import { createRng } from "../ml/rng.ts";
 import type { BackendName } from "../ml/tf_backend.ts";
-import { compileDense, type DenseRunner, readDenseStack } from "./_dense.ts";
+import { compileDense, type DenseRunner, type DenseStack, readDenseStack } from "./_dense.ts";
 
 /**
  * Engine choice: `auto` (the measured best), `dense-simd` / `dense-js` (the
@@ -150,7 +150,7 @@ async function denseRunnerFor(
   dir: string,
   released: ReleasedModel,
   prefer: "auto" | "js",
-): Promise<{ runner: DenseRunner; description: string } | string> {
+): Promise<{ runner: DenseRunner; stack: DenseStack } | string> {
   const stack = readDenseStack(
     await readJson(`${dir}/model.json`),
     await Deno.readFile(`${dir}/weights.bin`),
@@ -167,7 +167,7 @@ async function denseRunnerFor(
   if (!(worst <= PROBE_TOLERANCE)) {
     return `the ${runner.kind} pass differs from TensorFlow.js by ${worst} on probe rows`;
   }
-  return { runner, description: stack.description };
+  return { runner, stack };
 }
 
 /**
@@ -210,6 +210,7 @@ export async function loadScorer(dir: string, options: ScorerOptions): Promise<S
   let engine: ScorerEngine = `tfjs-${released.backend}`;
   let predict = released.predictProba;
   let dispose = () => released.dispose();
+  let stack: DenseStack | undefined;
   if (wantJs) {
     const dense = await denseRunnerFor(dir, released, choice === "dense-js" ? "js" : "auto");
     if (typeof dense !== "string") {
@@ -223,7 +224,8 @@ export async function loadScorer(dir: string, options: ScorerOptions): Promise<S
       engine = runner.kind === "wasm-simd" ? "dense-simd" : "dense-js";
       predict = runner.predict;
       dispose = () => {};
-      log.debug("scorer engine", { engine, model: dense.description });
+      stack = dense.stack;
+      log.debug("scorer engine", { engine, model: stack.description });
     } else if (choice !== "auto") {
       released.dispose();
       throw new DataError(`backend '${choice}' cannot run this model: ${dense}`, {
@@ -242,15 +244,106 @@ export async function loadScorer(dir: string, options: ScorerOptions): Promise<S
       }
     }
   }
+  log.debug("scorer loaded", { dir, version: card.version, engine });
+  const scorer = makeScorer({ dir, card, preprocess, engine, predict, dispose, options });
+  snapshots.set(scorer, {
+    dir,
+    card,
+    preprocessJson: released.preprocessJson,
+    engine,
+    dense: stack,
+    allowUnknown: options.allowUnknown,
+  });
+  return scorer;
+}
+
+/** What rebuilds a loaded scorer in another thread, without re-reading or re-checking its files. */
+export interface ScorerSnapshot {
+  /** The model folder. */
+  dir: string;
+  /** The model card. */
+  card: ModelCard;
+  /** The parsed preprocess.json. */
+  preprocessJson: unknown;
+  /** The engine it ran on. */
+  engine: ScorerEngine;
+  /** The Dense stack, for the `dense-*` engines. */
+  dense?: DenseStack;
+  /** Whether unknown record fields are accepted. */
+  allowUnknown?: boolean;
+}
+
+const snapshots = new WeakMap<Scorer, ScorerSnapshot>();
+
+/**
+ * The snapshot of a scorer made by {@linkcode loadScorer} (structured-
+ * cloneable: post it to a worker); undefined for other objects.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadScorer, scorerSnapshot } from "./scorer.ts";
+ * worker.postMessage({ snapshot: scorerSnapshot(await loadScorer(dir, { use: "batch" })) });
+ * ```
+ */
+export function scorerSnapshot(scorer: Scorer): ScorerSnapshot | undefined {
+  return snapshots.get(scorer);
+}
+
+/**
+ * Rebuild a scorer from its snapshot: the `dense-*` engines without
+ * TensorFlow.js or file reads; TensorFlow.js engines load the folder again.
+ *
+ * @example
+ * ```ts ignore
+ * import { scorerFromSnapshot } from "./scorer.ts";
+ * self.onmessage = async (e) => { const scorer = await scorerFromSnapshot(e.data.snapshot); };
+ * ```
+ */
+export function scorerFromSnapshot(
+  snap: ScorerSnapshot,
+  log: Logger = nullLogger,
+): Promise<Scorer> {
+  const options: ScorerOptions = { use: "batch", log, allowUnknown: snap.allowUnknown };
+  if (!snap.dense) {
+    return loadScorer(snap.dir, {
+      ...options,
+      backend: snap.engine === "tfjs-cpu" ? "cpu" : "wasm",
+    });
+  }
+  const runner = compileDense(snap.dense, snap.engine === "dense-js" ? "js" : "auto");
+  const engine: ScorerEngine = runner.kind === "wasm-simd" ? "dense-simd" : "dense-js";
+  const preprocess = loadPreprocess(snap.preprocessJson as object, `${snap.dir}/preprocess.json`);
+  const scorer = makeScorer({
+    dir: snap.dir,
+    card: snap.card,
+    preprocess,
+    engine,
+    predict: runner.predict,
+    dispose: () => {},
+    options,
+  });
+  snapshots.set(scorer, { ...snap, engine });
+  return Promise.resolve(scorer);
+}
+
+function makeScorer(o: {
+  dir: string;
+  card: ModelCard;
+  preprocess: Preprocessor;
+  engine: ScorerEngine;
+  predict: (features: Float32Array, rows: number) => Float32Array;
+  dispose: () => void;
+  options: ScorerOptions;
+}): Scorer {
+  const { dir, card, preprocess, engine, predict, dispose } = o;
   const threshold = card.threshold;
   const label = (p: number): 0 | 1 => (p >= threshold ? 1 : 0);
-  const recordOptions: RecordOptions = { allowUnknown: options.allowUnknown };
+  const recordOptions: RecordOptions = { allowUnknown: o.options.allowUnknown };
   const target = preprocess.schema.target.column;
   const scoreOne = (record: Record<string, unknown>): Score => {
     const p = predict(transformRecord(preprocess, record, recordOptions), 1)[0];
     return { probability: p, label: label(p) };
   };
-  log.debug("scorer loaded", { dir, version: card.version, engine });
   return {
     dir,
     version: card.version,

@@ -5,7 +5,7 @@ import { memoryLogger } from "../log.ts";
 import { parseCsv } from "../ml/csv.ts";
 import { loadReleasedModel } from "../ml/model_io.ts";
 import { transformRecord, transformRows } from "../ml/preprocess.ts";
-import { loadScorer } from "./scorer.ts";
+import { loadScorer, scorerFromSnapshot, scorerSnapshot } from "./scorer.ts";
 import {
   mixedCsv,
   mixedSchema,
@@ -164,6 +164,26 @@ Deno.test("a model folder that mixes two trainings is refused", async () => {
       loadScorer(`${dir}/nowhere`, { use: "single" }),
       (e) => e instanceof DataError && /not found/.test(e.message),
     );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+Deno.test("a snapshot rebuilds the same scorer (through structured cloning, as for a worker)", async () => {
+  const dir = await phishingRelease();
+  try {
+    const s = await loadScorer(`${dir}/model`, { use: "batch" });
+    const snap = scorerSnapshot(s)!;
+    const again = await scorerFromSnapshot(structuredClone(snap));
+    deepStrictEqual([again.engine, again.version, again.threshold], [
+      s.engine,
+      s.version,
+      s.threshold,
+    ]);
+    const { header, rows } = await heldOut();
+    const x = transformRows(s.preprocess, header, rows);
+    deepStrictEqual(again.predictProba(x, rows.length), s.predictProba(x, rows.length));
+    strictEqual(scorerSnapshot({ ...s }), undefined);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
