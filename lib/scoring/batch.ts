@@ -1,0 +1,394 @@
+/**
+ * The streaming batch scorer behind `deno task predict`: CSV or JSON Lines
+ * (gzip too) from files or stdin in, one scored row per valid input row out
+ * (id, probability, label, model version) in input order, bad rows to a
+ * rejects file, and a drift report against the training reference.
+ *
+ * How it streams: the input is cut at record ends into chunks of about
+ * 1 MiB (`_input.ts`), numbered by counting their records, and scored by a
+ * pool of workers (`_worker.ts`; or in this thread with `workers: 0`). At
+ * most two chunks per worker are in flight and results are written in chunk
+ * order as they complete, so memory stays flat whatever the input size and
+ * the output is the same for any number of workers. Drift state is bounded
+ * too (`_batch_drift.ts`).
+ *
+ * A header that lacks a required column or has one the schema does not know
+ * fails at once (`DataError`, exit 3) before anything is written; a bad row
+ * never stops the batch.
+ *
+ * @module
+ */
+import { DataError } from "../errors.ts";
+import { type Logger, nullLogger } from "../log.ts";
+import { csvField, CsvParser } from "../ml/csv.ts";
+import type { Preprocessor } from "../ml/preprocess.ts";
+import { batchDrift, mergeDriftStates, SAMPLE_ROWS } from "./_batch_drift.ts";
+import type { ChunkResult, InputFormat } from "./_chunk.ts";
+import { type DriftReport, renderDriftMarkdown } from "./_drift_report.ts";
+import { type Executor, inlineExecutor, workerExecutor } from "./_executors.ts";
+import { formatOf, type OpenInput, openInput, RecordChunker } from "./_input.ts";
+import { type OutputFormat, outputHeader } from "./_out_format.ts";
+import type { Scorer } from "./scorer.ts";
+
+/** Options of {@linkcode predictBatch}. */
+export interface PredictOptions {
+  /** The loaded model (`loadScorer(dir, { use: "batch" })`). */
+  scorer: Scorer;
+  /** Input files, `-` for stdin; scored in order, rows numbered across them. */
+  inputs: string[];
+  /** Output file, or `-` for stdout. */
+  out: string;
+  /** Input format (default: by file name, CSV for stdin). */
+  format?: InputFormat;
+  /** Output format (default: JSON Lines for `.jsonl`/`.ndjson` outputs, else CSV). */
+  outFormat?: OutputFormat;
+  /** Rejects file (default `<out base>.rejects.csv`). */
+  rejects?: string;
+  /** Label threshold (default: the model card's). */
+  threshold?: number;
+  /** Worker threads; 0 scores in this thread (default {@linkcode DEFAULT_WORKERS}). */
+  workers?: number;
+  /** Bytes per chunk (default 1 MiB). */
+  chunkBytes?: number;
+  /** Progress, about 4 times a second. */
+  onProgress?: (p: PredictProgress) => void;
+  /** Warnings (drift, rejects). */
+  log?: Logger;
+  /** stdin for `-` (tests). */
+  stdin?: ReadableStream<Uint8Array>;
+  /** stdout for `--out -` (tests). */
+  stdout?: WritableStream<Uint8Array>;
+}
+
+/** Progress of a running batch. */
+export interface PredictProgress {
+  /** Rows written so far (scored or rejected). */
+  rows: number;
+  /** Rows rejected so far. */
+  rejected: number;
+  /** Raw input bytes read. */
+  bytesRead: number;
+  /** Total raw input bytes, when every input is a file. */
+  totalBytes?: number;
+  /** Seconds since the start. */
+  seconds: number;
+}
+
+/** What a batch did. */
+export interface PredictSummary {
+  /** Input rows (blank lines excluded). */
+  rows: number;
+  /** Rows scored. */
+  scored: number;
+  /** Rows rejected. */
+  rejected: number;
+  /** Wall time, seconds. */
+  seconds: number;
+  /** Where the scores went (`-`: stdout). */
+  out: string;
+  /** The rejects file. */
+  rejectsFile: string;
+  /** The drift report (JSON) and its Markdown. */
+  driftFiles: { json: string; markdown: string };
+  /** Drifted columns (empty also when the model has no reference profile). */
+  drifted: string[];
+  /** Whether drift could be tested (the model has a reference profile). */
+  driftTested: boolean;
+  /** Model version. */
+  modelVersion: string;
+  /** Threshold applied. */
+  threshold: number;
+  /** Inference engine. */
+  engine: string;
+  /** Worker threads used. */
+  workers: number;
+}
+
+/**
+ * Workers by default: measured with `deno task bench predict` on 2 cores
+ * (see bench/README.md): 2 workers beat 1 and the calling thread alone.
+ */
+export const DEFAULT_WORKERS = Math.max(1, Math.min(2, navigator.hardwareConcurrency ?? 1));
+
+/**
+ * Where the rejects and drift reports go: `out` without its extension
+ * (`preds.csv` → `preds`), `predictions` for stdout.
+ *
+ * @example
+ * ```ts
+ * import { reportBase } from "./batch.ts";
+ * [reportBase("out/preds.csv.gz"), reportBase("-")]; // ["out/preds", "predictions"]
+ * ```
+ */
+export function reportBase(out: string): string {
+  return out === "-" ? "predictions" : out.replace(/\.(csv|jsonl|ndjson|txt)(\.gz)?$/i, "");
+}
+
+/**
+ * Check an input's columns against the model: every non-nullable feature
+ * present, nothing the schema does not know, no duplicate. Throws one
+ * `DataError` listing every problem.
+ *
+ * @example
+ * ```ts ignore
+ * import { checkHeader } from "./batch.ts";
+ * checkHeader(scorer.preprocess, ["url_length", "sfh"], { file: "in.csv", line: 1 });
+ * ```
+ */
+export function checkHeader(
+  pre: Preprocessor,
+  header: string[],
+  at: { file: string; line?: number },
+): void {
+  const dup = header.find((h, i) => header.indexOf(h) !== i);
+  if (dup !== undefined) {
+    throw new DataError(`the header names column '${dup}' twice`, { ...at, field: dup });
+  }
+  const missing = pre.encoders.map((e) => e.column)
+    .filter((c) => !c.nullable && !header.includes(c.name)).map((c) => c.name);
+  const unexpected = header.filter((h) => !pre.fields.has(h));
+  if (missing.length === 0 && unexpected.length === 0) return;
+  const list = (xs: string[]) => xs.map((x) => `'${x}'`).join(", ");
+  const problems = [
+    ...(missing.length ? [`missing column(s) ${list(missing)}`] : []),
+    ...(unexpected.length ? [`unexpected column(s) ${list(unexpected)}`] : []),
+  ];
+  const target = pre.schema.target.column;
+  throw new DataError(`wrong header: ${problems.join("; ")}`, {
+    ...at,
+    field: missing[0] ?? unexpected[0],
+    hint: `the model reads ${pre.inputs.join(",")}` +
+      `${
+        pre.schema.id ? ` (and the id '${pre.schema.id}')` : ""
+      }; the label '${target}' may be present`,
+  });
+}
+
+/** The columns of an input, from its first record. */
+function headerOf(
+  first: { bytes: Uint8Array; lines: number },
+  format: InputFormat,
+  file: string,
+): string[] {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(first.bytes);
+  } catch {
+    throw new DataError("the first line is not valid UTF-8 text", { file, line: 1 });
+  }
+  if (format === "csv") {
+    const p = new CsvParser({ file });
+    return [...p.push(text).rows, ...p.end().rows][0].map((c) => c.trim());
+  }
+  let record: unknown;
+  try {
+    record = JSON.parse(text);
+  } catch (err) {
+    throw new DataError(`the first line is not JSON: ${(err as Error).message}`, { file });
+  }
+  if (record === null || typeof record !== "object" || Array.isArray(record)) {
+    throw new DataError("the first line is not a JSON object", { file });
+  }
+  return Object.keys(record);
+}
+
+/** A byte sink over a file written to a temp name and renamed at the end, or stdout. */
+async function openSink(path: string, stdout?: WritableStream<Uint8Array>) {
+  if (path === "-") {
+    const w = (stdout ?? Deno.stdout.writable).getWriter();
+    return {
+      write: (b: Uint8Array) => w.write(b),
+      commit: () => Promise.resolve(w.releaseLock()),
+      abort: () => Promise.resolve(w.releaseLock()),
+    };
+  }
+  const tmp = `${path}.tmp-${Deno.pid}`;
+  const file = await Deno.open(tmp, { write: true, create: true, truncate: true });
+  const w = file.writable.getWriter();
+  return {
+    write: (b: Uint8Array) => w.write(b),
+    async commit() {
+      await w.close();
+      await Deno.rename(tmp, path);
+    },
+    async abort() {
+      await w.abort().catch(() => {});
+      await Deno.remove(tmp).catch(() => {});
+    },
+  };
+}
+
+/**
+ * Score a batch. Returns the summary; throws a `DataError` for a wrong header
+ * or unreadable input (nothing is left at `out` then).
+ *
+ * @example
+ * ```ts ignore
+ * import { loadScorer } from "./scorer.ts";
+ * import { predictBatch } from "./batch.ts";
+ * const scorer = await loadScorer("artifacts/model", { use: "batch" });
+ * const s = await predictBatch({ scorer, inputs: ["flows.csv.gz"], out: "preds.csv" });
+ * console.log(s.scored, s.rejected, s.drifted);
+ * ```
+ */
+export async function predictBatch(o: PredictOptions): Promise<PredictSummary> {
+  const start = performance.now();
+  const log = o.log ?? nullLogger;
+  const { scorer } = o;
+  const pre = scorer.preprocess;
+  const base = reportBase(o.out);
+  const rejectsFile = o.rejects ?? `${base}.rejects.csv`;
+  const outFormat: OutputFormat = o.outFormat ??
+    (/\.(jsonl|ndjson)(\.gz)?$/i.test(o.out) ? "jsonl" : "csv");
+  const threshold = o.threshold ?? scorer.threshold;
+  const workers = o.workers ?? DEFAULT_WORKERS;
+  let totalBytes: number | undefined = 0;
+  for (const path of o.inputs) {
+    if (path === "-" || totalBytes === undefined) totalBytes = undefined;
+    else totalBytes += await Deno.stat(path).then((s) => s.size, () => 0);
+  }
+  // Open the first input and check its header before anything is written.
+  const open = async (path: string) => {
+    const file = path === "-" ? "<stdin>" : path;
+    const format = formatOf(path, o.format);
+    const input = await openInput(path, o.stdin);
+    const chunker = new RecordChunker(input.chunks, format, o.chunkBytes ?? 1 << 20);
+    const first = await chunker.first();
+    const header = first ? headerOf(first, format, file) : [];
+    if (first) checkHeader(pre, header, { file, line: format === "csv" ? first.lines : 1 });
+    return { file, format, input, chunker, header, headerLines: first?.lines ?? 0 };
+  };
+  let current: Awaited<ReturnType<typeof open>> | undefined = await open(o.inputs[0]);
+  const useId = pre.schema.id !== undefined && current.header.includes(pre.schema.id);
+  const setup = { output: outFormat, useId, threshold };
+  const executor: Executor = workers > 0
+    ? await workerExecutor(scorer, setup, workers)
+    : inlineExecutor(scorer, setup);
+  const out = await openSink(o.out, o.stdout);
+  const rejects = await openSink(rejectsFile);
+  const encoder = new TextEncoder();
+  let rows = 0, scored = 0, rejected = 0, bytesDone = 0, lastProgress = 0;
+  const progress = (input?: OpenInput) => {
+    const now = performance.now();
+    if (!o.onProgress || now - lastProgress < 250) return;
+    lastProgress = now;
+    o.onProgress({
+      rows,
+      rejected,
+      bytesRead: bytesDone + (input?.bytesRead() ?? 0),
+      totalBytes,
+      seconds: (now - start) / 1000,
+    });
+  };
+  const write = async (r: ChunkResult, file: string) => {
+    await out.write(r.output);
+    if (r.rejects.length > 0) {
+      const text = r.rejects.map((j) =>
+        `${j.row},${j.line},${csvField(file)},${csvField(j.reason)},${csvField(j.record)}\n`
+      ).join("");
+      await rejects.write(encoder.encode(text));
+    }
+    rows += r.rows;
+    scored += r.scored;
+    rejected += r.rejects.length;
+  };
+  try {
+    await out.write(encoder.encode(outputHeader(outFormat, useId ? pre.schema.id! : "row")));
+    await rejects.write(encoder.encode("row,line,file,reason,record\n"));
+    const queue: { result: Promise<ChunkResult>; file: string }[] = [];
+    let row = 1, seq = 0;
+    for (let i = 0; i < o.inputs.length; i++) {
+      const c = current ?? await open(o.inputs[i]);
+      current = undefined;
+      if (useId && !c.header.includes(pre.schema.id!) && c.header.length > 0) {
+        throw new DataError(`missing the id column '${pre.schema.id}' (the first input has it)`, {
+          file: c.file,
+        });
+      }
+      executor.setInput({ file: c.file, format: c.format, header: c.header });
+      let line = c.headerLines + 1;
+      try {
+        for (let piece = await c.chunker.next(); piece; piece = await c.chunker.next()) {
+          const job = { seq: seq++, bytes: piece.bytes, startRow: row, startLine: line };
+          queue.push({ result: executor.submit({ ...job, records: piece.records }), file: c.file });
+          row += piece.records;
+          line += piece.lines;
+          while (queue.length >= executor.capacity) {
+            const head = queue.shift()!;
+            await write(await head.result, head.file);
+            progress(c.input);
+          }
+        }
+      } finally {
+        bytesDone += c.input.bytesRead();
+        c.input.close();
+      }
+    }
+    for (const head of queue.splice(0)) await write(await head.result, head.file);
+    progress();
+    const state = mergeDriftStates(await executor.drift());
+    await out.commit();
+    await rejects.commit();
+    const report = driftReport(scorer, state, o.inputs, scored);
+    const driftFiles = { json: `${base}.drift.json`, markdown: `${base}.drift.md` };
+    await Deno.writeTextFile(driftFiles.json, JSON.stringify(report, null, 2) + "\n");
+    await Deno.writeTextFile(driftFiles.markdown, renderDriftMarkdown(report));
+    if (report.drifted.length > 0) {
+      log.warn("predict: drift against train", {
+        columns: report.drifted.join(","),
+        report: driftFiles.markdown,
+      });
+    }
+    return {
+      rows,
+      scored,
+      rejected,
+      seconds: (performance.now() - start) / 1000,
+      out: o.out,
+      rejectsFile,
+      driftFiles,
+      drifted: report.drifted,
+      driftTested: report.columns.length > 0,
+      modelVersion: scorer.version,
+      threshold,
+      engine: scorer.engine,
+      workers: executor.workers,
+    };
+  } catch (err) {
+    await out.abort();
+    await rejects.abort();
+    current?.input.close();
+    throw err;
+  } finally {
+    executor.close();
+  }
+}
+
+function driftReport(
+  scorer: Scorer,
+  state: ReturnType<typeof mergeDriftStates>,
+  inputs: string[],
+  scored: number,
+): DriftReport {
+  const ref = scorer.preprocess.spec.reference;
+  const thresholds = ref?.drift ?? { p_value: 0.01, psi: 0.2 };
+  const columns = scored > 0
+    ? batchDrift(scorer.preprocess, state, { pValue: thresholds.p_value, psi: thresholds.psi })
+    : undefined;
+  return {
+    model_version: scorer.version,
+    created: new Date().toISOString(),
+    inputs: inputs.map((i) => (i === "-" ? "<stdin>" : i)),
+    rows: scored,
+    reference_rows: ref?.columns[0]?.rows ?? null,
+    thresholds,
+    sample_rows: Math.min(SAMPLE_ROWS, scored),
+    drifted: (columns ?? []).filter((c) => c.drifted).map((c) => c.column),
+    columns: columns ?? [],
+    ...(columns ? {} : {
+      note: ref
+        ? "no row was scored: nothing to test"
+        : "the model has no training reference profile (preprocess.json from before profiles): retrain to test drift",
+    }),
+  };
+}
