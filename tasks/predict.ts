@@ -1,0 +1,170 @@
+/**
+ * `deno task predict INPUT... [--out FILE] [--format csv|jsonl] [--threshold T]
+ * [--model DIR|s3://…|models:/name@alias] [--rejects FILE] [--workers N]
+ * [--out-format csv|jsonl] [--backend auto|dense-simd|dense-js|cpu|wasm]`:
+ * score files (or stdin, `-`) with the released model (lib/scoring/batch.ts).
+ *
+ * - Output (default `predictions.csv`; `-` is stdout): one line per valid
+ *   input row, in input order: the row's id (the schema's id column, else its
+ *   1-based row number across the inputs), probability (6 decimals), label at
+ *   the threshold, model version. CSV, or JSON Lines for a `.jsonl` output.
+ * - Beside it: `<base>.rejects.csv` (row, line, file, reason, record) and the
+ *   drift report `<base>.drift.json` / `.drift.md` (`<base>`: the output's
+ *   name without its extension; `predictions` for stdout).
+ * - Progress on stderr when it is a terminal; a one-line summary always.
+ * - Exit 0 even with rejects (the summary says how many); 3 for a wrong
+ *   header or unreadable input; 2 for a bad command line or settings.
+ *
+ * @module
+ */
+import { parseArgs, positiveInt } from "../lib/args.ts";
+import { runMain } from "../lib/cli.ts";
+import { ConfigError } from "../lib/errors.ts";
+import {
+  DEFAULT_WORKERS,
+  predictBatch,
+  type PredictProgress,
+  type PredictSummary,
+} from "../lib/scoring/batch.ts";
+import { DEFAULT_MODEL_SOURCE, resolveModelSource } from "../lib/scoring/model_source.ts";
+import { loadScorer, SCORER_BACKENDS, type ScorerBackend } from "../lib/scoring/scorer.ts";
+import { MLFLOW_ENV_VARS } from "../lib/mlflow/config.ts";
+import { S3_ENV_VARS } from "../lib/s3/settings.ts";
+
+const USAGE = "deno task predict INPUT... [--out FILE|-] [--format csv|jsonl] " +
+  "[--threshold T] [--model DIR|s3://bucket/prefix/|models:/name@alias] [--rejects FILE] " +
+  "[--workers N] [--out-format csv|jsonl] [--backend auto|dense-simd|dense-js|cpu|wasm]";
+
+/** The environment the model sources may read (S3 and MLflow settings, HOME for the cache). */
+function sourceEnv(): Record<string, string | undefined> {
+  const names = [...S3_ENV_VARS, ...MLFLOW_ENV_VARS, "HOME", "USERPROFILE"];
+  const out: Record<string, string | undefined> = {};
+  for (const name of names) {
+    try {
+      out[name] = Deno.env.get(name);
+    } catch {
+      // Not allowed: a remote source then says what it misses.
+    }
+  }
+  return out;
+}
+
+const int = (n: number) => Math.round(n).toLocaleString("en");
+
+function seconds(s: number): string {
+  return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+/** One progress line (rows, rows/s, ETA when the size is known). */
+export function progressLine(p: PredictProgress): string {
+  const rate = p.seconds > 0 ? p.rows / p.seconds : 0;
+  let line = `predict: ${int(p.rows)} rows, ${int(rate)} rows/s`;
+  if (p.rejected > 0) line += `, ${int(p.rejected)} rejected`;
+  if (p.totalBytes && p.bytesRead > 0) {
+    const done = Math.min(1, p.bytesRead / p.totalBytes);
+    const eta = done > 0 ? (p.seconds / done) * (1 - done) : 0;
+    line += `, ${(100 * done).toFixed(0)}%, ETA ${seconds(eta)}`;
+  }
+  return line;
+}
+
+/** The one-line summary. */
+export function summaryLine(s: PredictSummary): string {
+  const rejected = s.rejected > 0
+    ? `${int(s.rejected)} rejected (see ${s.rejectsFile})`
+    : "0 rejected";
+  const drift = !s.driftTested
+    ? "drift not tested"
+    : s.drifted.length > 0
+    ? `drift in ${s.drifted.length} column(s): ${s.drifted.slice(0, 5).join(", ")}${
+      s.drifted.length > 5 ? ", …" : ""
+    } (see ${s.driftFiles.markdown})`
+    : "no drift";
+  const rate = s.seconds > 0 ? s.rows / s.seconds : 0;
+  return `predict: ${int(s.rows)} rows: ${int(s.scored)} scored, ${rejected}; ${drift}; ` +
+    `${seconds(s.seconds)}, ${int(rate)} rows/s; model ${s.modelVersion} ` +
+    `(${s.engine}, ${s.workers} worker${s.workers === 1 ? "" : "s"}) → ${
+      s.out === "-" ? "stdout" : s.out
+    }`;
+}
+
+if (import.meta.main) {
+  await runMain(async ({ args, log }) => {
+    const { values, positionals } = parseArgs(args, {
+      usage: USAGE,
+      options: {
+        out: { type: "string", short: "o" },
+        format: { type: "string" },
+        "out-format": { type: "string" },
+        threshold: { type: "string" },
+        model: { type: "string" },
+        rejects: { type: "string" },
+        workers: { type: "string" },
+        backend: { type: "string" },
+      },
+    });
+    const str = (k: string) => values[k] as string | undefined;
+    if (positionals.length === 0) {
+      throw new ConfigError("no input: give files, or - for stdin", { hint: `usage: ${USAGE}` });
+    }
+    const oneOf = <T extends string>(name: string, allowed: readonly T[]) => {
+      const v = str(name);
+      if (v !== undefined && !allowed.includes(v as T)) {
+        throw new ConfigError(`--${name} must be one of ${allowed.join(", ")}; got '${v}'`, {
+          field: `--${name}`,
+        });
+      }
+      return v as T | undefined;
+    };
+    const format = oneOf("format", ["csv", "jsonl"] as const);
+    const outFormat = oneOf("out-format", ["csv", "jsonl"] as const);
+    const backend = oneOf<ScorerBackend>("backend", SCORER_BACKENDS);
+    let threshold: number | undefined;
+    if (str("threshold") !== undefined) {
+      threshold = Number(str("threshold"));
+      if (!(threshold >= 0 && threshold <= 1) || str("threshold")!.trim() === "") {
+        throw new ConfigError(`--threshold must be a number in [0, 1], got '${str("threshold")}'`, {
+          field: "--threshold",
+        });
+      }
+    }
+    const workerArg = str("workers");
+    const workers = workerArg === undefined
+      ? DEFAULT_WORKERS
+      : workerArg === "0"
+      ? 0
+      : positiveInt(workerArg, "--workers");
+    if (positionals.filter((p) => p === "-").length > 1) {
+      throw new ConfigError("stdin (-) can be read only once", { field: "INPUT" });
+    }
+    const model = await resolveModelSource(str("model") ?? DEFAULT_MODEL_SOURCE, {
+      env: sourceEnv(),
+      log,
+    });
+    const scorer = await loadScorer(model.dir, { use: "batch", backend, log });
+    const tty = Deno.stderr.isTerminal();
+    const encoder = new TextEncoder();
+    let shown = false;
+    const summary = await predictBatch({
+      scorer,
+      inputs: positionals,
+      out: str("out") ?? "predictions.csv",
+      format,
+      outFormat,
+      rejects: str("rejects"),
+      threshold,
+      workers,
+      log,
+      onProgress: tty
+        ? (p) => {
+          shown = true;
+          Deno.stderr.writeSync(encoder.encode(`\r\x1b[K${progressLine(p)}`));
+        }
+        : undefined,
+    });
+    if (shown) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
+    console.error(summaryLine(summary));
+    scorer.dispose();
+    return 0;
+  });
+}
