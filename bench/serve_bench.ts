@@ -169,7 +169,7 @@ export async function main(args: string[], log: Logger): Promise<number> {
             ...["--log-level", "warning"],
           ],
           port: refPort,
-          env: { THREATLINE_MODEL_DIR: model },
+          env: { THREATLINE_MODEL_DIR: model, PYTHONDONTWRITEBYTECODE: "1" },
         });
         started.push(reference);
       }
