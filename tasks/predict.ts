@@ -52,6 +52,7 @@ function sourceEnv(): Record<string, string | undefined> {
 const int = (n: number) => Math.round(n).toLocaleString("en");
 
 function seconds(s: number): string {
+  if (s < 10) return `${s.toFixed(2)} s`;
   return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
