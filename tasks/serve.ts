@@ -7,8 +7,11 @@
  * - The API key comes from `THREATLINE_API_KEY`; when set, the predict
  *   routes need it. Binding a non-loopback address without one logs a loud
  *   warning. The key is never logged.
- * - A local release folder is polled every `--reload-seconds` (default 5; 0
- *   turns it off); a new version is loaded fully, then swapped in atomically.
+ * - `--model`: a release folder (default `artifacts/model`), `s3://bucket/prefix/`
+ *   or `models:/name@alias` (lib/scoring/model_source.ts; remote releases are
+ *   downloaded once into a cache). It is checked every `--reload-seconds`
+ *   (default 5; 0 turns it off): a new card version in the folder, a new
+ *   S3 release or a moved alias is loaded fully, then swapped in atomically.
  * - SIGTERM or SIGINT: new requests get 503 SHUTTING_DOWN, in-flight ones
  *   finish (within the request timeout), then the listener closes; exit 0. A
  *   second signal exits at once (130).
@@ -18,7 +21,9 @@
 import { runMain } from "../lib/cli.ts";
 import { EXIT } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
-import { loadScorer } from "../lib/scoring/mod.ts";
+import { MLFLOW_ENV_VARS } from "../lib/mlflow/config.ts";
+import { S3_ENV_VARS } from "../lib/s3/settings.ts";
+import { loadScorer, parseModelSource, resolveModelSource } from "../lib/scoring/mod.ts";
 import {
   API_KEY_ENV,
   createApp,
@@ -28,17 +33,22 @@ import {
   type ModelLoader,
   ModelWatcher,
   parseServeConfig,
-  registryWatchUnsupported,
+  resolvingLoader,
   type ServeConfig,
   ServerHandle,
 } from "../lib/serve/mod.ts";
+import { grantedEnv } from "./_workspace.ts";
+
+/** The variables the remote model sources may read (S3 and MLflow settings, HOME for the cache). */
+const SOURCE_ENV_VARS = [...S3_ENV_VARS, ...MLFLOW_ENV_VARS, "HOME", "USERPROFILE"];
 
 function modelLoader(config: ServeConfig, log: Logger): ModelLoader {
   const load = (dir: string) => loadScorer(dir, { use: "single", log });
-  if (config.model.startsWith("models:/") && config.reloadSeconds > 0) {
-    throw registryWatchUnsupported(config.model);
-  }
-  return localDirLoader(config.model, load);
+  if (parseModelSource(config.model).kind === "dir") return localDirLoader(config.model, load);
+  // Read once here; a variable the task does not grant reads as unset.
+  const env = grantedEnv(SOURCE_ENV_VARS);
+  const resolve = async (source: string) => (await resolveModelSource(source, { env, log })).dir;
+  return resolvingLoader(config.model, resolve, load);
 }
 
 /** Wait for SIGTERM or SIGINT; a second one exits at once. */

@@ -13,15 +13,19 @@ import { DEFAULT_LIMITS, type Limits } from "./body.ts";
 export const API_KEY_ENV = "THREATLINE_API_KEY";
 
 /**
- * The permissions `deno task serve` runs with (deno.json's `serve` task):
- * network to listen (and, later, to fetch s3:// and registry models), read
- * for the model folder and the npm cache, and only the variables it reads
- * (the API key; `LOG_TOKENS`/`LOG_STREAM` are read by the `yaml` package).
+ * The permissions `deno task serve` needs to serve a local release folder:
+ * network to listen, read for the folder and the npm cache, and only the
+ * variables it reads (the API key; `LOG_TOKENS`/`LOG_STREAM` are read by the
+ * `yaml` package). Remote sources need more (deno.json's `serve` line has
+ * them): `--allow-write=$HOME/.cache/threatline/models` for the download
+ * cache, `--allow-sys=osRelease` and `AWS_*,HOME,USERPROFILE,HOMEPATH,
+ * HOMEDRIVE,_X_AMZN_TRACE_ID` for `s3://` (the AWS SDK), `MLFLOW_*` for
+ * `models:/`.
  *
  * @example
  * ```ts
  * import { SERVE_PERMISSIONS } from "./config.ts";
- * ["run", ...SERVE_PERMISSIONS, "tasks/serve.ts"]; // a subprocess as the task runs it
+ * ["run", ...SERVE_PERMISSIONS, "tasks/serve.ts"]; // a subprocess serving a local folder
  * ```
  */
 export const SERVE_PERMISSIONS: readonly string[] = [
@@ -40,7 +44,7 @@ export interface ServeConfig {
   host: string;
   /** Port (default 8080; 0 picks a free one). */
   port: number;
-  /** Model source: a release folder (default `artifacts/model`), `s3://…` or `models:/name@alias`. */
+  /** Model source: a release folder (default `artifacts/model`), `s3://bucket/prefix/` or `models:/name@alias`. */
   model: string;
   /** Seconds between checks for a new model; 0 turns reloading off (default 5). */
   reloadSeconds: number;

@@ -39,6 +39,5 @@ export {
   type ModelLoader,
   ModelWatcher,
   type PollResult,
-  registryWatchUnsupported,
   resolvingLoader,
 } from "./watcher.ts";

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { ConfigError, DataError } from "../errors.ts";
+import { DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
 import { MODEL_FILES } from "../ml/model_io.ts";
 import type { ModelHolder, ServedModel } from "./model_holder.ts";
@@ -100,28 +100,6 @@ export function resolvingLoader(
       return await load(resolved ?? await resolve(source));
     },
   };
-}
-
-/**
- * The registry alias watcher is not there yet: `models:/name@alias` sources
- * need `lib/mlflow` to poll the alias. Thrown at start-up when reloading is
- * on for such a source (serve with `--reload-seconds 0`, or a local folder).
- *
- * @example
- * ```ts
- * import { registryWatchUnsupported } from "./watcher.ts";
- * registryWatchUnsupported("models:/threat@champion").code; // "CONFIG"
- * ```
- */
-export function registryWatchUnsupported(source: string): ConfigError {
-  return new ConfigError(
-    `watching '${source}' for a new champion is not supported yet (it needs the MLflow ` +
-      `registry client, lib/mlflow)`,
-    {
-      field: "--model",
-      hint: "serve it without reloading (--reload-seconds 0), or serve a local release folder",
-    },
-  );
 }
 
 /** What one poll did. */

@@ -4,13 +4,7 @@ import { DataError } from "../errors.ts";
 import { memoryLogger } from "../log.ts";
 import { fakeModel, testPreprocess } from "./_testing.ts";
 import { ModelHolder } from "./model_holder.ts";
-import {
-  localDirLoader,
-  type ModelLoader,
-  ModelWatcher,
-  registryWatchUnsupported,
-  resolvingLoader,
-} from "./watcher.ts";
+import { localDirLoader, type ModelLoader, ModelWatcher, resolvingLoader } from "./watcher.ts";
 
 const pre = await testPreprocess();
 
@@ -90,12 +84,6 @@ Deno.test("localDirLoader: the fingerprint is the card's version; a missing or b
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
-});
-
-Deno.test("registryWatchUnsupported: a ConfigError naming --model with a way out", () => {
-  const err = registryWatchUnsupported("models:/threat@champion");
-  deepStrictEqual([err.code, err.where.field], ["CONFIG", "--model"]);
-  strictEqual(err.hint?.includes("--reload-seconds 0"), true);
 });
 
 Deno.test("resolvingLoader: each fingerprint resolves the source again; load uses the folder it found", async () => {
