@@ -77,7 +77,10 @@ function defaultVenv(): string {
 async function serveFlags(): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(join(REPO, "deno.json")));
   const line: string | undefined = config.tasks?.serve;
-  return line ? line.split(/\s+/).filter((w) => w.startsWith("--")) : [...SERVE_PERMISSIONS];
+  return line
+    ? line.split(/\s+/).filter((w) => w.startsWith("--"))
+      .map((w) => w.replaceAll("$HOME", Deno.env.get("HOME") ?? ""))
+    : [...SERVE_PERMISSIONS];
 }
 
 /**

@@ -7,8 +7,9 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { memoryLogger } from "../lib/log.ts";
+import { MlflowClient } from "../lib/mlflow/client.ts";
 import { MODEL_FILES } from "../lib/ml/model_io.ts";
-import { loadScorer, type Scorer } from "../lib/scoring/mod.ts";
+import { loadScorer, resolveModelSource, type Scorer } from "../lib/scoring/mod.ts";
 import { mixedCsv, mixedSchema, writeTinyRelease } from "../lib/scoring/_testing.ts";
 import {
   createApp,
@@ -17,10 +18,15 @@ import {
   localDirLoader,
   ModelHolder,
   ModelWatcher,
+  resolvingLoader,
   SERVE_PERMISSIONS,
   ServerHandle,
 } from "../lib/serve/mod.ts";
+import { serviceGate, servicesFromEnv } from "../lib/services/mod.ts";
 import { REPO } from "./_workspace.ts";
+
+const services = servicesFromEnv();
+const mlflow = serviceGate(services, { MLFLOW_TRACKING_URI: services.mlflowTrackingUri });
 
 const KEY = "test-key-0123456789abcdef";
 const RECORD = { id: 1, bytes: 300.5, proto: "tcp", svc: "http", tri: 1, flag: true };
@@ -291,7 +297,8 @@ async function serveFlags(): Promise<string[]> {
   const config = JSON.parse(await Deno.readTextFile(join(REPO, "deno.json")));
   const line: string | undefined = config.tasks?.serve;
   if (!line) return [...SERVE_PERMISSIONS];
-  return line.split(/\s+/).filter((w) => w.startsWith("--"));
+  return line.split(/\s+/).filter((w) => w.startsWith("--"))
+    .map((w) => w.replaceAll("$HOME", Deno.env.get("HOME") ?? ""));
 }
 
 Deno.test("deno task serve: SIGTERM turns new requests away, finishes the in-flight one, exits 0", async () => {
@@ -373,4 +380,79 @@ Deno.test("deno task serve: SIGTERM turns new requests away, finishes the in-fli
     await lines.cancel().catch(() => {});
     await Deno.remove(root, { recursive: true });
   }
+});
+
+Deno.test({
+  name:
+    `serve: when the registry alias moves, the server swaps to the new champion ${mlflow.label}`,
+  ignore: mlflow.ignore,
+  async fn() {
+    mlflow.check();
+    const trackingUri = services.mlflowTrackingUri!;
+    const client = new MlflowClient({ trackingUri, timeoutMs: 10_000 });
+    const { root, a, b } = await releases();
+    const name = `serve-test-${crypto.randomUUID().slice(0, 8)}`;
+    const log = memoryLogger();
+    const models = new ModelHolder({ log });
+    const env = { MLFLOW_TRACKING_URI: trackingUri };
+    const cacheDir = join(root, "cache");
+    const resolve = async (source: string) =>
+      (await resolveModelSource(source, { env, cacheDir, log })).dir;
+    const loader = resolvingLoader(
+      `models:/${name}@champion`,
+      resolve,
+      (dir) => loadScorer(dir, { use: "single", log }),
+    );
+    const app = createApp({ models, limits: DEFAULT_LIMITS, log, metrics: createMetrics() });
+    const server = ServerHandle.start({
+      fetch: app.fetch,
+      hostname: "127.0.0.1",
+      port: 0,
+      auth: false,
+      log,
+    });
+    const watcher = new ModelWatcher({ holder: models, loader, intervalMs: 3_600_000, log });
+    try {
+      const experiment = await client.ensureExperiment(`serve-test-${name}`);
+      await client.ensureRegisteredModel(name);
+      const versions: string[] = [];
+      for (const dir of [a, b]) {
+        const run = await client.createRun({ experimentId: experiment.experiment_id });
+        for (const file of Object.values(MODEL_FILES)) {
+          await client.uploadArtifact(
+            run.artifact_uri,
+            `model/${file}`,
+            await Deno.readFile(join(dir, file)),
+          );
+        }
+        const mv = await client.createModelVersion({
+          name,
+          source: `${run.artifact_uri}/model`,
+          runId: run.run_id,
+        });
+        versions.push(mv.version);
+      }
+      const cards = await Promise.all(
+        [a, b].map(async (d) => JSON.parse(await Deno.readTextFile(join(d, "card.json"))).version),
+      );
+      await client.setAlias(name, "champion", versions[0]);
+      models.swap(await loader.load(), { source: loader.source });
+      const ask = async () =>
+        (await (await post(`${server.url}/v1/predict`, JSON.stringify(RECORD), {
+          "content-type": "application/json",
+        })).json()).model_version;
+      strictEqual(await ask(), cards[0]);
+      strictEqual(await watcher.poll(), "unchanged");
+      await client.setAlias(name, "champion", versions[1]);
+      strictEqual(await watcher.poll(), "swapped");
+      strictEqual(await ask(), cards[1]);
+      const model = await (await fetch(`${server.url}/v1/model`)).json();
+      deepStrictEqual([model.version, model.source], [cards[1], `models:/${name}@champion`]);
+    } finally {
+      await watcher.stop();
+      await server.shutdown();
+      await models.close();
+      await Deno.remove(root, { recursive: true });
+    }
+  },
 });
