@@ -343,8 +343,14 @@ function wasmRunner(stack: DenseStack, k: DenseKernel): DenseRunner {
         let src = input;
         for (const p of plan) {
           const act = p.l.activation;
-          const fn = p.tile === 16 ? k.dense16 : k.dense4;
-          fn(src * 4, n, p.inDim, p.out * 4, p.outDim, p.b * 4, act === 1 ? 1 : 0, p.r * 4);
+          const relu = act === 1 ? 1 : 0;
+          const [one, two] = p.tile === 16 ? [k.dense16, k.dense16x2] : [k.dense4, k.dense4x2];
+          const even = n & ~1;
+          if (even > 0) two(src * 4, even, p.inDim, p.out * 4, p.outDim, p.b * 4, relu, p.r * 4);
+          if (n > even) {
+            const [i, o] = [(src + even * p.inDim) * 4, (p.out + even * p.outDim) * 4];
+            one(i, 1, p.inDim, o, p.outDim, p.b * 4, relu, p.r * 4);
+          }
           if (act >= 2 && p !== last) squash(mem, p.out, n * p.outDim, act);
           src = p.out;
         }

@@ -15,20 +15,20 @@
  * the pass is checked against TensorFlow.js on probe rows (tolerance 1e-5;
  * the tests hold it to 1e-6) and a mismatch falls back with a warning.
  *
- * Measured with `deno run -A bench/scorer_engines.ts` on the released
- * `mlp[64,32]` x3 ensemble (30 → 192 → 96 → 1, block-diagonal second layer),
- * 2026-11-24, 2-core x86-64 shared with other jobs (load 4.5), Deno 2.9,
- * tfjs 4.22.0; batch = one call on 100,000 rows (20,000 for TF.js), best /
- * median of 9; one row = p50 / p99 of 5,000 calls:
+ * Measured with `deno run -A bench/scorer_engines.ts --repeats 9` on the
+ * released `mlp[64,32]` x3 ensemble (30 → 192 → 96 → 1, block-diagonal
+ * second layer), 2026-11-24, 2-core x86-64 shared with other jobs (load
+ * 2.5), Deno 2.9.6, tfjs 4.22.0; batch = one call on 100,000 rows (20,000
+ * for TF.js), best / median of 9; one row = p50 / p99 of 5,000 calls:
  *
  * | engine                  | batch, rows/s          | one row, µs   |
  * | ----------------------- | ---------------------- | ------------- |
- * | `dense-simd` (chosen)   | 1,515,740 / 743,227    | 1.1 / 3.1     |
- * | `dense-js`              | 98,117 / 54,764        | 12.5 / 44.7   |
- * | TensorFlow.js `wasm`    | 658,390 / 329,786      | 39.1 / 1,337  |
- * | TensorFlow.js `cpu`     | 20,731 / 17,698        | 71.6 / 2,314  |
+ * | `dense-simd` (chosen)   | 2,065,480 / 2,002,427  | 1.1 / 4.4     |
+ * | `dense-js`              | 134,453 / 78,780       | 12.2 / 16.7   |
+ * | TensorFlow.js `wasm`    | 816,542 / 795,360      | 38.1 / 872    |
+ * | TensorFlow.js `cpu`     | 29,124 / 28,320        | 68.1 / 737    |
  *
- * The SIMD pass wins both uses: about 2.3x TensorFlow.js's best for
+ * The SIMD pass wins both uses: about 2.5x TensorFlow.js's best for
  * batches, and 35x for one row, where TensorFlow.js's per-call tensor set-up
  * dominates. So `auto` picks it for `batch` and `single`. Force an engine
  * with `backend: "dense-simd" | "dense-js" | "cpu" | "wasm"`.
