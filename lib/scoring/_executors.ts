@@ -71,7 +71,8 @@ interface Pending {
 
 /**
  * Start `workers` worker threads, each with the scorer rebuilt from its
- * snapshot; resolves once all are ready.
+ * snapshot; with `wait`, resolves once all are ready (else at once: a failed
+ * start then rejects the first submitted chunks).
  *
  * @example
  * ```ts ignore
@@ -83,6 +84,7 @@ export async function workerExecutor(
   scorer: Scorer,
   setup: ChunkSetup,
   workers: number,
+  options: { wait?: boolean } = {},
 ): Promise<Executor> {
   const snapshot = scorerSnapshot(scorer);
   if (!snapshot) throw new TypeError("workerExecutor needs a scorer made by loadScorer");
@@ -125,11 +127,18 @@ export async function workerExecutor(
     })
   );
   const close = () => pool.forEach((w) => w.worker.terminate());
-  try {
-    await Promise.all(ready);
-  } catch (err) {
-    close();
-    throw err;
+  // Chunks may be sent before the workers are ready (messages wait in their
+  // queues), so reading overlaps their start-up; `wait` only surfaces a
+  // failed start early.
+  if (options.wait) {
+    try {
+      await Promise.all(ready);
+    } catch (err) {
+      close();
+      throw err;
+    }
+  } else {
+    ready.forEach((r) => r.catch(() => {}));
   }
   return {
     workers,
