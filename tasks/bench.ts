@@ -47,6 +47,10 @@ export const BENCHES: Record<string, BenchEntry> = {
     about: "HTTP scoring: req/s, p50/p99 vs FastAPI+sklearn",
     load: () => import("../bench/serve_bench.ts"),
   },
+  predict: {
+    about: "batch scoring of a 1M-row CSV: rows/s, peak RSS vs pandas+sklearn",
+    load: () => import("../bench/predict_bench.ts"),
+  },
 };
 
 const USAGE = `deno task bench [${Object.keys(BENCHES).join("|")}|all] [options]`;
