@@ -34,8 +34,12 @@
  * |          16 |     47,713 |     4,287 |    11.1x | 0.284 ms | 3.45 ms |  3.03 ms | 7.10 ms |
  * |          64 |     48,312 |     4,103 |    11.8x |  1.19 ms | 15.0 ms |  3.89 ms | 30.9 ms |
  *
- * Goals met: p50 0.28 ms and p99 3.0 ms at 16 connections; 9–12x the
- * reference's requests/s. The p99 at one connection (~6 ms on both sides) is
+ * A second run at 05:23Z (load 2.1 → 3.0), same model: 26,725 / 31,415 /
+ * 33,875 req/s against 3,354 / 4,242 / 3,156 (8.0x / 7.4x / 10.7x); at 16
+ * connections p50 0.40 ms and p99 6.92 ms (reference 3.69 / 7.53 ms).
+ *
+ * Goals met in both runs: p50 0.28–0.40 ms and p99 3.0–6.9 ms at 16
+ * connections; 7–12x the reference's requests/s. The p99 at one connection (~6 ms on both sides) is
  * the machine, not the servers: with wrk, the server and other sessions'
  * jobs on 2 cores, a request waits for a core now and then; V8's young-gen
  * GC adds to it (about 17 scavenges/s at 24k req/s, 1–10 ms each under this
