@@ -21,7 +21,7 @@ import { secondsSince } from "../stages/_common.ts";
 import { readMongoUri, readSourceParams } from "../stages/ingest.ts";
 
 const USAGE = "deno task load-mongo FILE [--database D] [--collection C] [--batch-size N] " +
-  "[--schema schema.yaml] [--params params.yaml]";
+  "[--schema schema.yaml] [--params params.yaml] [--prune]";
 
 if (import.meta.main) {
   await runMain(async ({ args, log }) => {
@@ -34,6 +34,7 @@ if (import.meta.main) {
         "batch-size": { type: "string" },
         schema: { type: "string" },
         params: { type: "string" },
+        prune: { type: "boolean" },
       },
     });
     const file = positionals[0];
@@ -69,6 +70,7 @@ if (import.meta.main) {
       collection: collection!,
       batchSize,
       log,
+      prune: values.prune as boolean | undefined,
     });
     log.info("load-mongo: done", { ...summary, seconds: secondsSince(start) });
     console.log(JSON.stringify({ database, collection, ...summary }));

@@ -204,6 +204,7 @@ for (const [label, make] of DATASETS) {
             updated: 0,
             unchanged: 0,
             deleted: 0,
+            extra: 0,
           });
           const again = await load();
           assert.equal(again.code, 0, again.stderr);

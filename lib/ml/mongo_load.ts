@@ -1,7 +1,7 @@
 /**
  * Load a CSV file into a MongoDB collection (`deno task load-mongo`), the
- * counterpart of {@linkcode mongoSource}: the collection ends up mirroring
- * the file, whatever it held before, and loading the same file again changes
+ * counterpart of {@linkcode mongoSource}: every row of the file ends up in
+ * the collection exactly once, and loading the same file again changes
  * nothing.
  *
  * - Each data row becomes one document whose `_id` is its data row number
@@ -15,7 +15,9 @@
  *   only new or different rows are written, so the summary's
  *   inserted/updated/unchanged counts are exact and a re-run writes nothing.
  *   Documents whose `_id` is not a row number of the file (left over from a
- *   longer file, or not written by this loader) are deleted.
+ *   longer file, or not written by this loader) are kept and counted as
+ *   `extra`, unless `prune` is set: loading never deletes data it did not
+ *   write unless asked to (`--prune` makes the collection mirror the file).
  * - Writes are per batch: one `deleteMany` by `_id` (changed and extra
  *   documents) and one `insertMany` (new and changed rows). Per-document
  *   upserts would be simpler, but FerretDB on SQLite scans the collection for
@@ -65,6 +67,8 @@ export interface LoadCsvOptions {
   timeouts?: Partial<MongoTimeouts>;
   /** Progress (info every 10,000 rows) and summary. */
   log?: Logger;
+  /** Delete documents the file has no row for (default false: keep them). */
+  prune?: boolean;
 }
 
 /** What {@linkcode loadCsvIntoMongo} did. */
@@ -77,8 +81,10 @@ export interface LoadSummary {
   updated: number;
   /** Rows whose document was already the same. */
   unchanged: number;
-  /** Documents removed because the file has no row for their `_id`. */
+  /** Documents removed because the file has no row for their `_id` (`prune`). */
   deleted: number;
+  /** Documents the file has no row for, kept (without `prune`). */
+  extra: number;
 }
 
 /** Text for source-only columns (no type): missing stays null. */
@@ -146,7 +152,7 @@ class StoredScan {
  *   file: "data/phishing_websites.csv", header: true, schema,
  *   uri: "mongodb://127.0.0.1:27017/", database: "threatline", collection: "phishing_websites",
  * });
- * // { rows: 11055, inserted: 11055, updated: 0, unchanged: 0, deleted: 0 }
+ * // { rows: 11055, inserted: 11055, updated: 0, unchanged: 0, deleted: 0, extra: 0 }
  * ```
  */
 export async function loadCsvIntoMongo(options: LoadCsvOptions): Promise<LoadSummary> {
@@ -181,14 +187,22 @@ export async function loadCsvIntoMongo(options: LoadCsvOptions): Promise<LoadSum
 
   const client = await connectMongo({ uri, timeouts: options.timeouts, log });
   const docs = client.db(database).collection<Row>(collection);
-  const summary: LoadSummary = { rows: 0, inserted: 0, updated: 0, unchanged: 0, deleted: 0 };
+  const summary: LoadSummary = {
+    rows: 0,
+    inserted: 0,
+    updated: 0,
+    unchanged: 0,
+    deleted: 0,
+    extra: 0,
+  };
   const stored = new StoredScan(docs.find({}, { sort: { _id: 1 }, batchSize }));
   let pending: Row[] = [];
   let extra: unknown[] = [];
   let logged = 0;
   const removeExtra = async () => {
     if (extra.length === 0) return;
-    summary.deleted += (await docs.deleteMany(byIds(extra))).deletedCount;
+    if (options.prune) summary.deleted += (await docs.deleteMany(byIds(extra))).deletedCount;
+    else summary.extra += extra.length;
     extra = [];
   };
   const flush = async () => {

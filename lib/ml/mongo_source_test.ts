@@ -283,8 +283,9 @@ Deno.test({
       const dir = await Deno.makeTempDir({ prefix: "load_" });
       const file = join(dir, "d.csv");
       const collection = coll("rows");
-      const load = (batchSize = 2) =>
+      const load = (batchSize = 2, prune = false) =>
         loadCsvIntoMongo({
+          prune,
           file,
           header: true,
           naValues: ["?"],
@@ -294,11 +295,13 @@ Deno.test({
           collection: "rows",
           batchSize,
         });
-      const counts = (s: LoadSummary) => [s.rows, s.inserted, s.updated, s.unchanged, s.deleted];
+      const counts = (
+        s: LoadSummary,
+      ) => [s.rows, s.inserted, s.updated, s.unchanged, s.deleted, s.extra];
       try {
         const rows = ["1,a,1,x", "1,a,1,x", "2,?,0,", "-3,07,yes,y", "1,a,1,x"];
         await Deno.writeTextFile(file, "n,s,f,note\n" + rows.join("\n") + "\n");
-        assert.deepEqual(counts(await load()), [5, 5, 0, 0, 0]);
+        assert.deepEqual(counts(await load()), [5, 5, 0, 0, 0, 0]);
         assert.deepEqual(await collection.find({}, { sort: { _id: 1 } }).toArray(), [
           { _id: 1, n: 1, s: "a", f: true, note: "x" },
           { _id: 2, n: 1, s: "a", f: true, note: "x" },
@@ -306,11 +309,15 @@ Deno.test({
           { _id: 4, n: -3, s: "07", f: true, note: "y" },
           { _id: 5, n: 1, s: "a", f: true, note: "x" },
         ]);
-        assert.deepEqual(counts(await load(3)), [5, 0, 0, 5, 0]);
+        assert.deepEqual(counts(await load(3)), [5, 0, 0, 5, 0, 0]);
         await collection.insertOne({ n: 9, s: "foreign", f: true, note: null }); // an ObjectId
         const edited = [rows[0], "1,b,1,x", rows[2], rows[3]];
         await Deno.writeTextFile(file, "n,s,f,note\n" + edited.join("\n") + "\n");
-        assert.deepEqual(counts(await load()), [4, 0, 1, 3, 2]);
+        // Without --prune nothing the file lacks is deleted: row 5 and the foreign document stay.
+        assert.deepEqual(counts(await load()), [4, 0, 1, 3, 0, 2]);
+        assert.equal(await collection.countDocuments({}), 6);
+        // With --prune the collection mirrors the file.
+        assert.deepEqual(counts(await load(2, true)), [4, 0, 0, 4, 2, 0]);
         assert.equal(await collection.countDocuments({}), 4);
         assert.deepEqual(await collection.findOne({ _id: 2 }), {
           _id: 2,
