@@ -1,9 +1,11 @@
 /**
- * Model families on TensorFlow.js: logistic regression (no hidden layer) and
- * a multi-layer perceptron, both ending in one sigmoid unit that gives the
- * probability of "threat"; scoring; and merging several trained networks of
- * one config into one. Every initializer is seeded, and dropout draws a fresh
- * seed from a seeded generator at every step (lib/ml/fit.ts trains).
+ * The model families and, for the TensorFlow.js ones, the networks:
+ * logistic regression (no hidden layer) and a multi-layer perceptron, both
+ * ending in one sigmoid unit that gives the probability of "threat"; scoring;
+ * and merging several trained networks of one config into one. Every
+ * initializer is seeded, and dropout draws a fresh seed from a seeded
+ * generator at every step (lib/ml/fit.ts trains). The tree families (`gbdt`,
+ * `extra_trees`) live in lib/ml/trees.ts.
  *
  * The model that is saved is an inference copy without dropout layers (they
  * have no weights), so the released `model.json` holds only Dense layers.
@@ -13,17 +15,27 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Matrix } from "./matrix.ts";
 import { createRng, type Rng } from "./rng.ts";
+import {
+  describeTreeConfig,
+  isTreeModel,
+  type TreeConfig,
+  type TreeFamily,
+  type TreeModel,
+} from "./trees.ts";
 
-/** A model family. */
-export type Family = "logreg" | "mlp";
+/** A TensorFlow.js network family. */
+export type NetFamily = "logreg" | "mlp";
 
-/** The values a `family` accepts. */
-export const FAMILIES: readonly Family[] = ["logreg", "mlp"];
+/** A model family: a TensorFlow.js network or a tree ensemble. */
+export type Family = NetFamily | TreeFamily;
 
-/** One point of the hyperparameter space: everything that defines a model. */
+/** The values a `family` accepts, in search order. */
+export const FAMILIES: readonly Family[] = ["logreg", "mlp", "gbdt", "extra_trees"];
+
+/** One point of a network family's hyperparameter space: everything that defines a network. */
 export interface ModelConfig {
   /** Model family. */
-  family: Family;
+  family: NetFamily;
   /** Hidden layer widths (empty for `logreg`). */
   hidden: number[];
   /** Dropout rate after each hidden layer, in [0, 1). */
@@ -32,6 +44,38 @@ export interface ModelConfig {
   l2: number;
   /** Adam learning rate. */
   learningRate: number;
+}
+
+/** A candidate of any family: a network config or a tree config. */
+export type CandidateConfig = ModelConfig | TreeConfig;
+
+/** A trained model of any family: a TensorFlow.js network or a tree ensemble (plain data). */
+export type TrainedModel = tf.LayersModel | TreeModel;
+
+/**
+ * Whether a config is a TensorFlow.js network's (`logreg`, `mlp`).
+ *
+ * @example
+ * ```ts
+ * import { isNetConfig } from "./models.ts";
+ * isNetConfig({ family: "logreg", hidden: [], dropout: 0, l2: 0, learningRate: 0.01 }); // true
+ * ```
+ */
+export function isNetConfig(c: CandidateConfig): c is ModelConfig {
+  return c.family === "logreg" || c.family === "mlp";
+}
+
+/**
+ * Free a trained model's tensors (tree models hold none).
+ *
+ * @example
+ * ```ts ignore
+ * import { disposeModel } from "./models.ts";
+ * disposeModel(model);
+ * ```
+ */
+export function disposeModel(m: TrainedModel): void {
+  if (!isTreeModel(m)) m.dispose();
 }
 
 /**
@@ -44,7 +88,8 @@ export interface ModelConfig {
  * // "logreg lr=0.01 l2=0"
  * ```
  */
-export function describeConfig(c: ModelConfig): string {
+export function describeConfig(c: CandidateConfig): string {
+  if (!isNetConfig(c)) return describeTreeConfig(c);
   const arch = c.family === "mlp" ? `mlp[${c.hidden.join(",")}]` : "logreg";
   const drop = c.family === "mlp" && c.dropout > 0 ? ` dropout=${c.dropout}` : "";
   return `${arch} lr=${c.learningRate} l2=${c.l2}${drop}`;

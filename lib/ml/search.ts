@@ -2,30 +2,35 @@
  * Hyperparameter search: a small space per model family (read from the
  * `search:` mapping of `params.yaml`), expanded as a full grid or sampled
  * (seeded) from it, each candidate trained with early stopping on the
- * validation split, and the best one by the selection metric kept.
+ * validation split (networks: epochs, lib/ml/fit.ts; `gbdt`: trees,
+ * lib/ml/trees.ts), and the best one by the selection metric kept, across
+ * all families.
  *
  * @module
  */
-import type * as tf from "@tensorflow/tfjs";
 import { type Logger, nullLogger } from "../log.ts";
-import type { Section } from "../section.ts";
+import type { NumberOptions, Section } from "../section.ts";
 import type { Matrix } from "./matrix.ts";
 import { isBetter, type ScoreReport, scoreReport, type SelectionMetric } from "./metrics.ts";
 import { type EpochRecord, trainCandidate } from "./fit.ts";
-import { describeConfig, FAMILIES, type Family, type ModelConfig } from "./models.ts";
+import {
+  type CandidateConfig,
+  describeConfig,
+  disposeModel,
+  FAMILIES,
+  type Family,
+  isNetConfig,
+  type TrainedModel,
+} from "./models.ts";
 import { createRng, shuffle } from "./rng.ts";
+import { fitTreeCandidate, type TreeFamily } from "./trees.ts";
 
-/** Values to try per hyperparameter of one family. */
-export interface FamilySpace {
-  /** Hidden layer widths to try (`mlp` only). */
-  hidden: number[][];
-  /** Adam learning rates. */
-  learningRate: number[];
-  /** L2 penalties. */
-  l2: number[];
-  /** Dropout rates (`mlp` only). */
-  dropout: number[];
-}
+/**
+ * Values to try per hyperparameter of one family, keyed by the config field
+ * they set (`learningRate`, `hidden` …), in the order the grid nests them
+ * (the last varies fastest).
+ */
+export type FamilySpace = Record<string, readonly unknown[]>;
 
 /** The search: strategy and the space of each family taking part. */
 export interface SearchSpec {
@@ -33,13 +38,47 @@ export interface SearchSpec {
   strategy: "grid" | "random";
   /** Candidates drawn by `random`. */
   samples: number;
-  /** Families taking part and their spaces, in this order. */
+  /** Families taking part and their spaces, in {@linkcode FAMILIES} order. */
   families: Partial<Record<Family, FamilySpace>>;
 }
 
+type NumberKey = [
+  yamlKey: string,
+  field: string,
+  options: NumberOptions & { defaultList?: number[] },
+];
+
+const int = (min: number, max?: number) => ({ integer: true, min, max });
+
+/** The tree families' keys: params.yaml name, config field, range and default. */
+const TREE_KEYS: Record<TreeFamily, NumberKey[]> = {
+  gbdt: [
+    ["learning_rate", "learningRate", { min: 1e-4, max: 1, defaultList: [0.1] }],
+    ["max_iter", "maxIter", { ...int(1, 10000), defaultList: [300] }],
+    ["max_leaf_nodes", "maxLeafNodes", { ...int(2, 4096), defaultList: [31] }],
+    ["max_depth", "maxDepth", { ...int(0, 64), defaultList: [0] }],
+    ["min_samples_leaf", "minSamplesLeaf", { ...int(1), defaultList: [20] }],
+    ["l2", "l2", { min: 0, defaultList: [0] }],
+    ["max_bins", "maxBins", { ...int(2, 256), defaultList: [255] }],
+    ["n_iter_no_change", "nIterNoChange", { ...int(1), defaultList: [20] }],
+  ],
+  extra_trees: [
+    ["n_estimators", "nEstimators", { ...int(1, 10000), defaultList: [300] }],
+    ["max_features", "maxFeatures", { min: 1e-6, max: 1, defaultList: [0.2] }],
+    ["min_samples_leaf", "minSamplesLeaf", { ...int(1), defaultList: [1] }],
+    ["max_depth", "maxDepth", { ...int(0, 64), defaultList: [0] }],
+    ["max_bins", "maxBins", { ...int(2, 256), defaultList: [255] }],
+  ],
+};
+
 /**
  * Read a `search:` mapping. Each family is optional (absent = not searched);
- * at least one must be present.
+ * at least one must be present. Network families list `learning_rate` (and
+ * `l2`; `mlp`: `hidden`, `dropout`); tree families list any of their keys
+ * (`gbdt`: learning_rate, max_iter, max_leaf_nodes, max_depth,
+ * min_samples_leaf, l2, max_bins, n_iter_no_change; `extra_trees`:
+ * n_estimators, max_features, min_samples_leaf, max_depth, max_bins), the
+ * rest taking their defaults.
  *
  * @example
  * ```ts
@@ -57,16 +96,22 @@ export function readSearchSpec(s: Section): SearchSpec {
   for (const family of FAMILIES) {
     const f = s.optionalSection(family);
     if (!f) continue;
-    const learningRate = f.numbers("learning_rate", { min: 1e-6, max: 1 });
-    const l2 = f.numbers("l2", { defaultList: [0], min: 0 });
-    let hidden: number[][] = [[]];
-    let dropout = [0];
-    if (family === "mlp") {
-      hidden = readLayerLists(f, "hidden");
-      dropout = f.numbers("dropout", { defaultList: [0], min: 0, max: 0.9 });
+    if (family === "gbdt" || family === "extra_trees") {
+      const space: FamilySpace = {};
+      for (const [key, field, options] of TREE_KEYS[family]) space[field] = f.numbers(key, options);
+      families[family] = space;
+    } else {
+      const learningRate = f.numbers("learning_rate", { min: 1e-6, max: 1 });
+      const l2 = f.numbers("l2", { defaultList: [0], min: 0 });
+      let hidden: number[][] = [[]];
+      let dropout = [0];
+      if (family === "mlp") {
+        hidden = readLayerLists(f, "hidden");
+        dropout = f.numbers("dropout", { defaultList: [0], min: 0, max: 0.9 });
+      }
+      families[family] = { hidden, learningRate, l2, dropout };
     }
     f.done();
-    families[family] = { hidden, learningRate, l2, dropout };
   }
   if (Object.keys(families).length === 0) {
     throw s.error(undefined, `'${s.path.join(".")}' needs at least one of ${FAMILIES.join(", ")}`);
@@ -100,18 +145,16 @@ function readLayerLists(f: Section, key: string): number[][] {
  *   logreg: { hidden: [[]], learningRate: [0.01, 0.1], l2: [0], dropout: [0] } } }).length; // 2
  * ```
  */
-export function expandGrid(spec: SearchSpec): ModelConfig[] {
-  const out: ModelConfig[] = [];
+export function expandGrid(spec: SearchSpec): CandidateConfig[] {
+  const out: CandidateConfig[] = [];
   for (const family of FAMILIES) {
-    const f = spec.families[family];
-    if (!f) continue;
-    for (const hidden of f.hidden) {
-      for (const learningRate of f.learningRate) {
-        for (const l2 of f.l2) {
-          for (const dropout of f.dropout) out.push({ family, hidden, learningRate, l2, dropout });
-        }
-      }
+    const space = spec.families[family];
+    if (!space) continue;
+    let combos: Record<string, unknown>[] = [{ family }];
+    for (const [field, values] of Object.entries(space)) {
+      combos = combos.flatMap((c) => values.map((v) => ({ ...c, [field]: v })));
     }
+    out.push(...(combos as unknown as CandidateConfig[]));
   }
   return out;
 }
@@ -127,7 +170,7 @@ export function expandGrid(spec: SearchSpec): ModelConfig[] {
  * candidates(spec, 7).length; // 1
  * ```
  */
-export function candidates(spec: SearchSpec, seed: number): ModelConfig[] {
+export function candidates(spec: SearchSpec, seed: number): CandidateConfig[] {
   const grid = expandGrid(spec);
   if (spec.strategy === "grid" || spec.samples >= grid.length) return grid;
   const picked = shuffle(grid.map((_, i) => i), createRng(seed)).slice(0, spec.samples);
@@ -139,36 +182,36 @@ export interface CandidateResult {
   /** `c1`, `c2` … in search order. */
   id: string;
   /** Its hyperparameters. */
-  config: ModelConfig;
+  config: CandidateConfig;
   /** Human label of the config. */
   label: string;
-  /** Epoch whose weights were kept. */
+  /** Epoch whose weights were kept (tree families: trees kept). */
   bestEpoch: number;
   /** Seconds it took to train. */
   seconds: number;
   /** Validation metrics at 0.5 with the kept weights. */
   val: ScoreReport;
-  /** Per-epoch records. */
+  /** Per-epoch (tree families: per-tree) records. */
   history: EpochRecord[];
 }
 
 /** Options of {@linkcode runSearch}. */
 export interface SearchOptions {
   /** Candidates to train. */
-  configs: ModelConfig[];
+  configs: CandidateConfig[];
   /** Training rows. */
   train: Matrix;
   /** Validation rows. */
   val: Matrix;
   /** Seed every candidate trains with. */
   seed: number;
-  /** Maximum epochs per candidate. */
+  /** Maximum epochs per network candidate. */
   epochs: number;
-  /** Early-stopping patience in epochs. */
+  /** Early-stopping patience in epochs (networks; `gbdt` has `nIterNoChange`). */
   patience: number;
-  /** Rows per gradient step. */
+  /** Rows per gradient step (networks). */
   batchSize: number;
-  /** Picks each candidate's epoch and the winner. */
+  /** Picks each candidate's epoch (or tree count) and the winner. */
   metric: SelectionMetric;
   /** Progress. */
   log?: Logger;
@@ -180,16 +223,16 @@ export interface SearchOutcome {
   results: CandidateResult[];
   /** Index of the winner in `results`. */
   best: number;
-  /** The winner's inference model (the caller disposes it). */
-  model: tf.Sequential;
+  /** The winner's model (the caller disposes it: {@linkcode disposeModel}). */
+  model: TrainedModel;
   /** The winner's validation probabilities. */
   valScores: Float32Array;
 }
 
 /**
- * Train every candidate and keep the best by `metric` on the validation
- * split (ties: the earlier candidate). Only the current winner's model is
- * kept in memory.
+ * Train every candidate of every family and keep the best by `metric` on
+ * the validation split (ties: the earlier candidate). Only the current
+ * winner's model is kept in memory.
  *
  * @example
  * ```ts ignore
@@ -202,14 +245,16 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
   if (o.configs.length === 0) throw new RangeError("no candidates to search");
   const log = o.log ?? nullLogger;
   const results: CandidateResult[] = [];
-  let winner: { index: number; model: tf.Sequential; valScores: Float32Array } | undefined;
+  let winner: { index: number; model: TrainedModel; valScores: Float32Array } | undefined;
   try {
     for (const [i, config] of o.configs.entries()) {
       const id = `c${i + 1}`;
       const label = describeConfig(config);
       log.info("candidate", { id, of: o.configs.length, config: label });
       const start = performance.now();
-      const trained = await trainCandidate({ ...o, config, log, label: id });
+      const trained = isNetConfig(config)
+        ? await trainCandidate({ ...o, config, log, label: id })
+        : fitTreeCandidate({ ...o, config, log, label: id });
       const seconds = Math.round(performance.now() - start) / 1000;
       const val = scoreReport(o.val.labels, trained.valScores);
       results.push({
@@ -229,14 +274,14 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
         seconds,
       });
       if (!winner || isBetter(o.metric, val[o.metric], results[winner.index].val[o.metric])) {
-        winner?.model.dispose();
+        if (winner) disposeModel(winner.model);
         winner = { index: i, model: trained.model, valScores: trained.valScores };
       } else {
-        trained.model.dispose();
+        disposeModel(trained.model);
       }
     }
   } catch (err) {
-    winner?.model.dispose();
+    if (winner) disposeModel(winner.model);
     throw err;
   }
   return { results, best: winner!.index, model: winner!.model, valScores: winner!.valScores };
