@@ -1,14 +1,28 @@
 /**
  * The released model folder (`artifacts/model/`): what `train` writes and
- * every scorer (evaluate, batch predict, the HTTP server) loads.
+ * every scorer (evaluate, batch predict, the HTTP server) loads. The card's
+ * `family` says which model files the folder holds:
  *
- * - `model.json` + `weights.bin`: the network in TensorFlow.js layers format
- *   (written through a custom IO handler, loadable by any tfjs loader);
- * - `preprocess.json`: the transform stage's fitted preprocessing, copied
- *   byte for byte (opaque here);
- * - `card.json`: the model card ({@linkcode ModelCard}), whose `version` is a
- *   short content hash of the three files above and the threshold, checked
- *   again on load.
+ * - TensorFlow.js families (`logreg`, `mlp`; a seed ensemble is one wider
+ *   `mlp`): `model.json` + `weights.bin`, the network in TensorFlow.js layers
+ *   format (written through a custom IO handler, loadable by any tfjs
+ *   loader), a plain stack of Dense layers;
+ * - tree families (`gbdt`, `extra_trees`): `trees.json` only (no
+ *   `model.json`/`weights.bin`): compact JSON of format `threat-trees/1`
+ *   (lib/ml/trees.ts `TreeModel`: per-feature bin edges, and each tree as
+ *   arrays `feature`, `bin`, `left`, `right`, `value`; a row goes left when
+ *   `x[feature] <= bin_edges[feature][bin]`, a child `c < 0` is leaf `~c`;
+ *   probability `sigmoid(base + sum of leaves)` for `gbdt`, `sum / trees`
+ *   for `extra_trees`). {@linkcode ReleasedModel.predictProba} runs it in
+ *   plain JavaScript over flat typed arrays, no TensorFlow.js involved:
+ *   scorers should check `family` (card or ReleasedModel) and use it as is;
+ * - both: `preprocess.json`, the transform stage's fitted preprocessing,
+ *   copied byte for byte (opaque here), and `card.json`, the model card
+ *   ({@linkcode ModelCard}), whose `version` is a short content hash of the
+ *   model files, the preprocessing and the threshold, checked again on load.
+ *
+ * Saving one family removes the other family's model files from the folder,
+ * so a folder never holds two models.
  *
  * @module
  */
@@ -16,9 +30,15 @@ import * as tf from "@tensorflow/tfjs";
 import { createHash } from "node:crypto";
 import { DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
-import type { ModelConfig } from "./models.ts";
-import { predictProba as predictWith } from "./models.ts";
+import {
+  type CandidateConfig,
+  FAMILIES,
+  type Family,
+  predictProba as predictWith,
+  type TrainedModel,
+} from "./models.ts";
 import { type BackendChoice, backendFor, type BackendName } from "./tf_backend.ts";
+import { compileTrees, isTreeModel, parseTreeModel } from "./trees.ts";
 
 /** The card format this module writes and reads. */
 export const CARD_FORMAT = "threat-model/1";
@@ -27,6 +47,7 @@ export const CARD_FORMAT = "threat-model/1";
 export const MODEL_FILES = {
   model: "model.json",
   weights: "weights.bin",
+  trees: "trees.json",
   preprocess: "preprocess.json",
   card: "card.json",
 } as const;
@@ -35,12 +56,14 @@ export const MODEL_FILES = {
 export interface ModelCard {
   /** {@linkcode CARD_FORMAT}. */
   format: string;
-  /** Short content hash of model, weights, preprocessing and threshold. */
+  /** Short content hash of the model files, preprocessing and threshold. */
   version: string;
+  /** Model family (`logreg`, `mlp`, `gbdt`, `extra_trees`): which model files the folder holds. */
+  family: Family;
   /** ISO time the model was saved. */
   created: string;
   /** Family and hyperparameters. */
-  config: ModelConfig;
+  config: CandidateConfig;
   /** Human label of `config`. */
   description: string;
   /** Feature names, in the order `predictProba` expects them. */
@@ -61,7 +84,7 @@ export interface ModelCard {
   };
   /** The `train` params section as read. */
   params: unknown;
-  /** Backend the model was trained on, and the tfjs version. */
+  /** Backend the TensorFlow.js candidates trained on, and the tfjs version. */
   backend: { training: BackendName; tfjs: string };
   /** Anything else the trainer records (best epoch, search size, seconds …). */
   training: Record<string, unknown>;
@@ -71,10 +94,10 @@ export interface ModelCard {
 export interface SaveOptions {
   /** Target folder (created). */
   dir: string;
-  /** The inference model. */
-  model: tf.LayersModel;
-  /** The card without `format` and `version` (filled in here). */
-  card: Omit<ModelCard, "format" | "version">;
+  /** The inference network, or a tree model. */
+  model: TrainedModel;
+  /** The card without `format`, `version` and `family` (filled in here; `family` from `config`). */
+  card: Omit<ModelCard, "format" | "version" | "family">;
   /** The transform stage's preprocess.json bytes, copied as they are. */
   preprocess: Uint8Array;
   /** Progress. */
@@ -95,15 +118,13 @@ export function sha256Hex(data: Uint8Array | string): string {
 }
 const sha256 = sha256Hex;
 
-function versionOf(
-  model: Uint8Array,
-  weights: Uint8Array,
-  preprocess: Uint8Array,
-  threshold: number,
-) {
-  return sha256([sha256(model), sha256(weights), sha256(preprocess), String(threshold)].join("\n"))
-    .slice(0, 12);
+/** The version: a hash of the model files' hashes, the preprocessing's and the threshold. */
+function versionOf(modelFiles: Uint8Array[], preprocess: Uint8Array, threshold: number) {
+  const parts = [...modelFiles, preprocess].map((f) => sha256(f));
+  return sha256([...parts, String(threshold)].join("\n")).slice(0, 12);
 }
+
+const isTreeFamily = (f: Family) => f === "gbdt" || f === "extra_trees";
 
 async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
   const tmp = `${path}.tmp-${Deno.pid}`;
@@ -162,23 +183,44 @@ export async function serializeModel(
  * ```
  */
 export async function saveReleasedModel(o: SaveOptions): Promise<ModelCard> {
-  const { modelJson, weights } = await serializeModel(o.model);
-  const version = versionOf(modelJson, weights, o.preprocess, o.card.threshold);
-  const card: ModelCard = { format: CARD_FORMAT, version, ...o.card };
+  const family = o.card.config.family;
+  if (isTreeModel(o.model) !== isTreeFamily(family)) {
+    throw new RangeError(`the model does not match the card's family '${family}'`);
+  }
+  const files: [string, Uint8Array][] = [];
+  if (isTreeModel(o.model)) {
+    files.push([MODEL_FILES.trees, new TextEncoder().encode(JSON.stringify(o.model))]);
+  } else {
+    const { modelJson, weights } = await serializeModel(o.model);
+    files.push([MODEL_FILES.model, modelJson], [MODEL_FILES.weights, weights]);
+  }
+  const version = versionOf(files.map(([, b]) => b), o.preprocess, o.card.threshold);
+  const card: ModelCard = { format: CARD_FORMAT, version, family, ...o.card };
   await Deno.mkdir(o.dir, { recursive: true });
-  await writeAtomic(`${o.dir}/${MODEL_FILES.model}`, modelJson);
-  await writeAtomic(`${o.dir}/${MODEL_FILES.weights}`, weights);
+  for (const name of [MODEL_FILES.model, MODEL_FILES.weights, MODEL_FILES.trees]) {
+    if (!files.some(([n]) => n === name)) {
+      await Deno.remove(`${o.dir}/${name}`).catch(ignoreNotFound);
+    }
+  }
+  for (const [name, bytes] of files) await writeAtomic(`${o.dir}/${name}`, bytes);
   await writeAtomic(`${o.dir}/${MODEL_FILES.preprocess}`, o.preprocess);
   const cardText = JSON.stringify(card, null, 2) + "\n";
   await writeAtomic(`${o.dir}/${MODEL_FILES.card}`, new TextEncoder().encode(cardText));
-  (o.log ?? nullLogger).info("model saved", { dir: o.dir, version, bytes: weights.length });
+  const bytes = files.reduce((n, [, b]) => n + b.length, 0);
+  (o.log ?? nullLogger).info("model saved", { dir: o.dir, family, version, bytes });
   return card;
+}
+
+function ignoreNotFound(err: unknown): void {
+  if (!(err instanceof Deno.errors.NotFound)) throw err;
 }
 
 /** A loaded released model, ready to score rows. */
 export interface ReleasedModel {
   /** The model card. */
   card: ModelCard;
+  /** The card's family: `gbdt`/`extra_trees` run in plain JavaScript (trees.json, no model.json). */
+  family: Family;
   /** The parsed preprocess.json (opaque here: the scorers' preprocessing reads it). */
   preprocessJson: unknown;
   /** Probability of "threat" for `rows` rows of `card.features.length` float32 values each. */
@@ -187,9 +229,9 @@ export interface ReleasedModel {
   threshold: number;
   /** The card's version. */
   version: string;
-  /** The backend the model runs on. */
+  /** The TensorFlow.js backend the model runs on (tree families: `cpu`, plain JavaScript). */
   backend: BackendName;
-  /** Free the model's tensors. */
+  /** Free the model's tensors (tree families: nothing to free). */
   dispose(): void;
 }
 
@@ -197,7 +239,7 @@ export interface ReleasedModel {
 export interface LoadOptions {
   /** What the process mostly does: picks the measured backend (default `batch`). */
   use?: "batch" | "single";
-  /** Override the measured backend. */
+  /** Override the measured backend (TensorFlow.js families). */
   backend?: BackendChoice;
   /** Progress. */
   log?: Logger;
@@ -232,6 +274,14 @@ function checkCard(value: unknown, file: string): ModelCard {
   if (c?.format !== CARD_FORMAT) {
     throw new DataError(`not a model card of format '${CARD_FORMAT}'`, { file, field: "format" });
   }
+  // Cards written before the tree families have no `family`: their config's is it.
+  c.family ??= (c.config as { family?: Family } | undefined)?.family;
+  if (!FAMILIES.includes(c.family!)) {
+    throw new DataError(`model card field 'family' must be one of ${FAMILIES.join(", ")}`, {
+      file,
+      field: "family",
+    });
+  }
   const fields: [keyof ModelCard, string][] = [
     ["version", "string"],
     ["threshold", "number"],
@@ -248,7 +298,9 @@ function checkCard(value: unknown, file: string): ModelCard {
 
 /**
  * Load the released model folder: check the card, check the files against
- * the card's version, activate the backend for `use` and load the network.
+ * the card's version, then load the trees (tree families: compiled to a plain
+ * JavaScript scorer) or activate the TensorFlow.js backend for `use` and
+ * load the network.
  *
  * @example
  * ```ts ignore
@@ -266,20 +318,48 @@ export async function loadReleasedModel(
   const log = options.log ?? nullLogger;
   const cardFile = `${dir}/${MODEL_FILES.card}`;
   const card = checkCard(parseJson(await readFileIn(dir, MODEL_FILES.card), cardFile), cardFile);
+  const preprocess = await readFileIn(dir, MODEL_FILES.preprocess);
+  const preprocessJson = () => parseJson(preprocess, `${dir}/${MODEL_FILES.preprocess}`);
+  const checkVersion = (modelFiles: Uint8Array[]) => {
+    const actual = versionOf(modelFiles, preprocess, card.threshold);
+    if (actual !== card.version) {
+      throw new DataError(
+        `model files do not match the card: version ${card.version} expected, files hash to ${actual}`,
+        {
+          file: cardFile,
+          field: "version",
+          hint: "the folder mixes two trainings; run the train stage again",
+        },
+      );
+    }
+  };
+  const cols = card.features.length;
+  if (isTreeFamily(card.family)) {
+    const treesBytes = await readFileIn(dir, MODEL_FILES.trees);
+    checkVersion([treesBytes]);
+    const treesFile = `${dir}/${MODEL_FILES.trees}`;
+    const trees = parseTreeModel(parseJson(treesBytes, treesFile), treesFile);
+    if (trees.features !== cols || trees.family !== card.family) {
+      throw new DataError(
+        `trees.json holds a ${trees.family} model of ${trees.features} features, the card a ${card.family} of ${cols}`,
+        { file: treesFile },
+      );
+    }
+    log.debug("model loaded", { dir, version: card.version, family: card.family });
+    return {
+      card,
+      family: card.family,
+      preprocessJson: preprocessJson(),
+      predictProba: compileTrees(trees),
+      threshold: card.threshold,
+      version: card.version,
+      backend: "cpu",
+      dispose: () => {},
+    };
+  }
   const modelJson = await readFileIn(dir, MODEL_FILES.model);
   const weights = await readFileIn(dir, MODEL_FILES.weights);
-  const preprocess = await readFileIn(dir, MODEL_FILES.preprocess);
-  const actual = versionOf(modelJson, weights, preprocess, card.threshold);
-  if (actual !== card.version) {
-    throw new DataError(
-      `model files do not match the card: version ${card.version} expected, files hash to ${actual}`,
-      {
-        file: cardFile,
-        field: "version",
-        hint: "the folder mixes two trainings; run the train stage again",
-      },
-    );
-  }
+  checkVersion([modelJson, weights]);
   const modelFile = `${dir}/${MODEL_FILES.model}`;
   const json = parseJson(modelJson, modelFile) as {
     modelTopology?: tf.io.ModelArtifacts["modelTopology"];
@@ -295,7 +375,6 @@ export async function loadReleasedModel(
     weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
     weightData: buffer as ArrayBuffer,
   }));
-  const cols = card.features.length;
   if (model.inputs[0].shape[1] !== cols) {
     model.dispose();
     throw new DataError(
@@ -308,7 +387,8 @@ export async function loadReleasedModel(
   log.debug("model loaded", { dir, version: card.version, backend });
   return {
     card,
-    preprocessJson: parseJson(preprocess, `${dir}/${MODEL_FILES.preprocess}`),
+    family: card.family,
+    preprocessJson: preprocessJson(),
     predictProba: (features, rows) => predictWith(model, features, rows),
     threshold: card.threshold,
     version: card.version,

@@ -32,7 +32,7 @@ const CONFIG: ModelConfig = {
   learningRate: 0.05,
 };
 
-function draft(features: string[]): Omit<ModelCard, "format" | "version"> {
+function draft(features: string[]): Omit<ModelCard, "format" | "version" | "family"> {
   return {
     created: "2026-01-01T00:00:00.000Z",
     config: CONFIG,
@@ -74,7 +74,11 @@ Deno.test("save then load: same predictions, card and preprocess kept", async ()
     const card = await saveReleasedModel({ dir, model, card: draft(val.columns), preprocess });
     deepStrictEqual(card.format, CARD_FORMAT);
     ok(/^[0-9a-f]{12}$/.test(card.version));
-    for (const f of Object.values(MODEL_FILES)) await Deno.stat(`${dir}/${f}`);
+    deepStrictEqual(card.family, "mlp");
+    for (const f of [MODEL_FILES.model, MODEL_FILES.weights, MODEL_FILES.preprocess]) {
+      await Deno.stat(`${dir}/${f}`);
+    }
+    await rejects(Deno.stat(`${dir}/${MODEL_FILES.trees}`), Deno.errors.NotFound);
     deepStrictEqual(await Deno.readFile(`${dir}/${MODEL_FILES.preprocess}`), preprocess);
     const json = JSON.parse(await Deno.readTextFile(`${dir}/${MODEL_FILES.model}`));
     deepStrictEqual(json.format, "layers-model");
@@ -97,6 +101,12 @@ Deno.test("save then load: same predictions, card and preprocess kept", async ()
         loaded.dispose();
       }
     }
+    // A card written before the tree families (no `family`) loads as its config's family.
+    const { family: _, ...oldCard } = card;
+    await Deno.writeTextFile(`${dir}/${MODEL_FILES.card}`, JSON.stringify(oldCard));
+    const old = await loadReleasedModel(dir, { backend: "cpu" });
+    deepStrictEqual([old.family, old.card.family], ["mlp", "mlp"]);
+    old.dispose();
     // Same model, same files: the version is a content hash, not a time.
     const again = await saveReleasedModel({
       dir,
