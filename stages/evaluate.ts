@@ -1,10 +1,10 @@
 /**
  * Stage `evaluate`: load the released model (`artifacts/model/`, through
- * lib/ml/model_io.ts) and score the untouched test matrix. Reports every
- * metric at 0.5 and at the card's threshold (with the FPR actually reached),
- * for all test rows and again for the test rows whose feature vector never
- * occurs in train.mat (`*_unseen`: a random split of duplicated data scores
- * partly by memory).
+ * lib/ml/model_io.ts, whichever its family) and score the untouched test
+ * matrix. Reports every metric at 0.5 and at the card's threshold (with the
+ * FPR actually reached), for all test rows and again for the test rows whose
+ * feature vector never occurs in train.mat (`*_unseen`: a random split of
+ * duplicated data scores partly by memory).
  *
  * Writes `artifacts/metrics.json` (flat), `artifacts/evaluate/predictions.csv`,
  * `artifacts/evaluate/roc.json`, `artifacts/evaluate/pr.json` and
@@ -232,6 +232,7 @@ export async function runEvaluate(o: EvaluateOptions): Promise<Record<string, nu
     );
     log.info("evaluate: done", {
       model: model.version,
+      family: model.family,
       accuracy: metrics.accuracy,
       roc_auc: metrics.roc_auc,
       n_unseen: metrics.n_unseen,

@@ -2,7 +2,7 @@ import { deepStrictEqual, ok, rejects } from "node:assert/strict";
 import { ConfigError, DataError } from "../lib/errors.ts";
 import { memoryLogger } from "../lib/log.ts";
 import { type Matrix, writeMatrix } from "../lib/ml/matrix.ts";
-import { loadReleasedModel } from "../lib/ml/model_io.ts";
+import { loadReleasedModel, MODEL_FILES } from "../lib/ml/model_io.ts";
 import { createRng } from "../lib/ml/rng.ts";
 import { parseYaml } from "../lib/yaml.ts";
 import { readEvaluateParams, runEvaluate, unseenRows } from "./evaluate.ts";
@@ -157,6 +157,84 @@ Deno.test("train then evaluate on tiny data: artifacts, determinism, test never 
     const loaded = await loadReleasedModel(`${dir}/a/model`, { backend: "cpu" });
     loaded.dispose();
     deepStrictEqual(loaded.version, card.version);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
+const TREE_PARAMS = `train:
+  seed: 3
+  validation_size: 0.25
+  selection_metric: log_loss
+  target_fpr: 0.05
+  backend: cpu
+  refit: true
+  ensemble: 3
+  search:
+    gbdt:
+      learning_rate: [0.3]
+      max_iter: [40]
+      max_leaf_nodes: [8]
+      min_samples_leaf: [5, 20]
+      n_iter_no_change: [5]
+    extra_trees:
+      n_estimators: [20]
+      min_samples_leaf: [2]
+evaluate:
+  curve_points: 20
+`;
+
+Deno.test("a tree release: chosen on validation, refit, saved as trees.json, evaluated, deterministic", async () => {
+  const dir = await Deno.makeTempDir();
+  try {
+    const data = `${dir}/transform`;
+    await Deno.mkdir(data);
+    await writeMatrix(`${data}/train.mat`, toy(300, 1));
+    await writeMatrix(`${data}/test.mat`, toy(120, 2));
+    await Deno.writeTextFile(`${data}/preprocess.json`, '{"format":"preprocess/1"}');
+    const y = parseYaml(TREE_PARAMS, "params.yaml");
+    const run = (name: string) =>
+      runTrain({
+        params: readTrainParams(y),
+        log: memoryLogger(),
+        data,
+        model: `${dir}/${name}/model`,
+        out: `${dir}/${name}/train`,
+      });
+    const card = await run("a");
+    deepStrictEqual((await run("b")).version, card.version);
+    deepStrictEqual(
+      await Deno.readTextFile(`${dir}/b/train/metrics.json`),
+      await Deno.readTextFile(`${dir}/a/train/metrics.json`),
+    );
+    const history = JSON.parse(await Deno.readTextFile(`${dir}/a/train/history.json`));
+    deepStrictEqual(history.candidates.length, 3);
+    const best = history.candidates.reduce((a: { validation: { log_loss: number } }, c: typeof a) =>
+      c.validation.log_loss < a.validation.log_loss ? c : a
+    );
+    deepStrictEqual(history.chosen, best.id);
+    ok(card.family === "gbdt" || card.family === "extra_trees");
+    deepStrictEqual(card.family, card.config.family);
+    deepStrictEqual(card.training.ensemble, 1); // the seed ensemble is for networks
+    deepStrictEqual(card.training.fit_rows, 300);
+    await Deno.stat(`${dir}/a/model/${MODEL_FILES.trees}`);
+    await rejects(Deno.stat(`${dir}/a/model/${MODEL_FILES.model}`), Deno.errors.NotFound);
+    const loaded = await loadReleasedModel(`${dir}/a/model`);
+    deepStrictEqual([loaded.family, loaded.version], [card.family, card.version]);
+    const m = await runEvaluate({
+      params: readEvaluateParams(y),
+      log: memoryLogger(),
+      data,
+      model: `${dir}/a/model`,
+      out: `${dir}/eval`,
+      metrics: `${dir}/metrics.json`,
+    });
+    ok((m.accuracy as number) > 0.9, `test accuracy ${m.accuracy}`);
+    deepStrictEqual(m.n_test, 120);
+    const csv = (await Deno.readTextFile(`${dir}/eval/predictions.csv`)).trim().split("\n");
+    const test = toy(120, 2);
+    const p = loaded.predictProba(test.data, test.rows);
+    deepStrictEqual(csv[1], `0,${test.labels[0]},${p[0].toFixed(6)},0`);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

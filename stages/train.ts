@@ -1,11 +1,14 @@
 /**
  * Stage `train`: carve a stratified, seeded validation split out of
  * `artifacts/transform/train.mat`, search the hyperparameter space of
- * `params.yaml` `train.search` (each candidate with early stopping on the
- * validation split), keep the best candidate by `train.selection_metric`,
- * choose the decision threshold for `train.target_fpr` on the validation
- * split, and release the model to `artifacts/model/` (model.json,
- * weights.bin, preprocess.json, card.json). The test matrix is never read.
+ * `params.yaml` `train.search` across every family listed there (TensorFlow.js
+ * networks `logreg`/`mlp`, tree ensembles `gbdt`/`extra_trees`; each candidate
+ * with early stopping on the validation split), keep the best candidate by
+ * `train.selection_metric`, refit it on train + validation (`train.refit`;
+ * networks: as a seed ensemble, `train.ensemble`), choose the decision
+ * threshold for `train.target_fpr` on the validation split, and release the
+ * model to `artifacts/model/` (lib/ml/model_io.ts: model.json + weights.bin
+ * or trees.json, preprocess.json, card.json). The test matrix is never read.
  *
  * Writes `artifacts/train/history.json` (per-epoch curves of every
  * candidate) and `artifacts/train/metrics.json` (validation metrics of the
@@ -33,7 +36,14 @@ import {
 } from "../lib/ml/metrics.ts";
 import { type ModelCard, saveReleasedModel, sha256Hex } from "../lib/ml/model_io.ts";
 import { refitCandidate, trainCandidate } from "../lib/ml/fit.ts";
-import { averageLogits, predictProba, takeRows } from "../lib/ml/models.ts";
+import {
+  averageLogits,
+  disposeModel,
+  isNetConfig,
+  predictProba,
+  takeRows,
+  type TrainedModel,
+} from "../lib/ml/models.ts";
 import {
   type CandidateResult,
   candidates,
@@ -43,6 +53,7 @@ import {
   type SearchSpec,
 } from "../lib/ml/search.ts";
 import { stratifiedSplit } from "../lib/ml/split.ts";
+import { refitTrees } from "../lib/ml/trees.ts";
 import { BACKEND_CHOICES, type BackendChoice, backendFor } from "../lib/ml/tf_backend.ts";
 import { openSection } from "../lib/section.ts";
 import { readYaml, type YamlFile } from "../lib/yaml.ts";
@@ -60,13 +71,13 @@ export interface TrainParams {
   targetFpr: number;
   /** Backend for training. */
   backend: BackendChoice;
-  /** Train the chosen config again on train + validation for its best epoch count. */
+  /** Train the chosen config again on train + validation for its best epoch (tree) count. */
   refit: boolean;
-  /** Release the average of this many networks of the chosen config (seeds seed, seed+1, …). */
+  /** Release the average of this many networks of the chosen config (seeds seed, seed+1, …; networks only). */
   ensemble: number;
-  /** Maximum epochs per candidate. */
+  /** Maximum epochs per network candidate. */
   epochs: number;
-  /** Stop a candidate after this many epochs without improvement. */
+  /** Stop a network candidate after this many epochs without improvement. */
   patience: number;
   /** Rows per gradient step. */
   batchSize: number;
@@ -199,6 +210,8 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
   const owned: tf.LayersModel[] = [];
   try {
     const best = search.results[search.best];
+    const net = isNetConfig(best.config);
+    const ensemble = net ? p.ensemble : 1;
     const { model: released, valScores } = await finalModel({
       p,
       best,
@@ -235,7 +248,7 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
       card: {
         created: new Date().toISOString(),
         config: best.config,
-        description: p.ensemble > 1 ? `${best.label} x${p.ensemble}` : best.label,
+        description: ensemble > 1 ? `${best.label} x${ensemble}` : best.label,
         features: all.columns,
         threshold: chosen.threshold,
         threshold_choice: {
@@ -259,10 +272,10 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
           best_epoch: best.bestEpoch,
           candidates: search.results.length,
           refit: p.refit,
-          ensemble: p.ensemble,
+          ensemble,
           fit_rows: p.refit ? all.rows : train.rows,
           validation_metrics_of: p.refit
-            ? "the early-stopped candidate (one seed), before the refit"
+            ? `the early-stopped candidate${net ? " (one seed)" : ""}, before the refit`
             : "this model",
           seconds,
         },
@@ -287,7 +300,7 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
     await writeTextAtomic(`${outDir}/metrics.json`, JSON.stringify(metrics, null, 2) + "\n");
     log.info("train: done", {
       chosen: best.label,
-      ensemble: p.ensemble,
+      ensemble,
       [`val_${p.selectionMetric}`]: valReport[p.selectionMetric],
       val_accuracy: valReport.accuracy,
       threshold: chosen.threshold,
@@ -297,15 +310,18 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
     return card;
   } finally {
     owned.forEach((m) => m.dispose());
-    search.model.dispose();
+    disposeModel(search.model);
   }
 }
 
 /**
- * The released network: the search's winner, refit on all rows and/or
- * averaged over `ensemble` seeds, with the validation scores its threshold is
- * chosen from (after a refit: those of the early-stopped winner, the only
- * model that has not seen the validation rows). Models it creates go to `owned`.
+ * The released model: the search's winner, refit on all rows and/or (networks
+ * only) averaged over `ensemble` seeds, with the validation scores its
+ * threshold is chosen from (after a refit: those of the early-stopped winner,
+ * the only model that has not seen the validation rows). Networks it creates
+ * go to `owned`. A tree winner is refit once with its validation-chosen tree
+ * count: `gbdt` has no seed to vary, and `extra_trees` already averages
+ * randomized trees.
  */
 async function finalModel(o: {
   p: TrainParams;
@@ -316,15 +332,27 @@ async function finalModel(o: {
   val: Matrix;
   log: Logger;
   owned: tf.LayersModel[];
-}): Promise<{ model: tf.LayersModel; valScores: Float32Array }> {
+}): Promise<{ model: TrainedModel; valScores: Float32Array }> {
   const { p, best, log } = o;
-  const members: tf.LayersModel[] = [];
   let valScores = o.search.valScores;
+  if (!isNetConfig(best.config)) {
+    if (!p.refit) return { model: o.search.model, valScores };
+    const { config, bestEpoch: iterations } = best;
+    const model = refitTrees({ config, train: o.all, seed: p.seed, iterations });
+    log.info("refit", {
+      candidate: `${best.id}-refit`,
+      trees: model.trees.length,
+      rows: o.all.rows,
+    });
+    return { model, valScores };
+  }
+  const config = best.config;
+  const members: tf.LayersModel[] = [];
   if (p.refit) {
     for (let k = 0; k < p.ensemble; k++) {
       const label = `${best.id}-refit${p.ensemble > 1 ? `-${k + 1}` : ""}`;
       const m = await refitCandidate({
-        config: best.config,
+        config,
         train: o.all,
         seed: p.seed + k,
         epochs: best.bestEpoch,
@@ -336,10 +364,10 @@ async function finalModel(o: {
       members.push(m);
     }
   } else {
-    members.push(o.search.model);
+    members.push(o.search.model as tf.LayersModel);
     for (let k = 1; k < p.ensemble; k++) {
       const c = await trainCandidate({
-        config: best.config,
+        config,
         train: o.train,
         val: o.val,
         seed: p.seed + k,
@@ -354,7 +382,7 @@ async function finalModel(o: {
       members.push(c.model);
     }
   }
-  const model = averageLogits(members, best.config);
+  const model = averageLogits(members, config);
   if (members.length > 1) o.owned.push(model);
   // Without a refit no member has seen the validation rows: score them with the released model.
   if (!p.refit) valScores = predictProba(model, o.val.data, o.val.rows);
