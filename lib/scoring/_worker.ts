@@ -28,8 +28,8 @@ const worker = self as any;
 let scorer: ChunkScorer | undefined;
 let setup: ChunkSetup | undefined;
 
-worker.onmessage = async (event: MessageEvent<WorkerRequest>) => {
-  const msg = event.data;
+/** Handle one message; messages are handled one after another, in order. */
+async function handle(msg: WorkerRequest): Promise<void> {
   try {
     if (msg.type === "init") {
       setup = msg.setup;
@@ -49,4 +49,11 @@ worker.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   } catch (err) {
     worker.postMessage(errorData(err));
   }
+}
+
+// An async handler must not run beside the next message's: `init` awaits
+// the scorer while `input` and `chunk` messages are already queued.
+let queue = Promise.resolve();
+worker.onmessage = (event: MessageEvent<WorkerRequest>) => {
+  queue = queue.then(() => handle(event.data));
 };
