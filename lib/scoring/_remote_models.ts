@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { ConfigError, DataError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { type ModelSource, RELEASE_FILES } from "./model_source.ts";
+import { cardFamily, type ModelSource, releaseFiles } from "./model_source.ts";
 
 const sha256 = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
 
@@ -149,9 +149,23 @@ export async function fetchMlflowRelease(
   const key = sha256(`${client.trackingUri}\n${source.name}\n${version}\n${from}`);
   const dir = `${cacheDir}/mlflow/${key}`;
   // A registered version's files never change; the card's version hash is checked on load.
-  if (await cached(dir, RELEASE_FILES.map((path) => ({ path })))) return dir;
-  const files = new Map<string, Uint8Array>();
-  for (const f of RELEASE_FILES) files.set(f, await client.downloadArtifact(from, f));
+  const have = await Deno.readTextFile(`${dir}/card.json`).then((t) => JSON.parse(t), () => null);
+  if (have && await cached(dir, releaseFiles(cardFamily(have)).map((path) => ({ path })))) {
+    return dir;
+  }
+  const card = await client.downloadArtifact(from, "card.json");
+  let family: string | undefined;
+  try {
+    family = cardFamily(JSON.parse(new TextDecoder().decode(card)));
+  } catch {
+    throw new DataError(`${source.uri} (version ${version}): card.json is not JSON`, {
+      file: source.uri,
+    });
+  }
+  const files = new Map<string, Uint8Array>([["card.json", card]]);
+  for (const f of releaseFiles(family).filter((f) => f !== "card.json")) {
+    files.set(f, await client.downloadArtifact(from, f));
+  }
   await install(dir, files);
   log.info("model downloaded", { source: source.uri, version, dir });
   return dir;

@@ -21,13 +21,39 @@
 import { ConfigError, DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
 
-/** The files a release folder must hold (lib/ml/model_io.ts's MODEL_FILES). */
-export const RELEASE_FILES: readonly string[] = [
-  "card.json",
-  "model.json",
-  "weights.bin",
-  "preprocess.json",
-];
+/**
+ * The files a release folder of a model family holds (lib/ml/model_io.ts's
+ * MODEL_FILES): the card and the preprocessing, plus `trees.json` for the
+ * tree families or `model.json` + `weights.bin` for the networks.
+ *
+ * @example
+ * ```ts
+ * import { releaseFiles } from "./model_source.ts";
+ * releaseFiles("gbdt"); // ["card.json", "preprocess.json", "trees.json"]
+ * ```
+ */
+export function releaseFiles(family: string | undefined): string[] {
+  const model = family === "gbdt" || family === "extra_trees"
+    ? ["trees.json"]
+    : ["model.json", "weights.bin"];
+  return ["card.json", "preprocess.json", ...model];
+}
+
+/**
+ * The family a card names (cards written before the tree families carry it
+ * in `config` only).
+ *
+ * @example
+ * ```ts
+ * import { cardFamily } from "./model_source.ts";
+ * cardFamily({ config: { family: "mlp" } }); // "mlp"
+ * ```
+ */
+export function cardFamily(card: unknown): string | undefined {
+  const c = card as { family?: unknown; config?: { family?: unknown } } | null;
+  const f = c?.family ?? c?.config?.family;
+  return typeof f === "string" ? f : undefined;
+}
 
 /** A parsed model source. */
 export type ModelSource =
@@ -139,7 +165,13 @@ export async function resolveModelSource(
   const fetched = source.kind === "s3"
     ? await (await import("./_remote_models.ts")).fetchS3Release(source, env, cacheDir, log)
     : await (await import("./_remote_models.ts")).fetchMlflowRelease(source, env, cacheDir, log);
-  for (const f of RELEASE_FILES) {
+  let card: unknown;
+  try {
+    card = JSON.parse(await Deno.readTextFile(`${fetched}/card.json`));
+  } catch {
+    throw new DataError(`the release at ${spec} has no readable card.json`, { file: spec });
+  }
+  for (const f of releaseFiles(cardFamily(card))) {
     try {
       await Deno.stat(`${fetched}/${f}`);
     } catch {

@@ -2,7 +2,7 @@ import { deepStrictEqual, ok, rejects, strictEqual, throws } from "node:assert/s
 import { ConfigError, DataError } from "../errors.ts";
 import { memoryLogger } from "../log.ts";
 import { serviceGate, servicesFromEnv } from "../services/mod.ts";
-import { parseModelSource, RELEASE_FILES, resolveModelSource } from "./model_source.ts";
+import { parseModelSource, releaseFiles, resolveModelSource } from "./model_source.ts";
 import { loadScorer } from "./scorer.ts";
 import { phishingRelease } from "./_testing.ts";
 
@@ -20,6 +20,8 @@ Deno.test("parseModelSource: folders, s3:// and models:/ URIs; bad ones are Conf
     name: "threat-detector",
     alias: "champion",
   });
+  deepStrictEqual(releaseFiles("gbdt"), ["card.json", "preprocess.json", "trees.json"]);
+  deepStrictEqual(releaseFiles("mlp").slice(2), ["model.json", "weights.bin"]);
   for (const bad of ["s3://bucket", "models:/x", "models:/x/3", "https://h/model"]) {
     throws(() => parseModelSource(bad), ConfigError, bad);
   }
@@ -74,7 +76,7 @@ Deno.test({
       const uri = `s3://${env.testBucket}/${prefix}`;
       const resolved = await resolveModelSource(uri, { env: vars, cacheDir: `${dir}/cache`, log });
       strictEqual(resolved.kind, "s3");
-      for (const f of RELEASE_FILES) {
+      for (const f of releaseFiles("mlp")) {
         deepStrictEqual(
           await Deno.readFile(`${resolved.dir}/${f}`),
           await Deno.readFile(`${dir}/model/${f}`),
@@ -116,7 +118,7 @@ Deno.test({
     try {
       const exp = await client.ensureExperiment("scoring-test");
       const run = await client.createRun({ experimentId: exp.experiment_id });
-      for (const f of RELEASE_FILES) {
+      for (const f of releaseFiles("mlp")) {
         await client.uploadArtifact(
           run.artifact_uri,
           `model/${f}`,

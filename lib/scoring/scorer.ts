@@ -11,7 +11,9 @@
  * reads the exported weights (`model.json` + `weights.bin`) and runs its own
  * forward pass: a WebAssembly SIMD kernel (`_dense_wasm.ts`, float32 like
  * TensorFlow.js), or plain JavaScript where SIMD is missing. Any other
- * topology falls back to TensorFlow.js through `loadReleasedModel`. At load
+ * topology falls back to TensorFlow.js through `loadReleasedModel`; tree
+ * families (`gbdt`, `extra_trees`: `trees.json`, no network) are scored by
+ * `loadReleasedModel`'s own plain-JavaScript predictor (engine `trees-js`). At load
  * the pass is checked against TensorFlow.js on probe rows (tolerance 1e-5;
  * the tests hold it to 1e-6) and a mismatch falls back with a warning.
  *
@@ -56,7 +58,10 @@ import { compileDense, type DenseRunner, type DenseStack, readDenseStack } from 
 export type ScorerBackend = "auto" | "dense-simd" | "dense-js" | BackendName;
 
 /** The engine a scorer runs on. */
-export type ScorerEngine = "dense-simd" | "dense-js" | "tfjs-cpu" | "tfjs-wasm";
+export type ScorerEngine = "dense-simd" | "dense-js" | "tfjs-cpu" | "tfjs-wasm" | "trees-js";
+
+/** Families released as trees (`trees.json`, scored by lib/ml/model_io.ts's own predictor). */
+const TREE_FAMILIES: ReadonlySet<string> = new Set(["gbdt", "extra_trees"]);
 
 /** The values `backend` accepts. */
 export const SCORER_BACKENDS: readonly ScorerBackend[] = [
@@ -211,7 +216,21 @@ export async function loadScorer(dir: string, options: ScorerOptions): Promise<S
   let predict = released.predictProba;
   let dispose = () => released.dispose();
   let stack: DenseStack | undefined;
-  if (wantJs) {
+  // Tree families have no network: the release's own predictor (plain JavaScript) scores them.
+  const family = String(
+    (released as { family?: unknown }).family ?? (card.config as { family?: unknown }).family,
+  );
+  if (TREE_FAMILIES.has(family)) {
+    if (choice === "dense-simd" || choice === "dense-js") {
+      released.dispose();
+      throw new DataError(`backend '${choice}' cannot run a ${family} model`, {
+        file: `${dir}/card.json`,
+        hint: "use backend auto",
+      });
+    }
+    engine = "trees-js";
+    log.debug("scorer engine", { engine, family });
+  } else if (wantJs) {
     const dense = await denseRunnerFor(dir, released, choice === "dense-js" ? "js" : "auto");
     if (typeof dense !== "string") {
       released.dispose();
@@ -233,7 +252,7 @@ export async function loadScorer(dir: string, options: ScorerOptions): Promise<S
         hint: "use backend auto, cpu or wasm",
       });
     } else {
-      log.warn("scorer: TensorFlow.js fallback", { reason: dense });
+      log.warn("scorer: not a plain Dense stack, scoring with TensorFlow.js", { reason: dense });
       if (options.use === "batch") {
         // The fallback runs batches on the measured batch backend.
         released.dispose();
@@ -307,7 +326,7 @@ export function scorerFromSnapshot(
   if (!snap.dense) {
     return loadScorer(snap.dir, {
       ...options,
-      backend: snap.engine === "tfjs-cpu" ? "cpu" : "wasm",
+      backend: snap.engine === "tfjs-cpu" ? "cpu" : snap.engine === "tfjs-wasm" ? "wasm" : "auto",
     });
   }
   const runner = compileDense(snap.dense, snap.engine === "dense-js" ? "js" : "auto");
