@@ -20,12 +20,7 @@
 import { parseArgs, positiveInt } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { ConfigError } from "../lib/errors.ts";
-import {
-  DEFAULT_WORKERS,
-  predictBatch,
-  type PredictProgress,
-  type PredictSummary,
-} from "../lib/scoring/batch.ts";
+import { predictBatch, type PredictProgress, type PredictSummary } from "../lib/scoring/batch.ts";
 import { DEFAULT_MODEL_SOURCE, resolveModelSource } from "../lib/scoring/model_source.ts";
 import { loadScorer, SCORER_BACKENDS, type ScorerBackend } from "../lib/scoring/scorer.ts";
 import { MLFLOW_ENV_VARS } from "../lib/mlflow/config.ts";
@@ -84,9 +79,9 @@ export function summaryLine(s: PredictSummary): string {
   const rate = s.seconds > 0 ? s.rows / s.seconds : 0;
   return `predict: ${int(s.rows)} rows: ${int(s.scored)} scored, ${rejected}; ${drift}; ` +
     `${seconds(s.seconds)}, ${int(rate)} rows/s; model ${s.modelVersion} ` +
-    `(${s.engine}, ${s.workers} worker${s.workers === 1 ? "" : "s"}) → ${
-      s.out === "-" ? "stdout" : s.out
-    }`;
+    `(${s.engine}, ${
+      s.workers === 0 ? "in one thread" : `${s.workers} worker${s.workers === 1 ? "" : "s"}`
+    }) → ${s.out === "-" ? "stdout" : s.out}`;
 }
 
 if (import.meta.main) {
@@ -131,7 +126,7 @@ if (import.meta.main) {
     }
     const workerArg = str("workers");
     const workers = workerArg === undefined
-      ? DEFAULT_WORKERS
+      ? undefined
       : workerArg === "0"
       ? 0
       : positiveInt(workerArg, "--workers");

@@ -68,7 +68,7 @@ Deno.test("predict: rejects keep exit 0 and are counted in the summary; output o
   ]);
   strictEqual(one.code, 0, one.stderr);
   ok(
-    /predict: 300 rows: 298 scored, 2 rejected \(see one\.rejects\.csv\); (no drift|drift in \d+ column\(s\): .*\(see one\.drift\.md\)); [0-9.]+ s, [0-9,]+ rows\/s; model [0-9a-f]{12} \(dense-simd, 0 workers\) → one\.csv/
+    /predict: 300 rows: 298 scored, 2 rejected \(see one\.rejects\.csv\); (no drift|drift in \d+ column\(s\): .*\(see one\.drift\.md\)); [0-9.]+ s, [0-9,]+ rows\/s; model [0-9a-f]{12} \((dense-simd|trees-js), in one thread\) → one\.csv/
       .test(one.stderr),
     one.stderr,
   );

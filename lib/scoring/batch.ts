@@ -46,7 +46,10 @@ export interface PredictOptions {
   rejects?: string;
   /** Label threshold (default: the model card's). */
   threshold?: number;
-  /** Worker threads; 0 scores in this thread (default {@linkcode DEFAULT_WORKERS}). */
+  /**
+   * Worker threads; 0 scores in this thread (default {@linkcode DEFAULT_WORKERS},
+   * or 0 for files of less than {@linkcode SMALL_INPUT_CHUNKS} chunks).
+   */
   workers?: number;
   /** Bytes per chunk (default 1 MiB). */
   chunkBytes?: number;
@@ -105,10 +108,14 @@ export interface PredictSummary {
 }
 
 /**
- * Workers by default: measured with `deno task bench predict` on 2 cores
- * (see bench/README.md): 2 workers beat 1 and the calling thread alone.
+ * Workers by default: measured with `deno task bench predict` on 2 shared
+ * cores (bench/README.md): 1M rows in 1.03 s with 2 workers, 1.18 s with 1,
+ * 1.30 s in the calling thread alone (medians of 5, load ~2.3).
  */
 export const DEFAULT_WORKERS = Math.max(1, Math.min(2, navigator.hardwareConcurrency ?? 1));
+
+/** Inputs of fewer chunks than this are scored in the calling thread by default. */
+export const SMALL_INPUT_CHUNKS = 8;
 
 /**
  * Where the rejects and drift reports go: `out` without its extension
@@ -241,18 +248,21 @@ export async function predictBatch(o: PredictOptions): Promise<PredictSummary> {
   const outFormat: OutputFormat = o.outFormat ??
     (/\.(jsonl|ndjson)(\.gz)?$/i.test(o.out) ? "jsonl" : "csv");
   const threshold = o.threshold ?? scorer.threshold;
-  const workers = o.workers ?? DEFAULT_WORKERS;
   let totalBytes: number | undefined = 0;
   for (const path of o.inputs) {
     if (path === "-" || totalBytes === undefined) totalBytes = undefined;
     else totalBytes += await Deno.stat(path).then((s) => s.size, () => 0);
   }
+  const chunkBytes = o.chunkBytes ?? 1 << 20;
+  // Workers take ~0.1 s to start: not worth it for a few chunks.
+  const small = totalBytes !== undefined && totalBytes < SMALL_INPUT_CHUNKS * chunkBytes;
+  const workers = o.workers ?? (small ? 0 : DEFAULT_WORKERS);
   // Open the first input and check its header before anything is written.
   const open = async (path: string) => {
     const file = path === "-" ? "<stdin>" : path;
     const format = formatOf(path, o.format);
     const input = await openInput(path, o.stdin);
-    const chunker = new RecordChunker(input.chunks, format, o.chunkBytes ?? 1 << 20);
+    const chunker = new RecordChunker(input.chunks, format, chunkBytes);
     const first = await chunker.first();
     const header = first ? headerOf(first, format, file) : [];
     if (first) checkHeader(pre, header, { file, line: format === "csv" ? first.lines : 1 });
