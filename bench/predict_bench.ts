@@ -6,9 +6,11 @@
  * - ours: `deno run <the predict task's flags> tasks/predict.ts IN --out OUT
  *   --workers N` for each `--workers` value (default 2 and 1);
  * - the reference: `python bench/predict_reference.py predict` (pandas
- *   `read_csv`, a scikit-learn StandardScaler + MLPClassifier of the released
- *   network's hidden widths, fitted beforehand on the dataset, `predict_proba`,
- *   `to_csv`), in a virtualenv outside the repository
+ *   `read_csv`, a scikit-learn model of the released model's kind — an
+ *   MLPClassifier of the network's hidden widths after a StandardScaler, a
+ *   LogisticRegression, or HistGradientBoosting / ExtraTrees for the tree
+ *   families — fitted beforehand on the dataset, `predict_proba`, `to_csv`),
+ *   in a virtualenv outside the repository
  *   (`~/.cache/threatline/bench-venv`, pandas and scikit-learn installed from
  *   PyPI on first use).
  *
@@ -168,13 +170,23 @@ async function ensureVenv(venv: string, log: Logger) {
   return { python, versions: v };
 }
 
-/** Hidden widths of the released network, from its weights manifest. */
-async function hiddenWidths(modelDir: string): Promise<number[]> {
+/**
+ * The reference's model kind for the release: an MLP of the network's hidden
+ * widths (from its weights manifest), a logistic regression, or the tree
+ * family with its size.
+ */
+async function referenceKind(modelDir: string): Promise<string> {
+  const card = JSON.parse(await Deno.readTextFile(join(modelDir, "card.json")));
+  const config = card.config ?? {};
+  const family: string = card.family ?? config.family;
+  if (family === "gbdt") return `gbdt:${config.maxIter ?? 100}`;
+  if (family === "extra_trees") return `extra_trees:${config.trees ?? config.nTrees ?? 100}`;
   const json = JSON.parse(await Deno.readTextFile(join(modelDir, "model.json")));
-  const kernels = json.weightsManifest.flatMap((
-    g: { weights: { name: string; shape: number[] }[] },
-  ) => g.weights).filter((w: { name: string }) => w.name.endsWith("/kernel"));
-  return kernels.slice(0, -1).map((w: { shape: number[] }) => w.shape[1]);
+  const kernels = json.weightsManifest
+    .flatMap((g: { weights: { name: string; shape: number[] }[] }) => g.weights)
+    .filter((w: { name: string }) => w.name.endsWith("/kernel"));
+  const hidden = kernels.slice(0, -1).map((w: { shape: number[] }) => w.shape[1]);
+  return hidden.length === 0 ? "logreg" : `mlp:${hidden.join(",")}`;
 }
 
 const int = (n: number) => Math.round(n).toLocaleString("en");
@@ -239,19 +251,19 @@ export async function main(args: string[], log: Logger): Promise<number> {
       } else {
         machine.versions = { ...machine.versions, ...ref.versions };
         const script = join(REPO_ROOT, "bench/predict_reference.py");
-        const hidden = (await hiddenWidths(model)).join(",");
-        log.info("fitting the reference model (not timed)", { hidden });
+        const kind = await referenceKind(model);
+        log.info("fitting the reference model (not timed)", { kind });
         const pkl = join(dir, "reference.pkl");
         const fit = await run(ref.python, [
           script,
           "fit",
           join(REPO_ROOT, "data/phishing_websites.csv"),
-          hidden,
+          kind,
           pkl,
         ]);
         if (!fit.ok) throw new Error(`reference fit failed: ${fit.out.slice(-1000)}`);
         contenders.push({
-          name: `pandas + scikit-learn MLP[${hidden}]`,
+          name: `pandas + scikit-learn ${kind}`,
           program: ref.python,
           args: [script, "predict", pkl, input, join(dir, "reference.csv")],
         });

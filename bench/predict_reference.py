@@ -1,9 +1,12 @@
 """Reference for `deno task bench predict`: the same batch job in the usual
 Python stack, run as its own process like `deno task predict`.
 
-  fit DATA.csv HIDDEN OUT.pkl   fit StandardScaler + MLPClassifier with the
-                                released model's hidden widths (e.g. 192,96)
-                                on the dataset and pickle it (not timed)
+  fit DATA.csv KIND OUT.pkl     fit a scikit-learn model of the released
+                                model's kind on the dataset and pickle it
+                                (not timed): KIND is mlp:192,96 (StandardScaler
+                                + MLPClassifier of those hidden widths),
+                                logreg, gbdt:ITER (HistGradientBoosting) or
+                                extra_trees:N (ExtraTrees)
   predict MODEL.pkl IN.csv OUT.csv
                                 pandas read_csv, predict_proba, to_csv with
                                 the same columns as ours (the timed job)
@@ -15,20 +18,34 @@ import pickle
 import sys
 
 
-def fit(data_csv: str, hidden: str, out_pkl: str) -> None:
-    import pandas as pd
+def make_model(kind: str):
+    from sklearn.ensemble import ExtraTreesClassifier, HistGradientBoostingClassifier
+    from sklearn.linear_model import LogisticRegression
     from sklearn.neural_network import MLPClassifier
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
 
+    family, _, arg = kind.partition(":")
+    if family == "mlp":
+        widths = tuple(int(w) for w in arg.split(",") if w)
+        net = MLPClassifier(hidden_layer_sizes=widths, max_iter=40, random_state=7)
+        return make_pipeline(StandardScaler(), net)
+    if family == "logreg":
+        return make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))
+    if family == "gbdt":
+        return HistGradientBoostingClassifier(max_iter=int(arg or 100), random_state=7)
+    if family == "extra_trees":
+        return ExtraTreesClassifier(n_estimators=int(arg or 100), random_state=7, n_jobs=-1)
+    raise SystemExit(f"unknown model kind {kind!r}")
+
+
+def fit(data_csv: str, kind: str, out_pkl: str) -> None:
+    import pandas as pd
+
     df = pd.read_csv(data_csv)
     y = (df["result"] == -1).astype(int)  # phishing is the threat class
     x = df.drop(columns=["result"])
-    widths = tuple(int(w) for w in hidden.split(",") if w)
-    model = make_pipeline(
-        StandardScaler(),
-        MLPClassifier(hidden_layer_sizes=widths, max_iter=40, random_state=7),
-    )
+    model = make_model(kind)
     model.fit(x, y)
     with open(out_pkl, "wb") as f:
         pickle.dump({"model": model, "features": list(x.columns)}, f)
