@@ -9,7 +9,8 @@ import type * as tf from "@tensorflow/tfjs";
 import { parseCsv } from "../ml/csv.ts";
 import { saveReleasedModel } from "../ml/model_io.ts";
 import { refitCandidate } from "../ml/fit.ts";
-import { buildModel, type ModelConfig } from "../ml/models.ts";
+import { buildModel, type CandidateConfig, type ModelConfig } from "../ml/models.ts";
+import { refitTrees, type TreeConfig, type TreeModel } from "../ml/trees.ts";
 import {
   DEFAULT_TRANSFORM,
   encodeTable,
@@ -43,8 +44,8 @@ export interface TinyReleaseOptions {
   schema: Schema;
   /** Training data: CSV text with a header. */
   csv: string;
-  /** Network (default an MLP with one hidden layer of 8). */
-  config?: Partial<ModelConfig>;
+  /** Network (default an MLP with one hidden layer of 8), or a tree ensemble. */
+  config?: Partial<ModelConfig> | TreeConfig;
   /** Training epochs (default 3; 0 keeps the seeded initial weights). */
   epochs?: number;
   /** Decision threshold (default 0.5). */
@@ -67,20 +68,23 @@ export async function writeTinyRelease(o: TinyReleaseOptions): Promise<void> {
   const table = await tableFrom(o.csv, o.schema, { checkDomains: true });
   const pre = fitPreprocess(table, o.schema, DEFAULT_TRANSFORM);
   const train = encodeTable(pre, table);
-  const config: ModelConfig = {
+  const trees = o.config?.family === "gbdt" || o.config?.family === "extra_trees";
+  const config: CandidateConfig = trees ? o.config as TreeConfig : {
     family: "mlp",
     hidden: [8],
     dropout: 0,
     l2: 0,
     learningRate: 0.05,
-    ...o.config,
+    ...o.config as Partial<ModelConfig>,
   };
   const epochs = o.epochs ?? 3;
-  const model = o.model
-    ? o.model(train.cols)
-    : epochs > 0
-    ? await refitCandidate({ config, train, seed: 5, epochs, batchSize: 32 })
-    : buildModel(config, train.cols, { seed: 5 });
+  let model: tf.LayersModel | TreeModel;
+  if (config.family === "gbdt" || config.family === "extra_trees") {
+    model = refitTrees({ config, train, seed: 5, iterations: Math.max(epochs, 1) * 10 });
+  } else if (o.model) model = o.model(train.cols);
+  else if (epochs > 0) {
+    model = await refitCandidate({ config, train, seed: 5, epochs, batchSize: 32 });
+  } else model = buildModel(config, train.cols, { seed: 5 });
   try {
     await saveReleasedModel({
       dir: o.dir,
@@ -107,7 +111,7 @@ export async function writeTinyRelease(o: TinyReleaseOptions): Promise<void> {
       },
     });
   } finally {
-    model.dispose();
+    if ("dispose" in model) model.dispose();
   }
 }
 

@@ -227,6 +227,40 @@ Deno.test("id column, absent nullable column, numeric drift detected on shifted 
   }
 });
 
+Deno.test("a tree release scores the same in workers as in this thread", async () => {
+  const dir = await phishingRelease({
+    config: {
+      family: "extra_trees",
+      nEstimators: 15,
+      maxFeatures: 0.5,
+      minSamplesLeaf: 3,
+      maxDepth: 0,
+      maxBins: 16,
+    },
+  });
+  try {
+    const scorer = await loadScorer(`${dir}/model`, { use: "batch" });
+    strictEqual(scorer.engine, "trees-js");
+    await Deno.writeTextFile(`${dir}/in.csv`, await phishingCsv(400, 300));
+    const outs: string[] = [];
+    for (const workers of [0, 2]) {
+      const out = `${dir}/t${workers}.csv`;
+      const s = await predictBatch({
+        scorer,
+        inputs: [`${dir}/in.csv`],
+        out,
+        workers,
+        chunkBytes: 2048,
+      });
+      strictEqual(s.scored, 400);
+      outs.push(await read(out));
+    }
+    strictEqual(outs[1], outs[0]);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
+
 Deno.test("cleanup of the shared release", async () => {
   const { dir } = await release();
   await Deno.remove(dir, { recursive: true });

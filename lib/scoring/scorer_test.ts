@@ -188,3 +188,34 @@ Deno.test("a snapshot rebuilds the same scorer (through structured cloning, as f
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a gbdt release is scored by its own predictor (trees-js), also through a snapshot", async () => {
+  const config = {
+    family: "gbdt" as const,
+    learningRate: 0.3,
+    maxLeafNodes: 7,
+    maxDepth: 0,
+    minSamplesLeaf: 5,
+    l2: 0,
+    maxIter: 20,
+    nIterNoChange: 5,
+    maxBins: 32,
+  };
+  const dir = await phishingRelease({ config });
+  try {
+    const s = await loadScorer(`${dir}/model`, { use: "batch" });
+    strictEqual(s.engine, "trees-js");
+    const reference = await loadReleasedModel(`${dir}/model`);
+    const { header, rows } = await heldOut();
+    const x = transformRows(s.preprocess, header, rows);
+    deepStrictEqual(s.predictProba(x, rows.length), reference.predictProba(x, rows.length));
+    const again = await scorerFromSnapshot(structuredClone(scorerSnapshot(s)!));
+    deepStrictEqual(again.predictProba(x, rows.length), s.predictProba(x, rows.length));
+    await rejects(
+      loadScorer(`${dir}/model`, { use: "batch", backend: "dense-simd" }),
+      (e) => e instanceof DataError && /cannot run a gbdt model/.test(e.message),
+    );
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
