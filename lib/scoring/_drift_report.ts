@@ -50,8 +50,20 @@ export function renderDriftMarkdown(r: DriftReport): string {
     }; reference: ${r.reference_rows?.toLocaleString("en") ?? "none"} train rows; ${r.created}.`,
     "",
     `A column drifts when its test's p-value is below ${r.thresholds.p_value} or its PSI ` +
-    `above ${r.thresholds.psi} (chi-square on value counts for discrete columns, ` +
-    `Kolmogorov–Smirnov on a ${r.sample_rows.toLocaleString("en")}-row sample for numeric ones).`,
+    `above ${r.thresholds.psi} (${
+      [
+        ...(r.columns.some((c) => c.test === "chi2") || r.columns.length === 0
+          ? ["chi-square on value counts for discrete columns"]
+          : []),
+        ...(r.columns.some((c) => c.test === "ks")
+          ? [
+            `Kolmogorov–Smirnov on a ${
+              r.sample_rows.toLocaleString("en")
+            }-row sample for numeric ones`,
+          ]
+          : []),
+      ].join(", ")
+    }).`,
     "",
   ];
   if (r.note) return [...lines, `**${r.note}**`, ""].join("\n");
