@@ -191,7 +191,14 @@ async function referenceKind(modelDir: string): Promise<string> {
 
 const int = (n: number) => Math.round(n).toLocaleString("en");
 
-/** Run the benchmark; returns an exit code (1 when a goal is missed). */
+/** Run the benchmark; returns an exit code (1 when a goal is missed).
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "./predict_bench.ts";
+ * await main(["--rows", "200000", "--runs", "1", "--no-reference"], log);
+ * ```
+ */
 export async function main(args: string[], log: Logger): Promise<number> {
   const { values } = parseArgs(args, {
     usage: USAGE,

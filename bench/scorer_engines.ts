@@ -30,7 +30,14 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-/** Run the benchmark; returns an exit code. */
+/** Run the benchmark; returns an exit code.
+ *
+ * @example
+ * ```ts ignore
+ * import { main } from "./scorer_engines.ts";
+ * await main(["--rows", "20000", "--repeats", "3"], log);
+ * ```
+ */
 export async function main(args: string[], log: Logger): Promise<number> {
   const { values } = parseArgs(args, {
     usage: "deno run -A bench/scorer_engines.ts [--model DIR] [--rows N] [--repeats N]",

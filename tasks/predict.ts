@@ -51,7 +51,16 @@ function seconds(s: number): string {
   return s < 60 ? `${s.toFixed(1)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
-/** One progress line (rows, rows/s, ETA when the size is known). */
+/**
+ * One progress line (rows, rows/s, ETA when the size is known).
+ *
+ * @example
+ * ```ts
+ * import { progressLine } from "./predict.ts";
+ * progressLine({ rows: 500000, rejected: 0, bytesRead: 34e6, totalBytes: 68e6, seconds: 1 });
+ * // "predict: 500,000 rows, 500,000 rows/s, 50%, ETA 1.00 s"
+ * ```
+ */
 export function progressLine(p: PredictProgress): string {
   const rate = p.seconds > 0 ? p.rows / p.seconds : 0;
   let line = `predict: ${int(p.rows)} rows, ${int(rate)} rows/s`;
@@ -64,7 +73,16 @@ export function progressLine(p: PredictProgress): string {
   return line;
 }
 
-/** The one-line summary. */
+/**
+ * The one-line summary.
+ *
+ * @example
+ * ```ts ignore
+ * import { summaryLine } from "./predict.ts";
+ * summaryLine(summary);
+ * // "predict: 1,000 rows: 998 scored, 2 rejected (see p.rejects.csv); no drift; 0.20 s, …"
+ * ```
+ */
 export function summaryLine(s: PredictSummary): string {
   const rejected = s.rejected > 0
     ? `${int(s.rejected)} rejected (see ${s.rejectsFile})`

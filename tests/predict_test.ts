@@ -7,6 +7,7 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { csvRows, phishingCsv, phishingRelease } from "../lib/scoring/_testing.ts";
+import { progressLine, summaryLine } from "../tasks/predict.ts";
 import { REPO } from "./_workspace.ts";
 
 /** The permission flags of the predict task (deno.json's line, or the proposed one). */
@@ -47,6 +48,38 @@ async function predict(cwd: string, args: string[], stdin?: string) {
   const text = new TextDecoder();
   return { code: out.code, stdout: text.decode(out.stdout), stderr: text.decode(out.stderr) };
 }
+
+Deno.test("progress and summary lines", () => {
+  strictEqual(
+    progressLine({ rows: 500000, rejected: 3, bytesRead: 34e6, totalBytes: 68e6, seconds: 1 }),
+    "predict: 500,000 rows, 500,000 rows/s, 3 rejected, 50%, ETA 1.00 s",
+  );
+  strictEqual(
+    progressLine({ rows: 10, rejected: 0, bytesRead: 100, seconds: 0.5 }),
+    "predict: 10 rows, 20 rows/s",
+  );
+  const line = summaryLine({
+    rows: 1000,
+    scored: 998,
+    rejected: 2,
+    seconds: 0.5,
+    out: "-",
+    rejectsFile: "predictions.rejects.csv",
+    driftFiles: { json: "predictions.drift.json", markdown: "predictions.drift.md" },
+    drifted: ["a", "b"],
+    driftTested: true,
+    modelVersion: "0123456789ab",
+    threshold: 0.5,
+    engine: "dense-simd",
+    workers: 2,
+  });
+  strictEqual(
+    line,
+    "predict: 1,000 rows: 998 scored, 2 rejected (see predictions.rejects.csv); drift in 2 " +
+      "column(s): a, b (see predictions.drift.md); 0.50 s, 2,000 rows/s; model 0123456789ab " +
+      "(dense-simd, 2 workers) → stdout",
+  );
+});
 
 let shared: Promise<string> | undefined;
 const release = () => (shared ??= phishingRelease());
