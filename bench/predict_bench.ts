@@ -191,7 +191,8 @@ async function referenceKind(modelDir: string): Promise<string> {
 
 const int = (n: number) => Math.round(n).toLocaleString("en");
 
-/** Run the benchmark; returns an exit code (1 when a goal is missed).
+/**
+ * Run the benchmark; returns an exit code (1 when a goal is missed).
  *
  * @example
  * ```ts ignore

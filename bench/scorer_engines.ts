@@ -30,7 +30,8 @@ function quantile(sorted: number[], q: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }
 
-/** Run the benchmark; returns an exit code.
+/**
+ * Run the benchmark; returns an exit code.
  *
  * @example
  * ```ts ignore
