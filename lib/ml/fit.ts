@@ -9,27 +9,17 @@
 import * as tf from "@tensorflow/tfjs";
 import { type Logger, nullLogger } from "../log.ts";
 import type { Matrix } from "./matrix.ts";
-import { isBetter, scoreReport, type SelectionMetric } from "./metrics.ts";
+import {
+  type EpochRecord,
+  epochRecord,
+  isBetter,
+  scoreReport,
+  type SelectionMetric,
+} from "./metrics.ts";
 import { buildModel, gatherRows, type ModelConfig, predictProba } from "./models.ts";
 import { createRng, shuffle } from "./rng.ts";
 
-/** One epoch of a candidate's training, as plot data. */
-export interface EpochRecord {
-  /** 1-based epoch. */
-  epoch: number;
-  /** Mean training loss (cross-entropy + L2) over the epoch's batches. */
-  loss: number;
-  /** Validation log loss. */
-  val_log_loss: number;
-  /** Validation ROC-AUC. */
-  val_roc_auc: number;
-  /** Validation average precision. */
-  val_pr_auc: number;
-  /** Validation accuracy at 0.5. */
-  val_accuracy: number;
-  /** Validation F1 at 0.5. */
-  val_f1: number;
-}
+export type { EpochRecord } from "./metrics.ts";
 
 /** Options of {@linkcode trainCandidate}. */
 export interface TrainOptions {
@@ -139,15 +129,7 @@ export async function trainCandidate(o: TrainOptions): Promise<TrainedCandidate>
       const loss = await trainer.epoch();
       const scores = predictProba(trainer.net, o.val.data, o.val.rows);
       const r = scoreReport(o.val.labels, scores);
-      const rec: EpochRecord = {
-        epoch,
-        loss,
-        val_log_loss: r.log_loss,
-        val_roc_auc: r.roc_auc,
-        val_pr_auc: r.pr_auc,
-        val_accuracy: r.accuracy,
-        val_f1: r.f1,
-      };
+      const rec = epochRecord(epoch, loss, r);
       history.push(rec);
       const value = metricOf(rec, o.metric);
       const improved = !best || isBetter(o.metric, value, best.value);

@@ -374,6 +374,45 @@ export function scoreReport(labels: Labels, scores: Scores, threshold = 0.5): Sc
   };
 }
 
+/** One epoch (tree families: one tree) of a candidate's training, as plot data. */
+export interface EpochRecord {
+  /** 1-based epoch (tree count). */
+  epoch: number;
+  /** Training loss (networks: mean cross-entropy + L2 over the epoch's batches; trees: log loss). */
+  loss: number;
+  /** Validation log loss. */
+  val_log_loss: number;
+  /** Validation ROC-AUC. */
+  val_roc_auc: number;
+  /** Validation average precision. */
+  val_pr_auc: number;
+  /** Validation accuracy at 0.5. */
+  val_accuracy: number;
+  /** Validation F1 at 0.5. */
+  val_f1: number;
+}
+
+/**
+ * The record of an epoch from its training loss and validation report.
+ *
+ * @example
+ * ```ts
+ * import { epochRecord, scoreReport } from "./metrics.ts";
+ * epochRecord(1, 0.5, scoreReport([0, 1], [0.2, 0.9])).val_accuracy; // 1
+ * ```
+ */
+export function epochRecord(epoch: number, loss: number, r: ScoreReport): EpochRecord {
+  return {
+    epoch,
+    loss,
+    val_log_loss: r.log_loss,
+    val_roc_auc: r.roc_auc,
+    val_pr_auc: r.pr_auc,
+    val_accuracy: r.accuracy,
+    val_f1: r.f1,
+  };
+}
+
 /** Metrics that can pick a model and stop training early. */
 export type SelectionMetric = "roc_auc" | "pr_auc" | "log_loss" | "accuracy" | "f1";
 

@@ -17,6 +17,14 @@
  * edge (no binning, no allocation per row). Everything is deterministic given
  * the seed.
  *
+ * Speed, `deno run -A bench/trees_predict.ts` on the released `gbdt` (139
+ * trees of 31 leaves, 4.2 nodes walked per tree on average), 2026-11-24,
+ * 2-core x86-64 shared with other jobs, Deno 2.9: one call on 10,000 rows
+ * 390k rows/s (best; median 388k), one row per call p50 3.1 µs, p99 6.5 µs.
+ * The walk is bound by unpredictable branches: node records packed in one
+ * array, float32 thresholds, branch-free child choice and walking four rows
+ * at once were measured and gained nothing (within ±10%).
+ *
  * @module
  */
 import { type Logger, nullLogger } from "../log.ts";
@@ -24,9 +32,15 @@ import { binMatrix, fitBinEdges, MAX_BINS } from "./_bins.ts";
 import { type ExtraTreeParams, growExtraTree } from "./_extra_trees.ts";
 import { baseScore, boost, type GbdtParams } from "./_gbdt.ts";
 import { leafOfBinned, type TreeArrays } from "./_tree_nodes.ts";
-import type { EpochRecord } from "./fit.ts";
 import type { Matrix } from "./matrix.ts";
-import { isBetter, logLoss, scoreReport, type SelectionMetric } from "./metrics.ts";
+import {
+  type EpochRecord,
+  epochRecord,
+  isBetter,
+  logLoss,
+  scoreReport,
+  type SelectionMetric,
+} from "./metrics.ts";
 import { createRng } from "./rng.ts";
 
 export type { TreeArrays } from "./_tree_nodes.ts";
@@ -268,15 +282,7 @@ export function fitTreeCandidate(o: TreeFitOptions): TreeCandidate {
       }
       const trainScores = gbdt ? Float64Array.from(train, sigmoid) : train;
       const r = scoreReport(val.labels, valScores);
-      const rec: EpochRecord = {
-        epoch: it,
-        loss: logLoss(o.train.labels, trainScores),
-        val_log_loss: r.log_loss,
-        val_roc_auc: r.roc_auc,
-        val_pr_auc: r.pr_auc,
-        val_accuracy: r.accuracy,
-        val_f1: r.f1,
-      };
+      const rec = epochRecord(it, logLoss(o.train.labels, trainScores), r);
       history.push(rec);
       const value = r[o.metric];
       const improved = best.iteration === 0 || isBetter(o.metric, value, best.value);
