@@ -216,6 +216,7 @@ export async function loadScorer(dir: string, options: ScorerOptions): Promise<S
   let predict = released.predictProba;
   let dispose = () => released.dispose();
   let stack: DenseStack | undefined;
+  let trees: unknown;
   // Tree families have no network: the release's own predictor (plain JavaScript) scores them.
   const family = String(
     (released as { family?: unknown }).family ?? (card.config as { family?: unknown }).family,
@@ -229,6 +230,8 @@ export async function loadScorer(dir: string, options: ScorerOptions): Promise<S
       });
     }
     engine = "trees-js";
+    // The snapshot carries the (version-checked) trees, so workers need no TensorFlow.js.
+    trees = JSON.parse(await Deno.readTextFile(`${dir}/trees.json`));
     log.debug("scorer engine", { engine, family });
   } else if (wantJs) {
     const dense = await denseRunnerFor(dir, released, choice === "dense-js" ? "js" : "auto");
@@ -271,6 +274,7 @@ export async function loadScorer(dir: string, options: ScorerOptions): Promise<S
     preprocessJson: released.preprocessJson,
     engine,
     dense: stack,
+    trees,
     allowUnknown: options.allowUnknown,
   });
   return scorer;
@@ -288,6 +292,8 @@ export interface ScorerSnapshot {
   engine: ScorerEngine;
   /** The Dense stack, for the `dense-*` engines. */
   dense?: DenseStack;
+  /** The parsed trees.json, for the `trees-js` engine. */
+  trees?: unknown;
   /** Whether unknown record fields are accepted. */
   allowUnknown?: boolean;
 }
@@ -309,8 +315,9 @@ export function scorerSnapshot(scorer: Scorer): ScorerSnapshot | undefined {
 }
 
 /**
- * Rebuild a scorer from its snapshot: the `dense-*` engines without
- * TensorFlow.js or file reads; TensorFlow.js engines load the folder again.
+ * Rebuild a scorer from its snapshot: the `dense-*` and `trees-js` engines
+ * without TensorFlow.js or file reads; TensorFlow.js engines load the
+ * folder again.
  *
  * @example
  * ```ts ignore
@@ -318,31 +325,40 @@ export function scorerSnapshot(scorer: Scorer): ScorerSnapshot | undefined {
  * self.onmessage = async (e) => { const scorer = await scorerFromSnapshot(e.data.snapshot); };
  * ```
  */
-export function scorerFromSnapshot(
+export async function scorerFromSnapshot(
   snap: ScorerSnapshot,
   log: Logger = nullLogger,
 ): Promise<Scorer> {
   const options: ScorerOptions = { use: "batch", log, allowUnknown: snap.allowUnknown };
-  if (!snap.dense) {
+  let engine: ScorerEngine;
+  let predict: (features: Float32Array, rows: number) => Float32Array;
+  if (snap.dense) {
+    const runner = compileDense(snap.dense, snap.engine === "dense-js" ? "js" : "auto");
+    engine = runner.kind === "wasm-simd" ? "dense-simd" : "dense-js";
+    predict = runner.predict;
+  } else if (snap.trees !== undefined) {
+    // lib/ml/trees.ts is model_io's tree predictor, without TensorFlow.js.
+    const { compileTrees, parseTreeModel } = await import("../ml/trees.ts");
+    engine = "trees-js";
+    predict = compileTrees(parseTreeModel(snap.trees, `${snap.dir}/trees.json`));
+  } else {
     return loadScorer(snap.dir, {
       ...options,
       backend: snap.engine === "tfjs-cpu" ? "cpu" : snap.engine === "tfjs-wasm" ? "wasm" : "auto",
     });
   }
-  const runner = compileDense(snap.dense, snap.engine === "dense-js" ? "js" : "auto");
-  const engine: ScorerEngine = runner.kind === "wasm-simd" ? "dense-simd" : "dense-js";
   const preprocess = loadPreprocess(snap.preprocessJson as object, `${snap.dir}/preprocess.json`);
   const scorer = makeScorer({
     dir: snap.dir,
     card: snap.card,
     preprocess,
     engine,
-    predict: runner.predict,
+    predict,
     dispose: () => {},
     options,
   });
   snapshots.set(scorer, { ...snap, engine });
-  return Promise.resolve(scorer);
+  return scorer;
 }
 
 function makeScorer(o: {
