@@ -91,6 +91,7 @@ export function fakeModel(
     format: "threat-model/1",
     version,
     created: "2026-01-01T00:00:00.000Z",
+    family: "logreg",
     config: { family: "logreg", hidden: [], learningRate: 0.1, l2: 0, dropout: 0 },
     description: "fake",
     features: pre.columns,
