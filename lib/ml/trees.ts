@@ -31,6 +31,7 @@ import { type Logger, nullLogger } from "../log.ts";
 import { binMatrix, fitBinEdges, MAX_BINS } from "./_bins.ts";
 import { type ExtraTreeParams, growExtraTree } from "./_extra_trees.ts";
 import { baseScore, boost, type GbdtParams } from "./_gbdt.ts";
+import { compileTree } from "./_tree_codegen.ts";
 import { leafOfBinned, type TreeArrays } from "./_tree_nodes.ts";
 import type { Matrix } from "./matrix.ts";
 import {
@@ -324,9 +325,9 @@ export function refitTrees(o: TreeRefitOptions): TreeModel {
 
 /**
  * Compile a tree model into a scorer: `(features, rows) => probabilities`
- * over row-major float32 rows of `model.features` values. The trees are
- * flattened into typed arrays (children `2k`/`2k + 1` of a packed array,
- * leaves as negative indices) and walked on raw values; NaN goes right.
+ * over row-major float32 rows of `model.features` values. Each tree is
+ * compiled to a small JavaScript function (`_tree_codegen.ts`) comparing raw
+ * values with its split edges; NaN goes right.
  *
  * @example
  * ```ts ignore
@@ -338,44 +339,21 @@ export function refitTrees(o: TreeRefitOptions): TreeModel {
 export function compileTrees(
   model: TreeModel,
 ): (features: Float32Array, rows: number) => Float32Array {
-  const T = model.trees.length;
-  let internal = 0, leaves = 0;
-  for (const t of model.trees) (internal += t.feature.length), (leaves += t.value.length);
-  const feature = new Int32Array(internal);
-  const threshold = new Float64Array(internal);
-  const child = new Int32Array(2 * internal);
-  const value = new Float64Array(leaves);
-  const roots = new Int32Array(T);
-  let ni = 0, nl = 0;
-  model.trees.forEach((t, k) => {
-    const at = (c: number) => (c >= 0 ? ni + c : ~(nl + ~c));
-    roots[k] = t.feature.length > 0 ? ni : ~nl;
-    for (let j = 0; j < t.feature.length; j++) {
-      feature[ni + j] = t.feature[j];
-      threshold[ni + j] = model.bin_edges[t.feature[j]][t.bin[j]];
-      child[2 * (ni + j)] = at(t.left[j]);
-      child[2 * (ni + j) + 1] = at(t.right[j]);
-    }
-    value.set(t.value, nl);
-    ni += t.feature.length;
-    nl += t.value.length;
-  });
+  const fns = model.trees.map((t) => compileTree(t, model.bin_edges));
+  const T = fns.length;
   const cols = model.features, base = model.base;
   const gbdt = model.family === "gbdt";
   return (x, rows) => {
     if (x.length !== rows * cols) {
       throw new RangeError(`expected ${rows}x${cols} = ${rows * cols} values, got ${x.length}`);
     }
-    // Tree by tree over all rows (the tree's nodes stay in cache); each row
-    // still adds its leaves in tree order, so results do not depend on `rows`.
+    // Tree by tree over all rows (one call site per tree stays monomorphic);
+    // each row still adds its leaves in tree order, so results do not depend
+    // on `rows`.
     const sums = new Float64Array(rows).fill(base);
     for (let t = 0; t < T; t++) {
-      const root = roots[t];
-      for (let r = 0, off = 0; r < rows; r++, off += cols) {
-        let n = root;
-        while (n >= 0) n = child[2 * n + (x[off + feature[n]] <= threshold[n] ? 0 : 1)];
-        sums[r] += value[~n];
-      }
+      const tree = fns[t];
+      for (let r = 0, off = 0; r < rows; r++, off += cols) sums[r] += tree(x, off);
     }
     const out = new Float32Array(rows);
     for (let r = 0; r < rows; r++) out[r] = gbdt ? 1 / (1 + Math.exp(-sums[r])) : sums[r] / T;
