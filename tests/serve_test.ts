@@ -418,12 +418,10 @@ Deno.test({
       const versions: string[] = [];
       for (const dir of [a, b]) {
         const run = await client.createRun({ experimentId: experiment.experiment_id });
+        // A release holds the files of its family only (network or trees).
         for (const file of Object.values(MODEL_FILES)) {
-          await client.uploadArtifact(
-            run.artifact_uri,
-            `model/${file}`,
-            await Deno.readFile(join(dir, file)),
-          );
+          const bytes = await Deno.readFile(join(dir, file)).catch(() => undefined);
+          if (bytes) await client.uploadArtifact(run.artifact_uri, `model/${file}`, bytes);
         }
         const mv = await client.createModelVersion({
           name,
