@@ -131,6 +131,8 @@ export async function main(args: string[], log: Logger): Promise<number> {
       try {
         await Deno.copyFile(join(modelDir, name), join(model, name));
       } catch (err) {
+        // A release holds its family's files only: weights or trees.
+        if (err instanceof Deno.errors.NotFound && name !== MODEL_FILES.card) continue;
         throw new ConfigError(`cannot read the released model: ${(err as Error).message}`, {
           file: join(modelDir, name),
           hint: "run the pipeline first (deno task repro), or pass --model DIR",

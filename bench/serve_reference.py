@@ -10,7 +10,9 @@ record, on the same released model folder (artifacts/model):
 - it is scored by scikit-learn estimators carrying the released weights
   (an MLPClassifier per Dense chain, LogisticRegression for a single Dense
   layer; an ensemble's branches averaged, as its Average layer does), read
-  from model.json + weights.bin (TF.js layers format);
+  from model.json + weights.bin (TF.js layers format); a tree release
+  (trees.json: gbdt or extra_trees) is walked node by node with the released
+  trees, since scikit-learn cannot load foreign trees;
 - the answer is {"model_version", "probability", "label"}.
 
 Run (the benchmark does this):
@@ -42,7 +44,9 @@ def read_json(name: str) -> Any:
 
 card = read_json("card.json")
 spec = read_json("preprocess.json")
-topology = read_json("model.json")
+family = card.get("family") or card["config"]["family"]
+TREE_FAMILIES = ("gbdt", "extra_trees")
+topology = None if family in TREE_FAMILIES else read_json("model.json")
 schema = spec["schema"]
 target = schema["target"]["column"]
 id_column = schema.get("id")
@@ -171,8 +175,34 @@ def estimators() -> list:
     return out
 
 
+class ReleasedTrees:
+    """The released tree ensemble, scored like lib/ml/trees.ts: x <= edge goes
+    left, leaves summed in tree order (gbdt: sigmoid of base + sum;
+    extra_trees: mean)."""
+
+    def __init__(self, spec: dict) -> None:
+        self.base = spec["base"]
+        self.gbdt = spec["family"] == "gbdt"
+        self.trees = [
+            (t["feature"], [spec["bin_edges"][f][b] for f, b in zip(t["feature"], t["bin"])],
+             t["left"], t["right"], t["value"])
+            for t in spec["trees"]
+        ]
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        row = x[0].astype(np.float32).tolist()
+        s = self.base
+        for feature, threshold, left, right, value in self.trees:
+            n = 0 if feature else ~0
+            while n >= 0:
+                n = left[n] if row[feature[n]] <= threshold[n] else right[n]
+            s += value[~n]
+        p = 1.0 / (1.0 + np.exp(-s)) if self.gbdt else s / len(self.trees)
+        return np.array([[1.0 - p, p]])
+
+
 encode = encoder()
-models = estimators()
+models = [ReleasedTrees(read_json("trees.json"))] if family in TREE_FAMILIES else estimators()
 threshold = card["threshold"]
 version = card["version"]
 app = FastAPI()
