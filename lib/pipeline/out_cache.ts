@@ -22,37 +22,12 @@ import { dirname, join } from "node:path";
 import { CacheError } from "../errors.ts";
 import type { HashMemo } from "./hash_memo.ts";
 import { decodeManifest, encodeManifest, hashPath, isDirHash, type PathInfo } from "./hash.ts";
+import { forEachLimited } from "../concurrency.ts";
 import { tempSibling } from "./atomic.ts";
 import type { GetResult, ObjectStore } from "./object_store.ts";
 
 /** Copies in flight at once when saving or restoring a directory. */
 const CONCURRENCY = 4;
-
-/**
- * Run `fn` over `items` with at most `limit` in flight. After a failure no new
- * item starts; it settles everything in flight, then throws the first error
- * (so callers can clean up without racing a straggler).
- */
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  let failure: { error: unknown } | undefined;
-  const worker = async () => {
-    while (!failure && next < items.length) {
-      const item = items[next++];
-      try {
-        await fn(item);
-      } catch (error) {
-        failure ??= { error };
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  if (failure) throw failure.error;
-}
 
 /** Options of {@linkcode saveOut}. */
 export interface SaveOutOptions {
