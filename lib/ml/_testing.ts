@@ -6,6 +6,9 @@
  */
 import { parseYaml } from "../yaml.ts";
 import { parseCsv } from "./csv.ts";
+import type { Matrix } from "./matrix.ts";
+import type { ModelConfig } from "./models.ts";
+import { createRng } from "./rng.ts";
 import { parseSchema, type Schema } from "./schema.ts";
 import type { DataSource } from "./source.ts";
 import { readTable, type ReadTableOptions, type Table } from "./table.ts";
@@ -85,3 +88,33 @@ columns:
 target: { column: label, negative: [normal] }
 id: id
 `;
+
+/**
+ * A toy matrix for model tests: 4 features in [-1, 1); threat when
+ * x0 + x1 > 0 (learnable in a few epochs). Seeded.
+ *
+ * @example
+ * ```ts
+ * import { toyMatrix } from "./_testing.ts";
+ * toyMatrix(10, 1).rows; // 10
+ * ```
+ */
+export function toyMatrix(rows: number, seed: number): Matrix {
+  const rng = createRng(seed);
+  const data = new Float32Array(rows * 4);
+  const labels = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < 4; j++) data[i * 4 + j] = rng.next() * 2 - 1;
+    labels[i] = data[i * 4] + data[i * 4 + 1] > 0 ? 1 : 0;
+  }
+  return { rows, cols: 4, columns: ["a", "b", "c", "d"], data, labels };
+}
+
+/** A small MLP config for model tests. */
+export const TOY_MLP: ModelConfig = {
+  family: "mlp",
+  hidden: [8],
+  dropout: 0.2,
+  l2: 0.0001,
+  learningRate: 0.05,
+};

@@ -1,30 +1,12 @@
 import { deepStrictEqual, ok } from "node:assert/strict";
 import { refitCandidate, trainCandidate } from "./fit.ts";
-import type { Matrix } from "./matrix.ts";
 import { scoreReport } from "./metrics.ts";
-import { type ModelConfig, predictProba } from "./models.ts";
-import { createRng } from "./rng.ts";
+import { predictProba } from "./models.ts";
 import { activateBackend } from "./tf_backend.ts";
+import { TOY_MLP, toyMatrix } from "./_testing.ts";
 
-/** 4 features; threat when x0 + x1 > 0 (learnable in a few epochs). */
-function toy(rows: number, seed: number): Matrix {
-  const rng = createRng(seed);
-  const data = new Float32Array(rows * 4);
-  const labels = new Uint8Array(rows);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < 4; j++) data[i * 4 + j] = rng.next() * 2 - 1;
-    labels[i] = data[i * 4] + data[i * 4 + 1] > 0 ? 1 : 0;
-  }
-  return { rows, cols: 4, columns: ["a", "b", "c", "d"], data, labels };
-}
-
-const MLP: ModelConfig = {
-  family: "mlp",
-  hidden: [8],
-  dropout: 0.2,
-  l2: 0.0001,
-  learningRate: 0.05,
-};
+const toy = toyMatrix;
+const MLP = TOY_MLP;
 
 Deno.test("trainCandidate learns, stops early, and is deterministic", async () => {
   await activateBackend("cpu");
