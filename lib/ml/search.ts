@@ -12,7 +12,7 @@ import { type Logger, nullLogger } from "../log.ts";
 import type { NumberOptions, Section } from "../section.ts";
 import type { Matrix } from "./matrix.ts";
 import { isBetter, type ScoreReport, scoreReport, type SelectionMetric } from "./metrics.ts";
-import { type EpochRecord, trainCandidate } from "./fit.ts";
+import { type EpochRecord, trainCandidate, type TrainOptions } from "./fit.ts";
 import {
   type CandidateConfig,
   describeConfig,
@@ -195,26 +195,14 @@ export interface CandidateResult {
   history: EpochRecord[];
 }
 
-/** Options of {@linkcode runSearch}. */
-export interface SearchOptions {
+/**
+ * Options of {@linkcode runSearch}: those of one candidate's training (the
+ * `epochs`, `patience` and `batchSize` apply to networks; `gbdt` stops on
+ * its own `nIterNoChange`), for a list of configs.
+ */
+export interface SearchOptions extends Omit<TrainOptions, "config" | "label"> {
   /** Candidates to train. */
   configs: CandidateConfig[];
-  /** Training rows. */
-  train: Matrix;
-  /** Validation rows. */
-  val: Matrix;
-  /** Seed every candidate trains with. */
-  seed: number;
-  /** Maximum epochs per network candidate. */
-  epochs: number;
-  /** Early-stopping patience in epochs (networks; `gbdt` has `nIterNoChange`). */
-  patience: number;
-  /** Rows per gradient step (networks). */
-  batchSize: number;
-  /** Picks each candidate's epoch (or tree count) and the winner. */
-  metric: SelectionMetric;
-  /** Progress. */
-  log?: Logger;
 }
 
 /** The outcome of a search: every candidate and the winner's model. */
