@@ -8,10 +8,9 @@
  *
  * @module
  */
-import { type Logger, nullLogger } from "../log.ts";
+import { nullLogger } from "../log.ts";
 import type { NumberOptions, Section } from "../section.ts";
-import type { Matrix } from "./matrix.ts";
-import { isBetter, type ScoreReport, scoreReport, type SelectionMetric } from "./metrics.ts";
+import { isBetter, type ScoreReport, scoreReport } from "./metrics.ts";
 import { type EpochRecord, trainCandidate, type TrainOptions } from "./fit.ts";
 import {
   type CandidateConfig,
