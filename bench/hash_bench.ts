@@ -10,7 +10,7 @@
  * Each contender runs `--runs` times on the same (page-cached) file and the
  * best time counts. Also shows node:crypto md5 and a few read-chunk sizes,
  * the evidence behind `HASH_ALGO` and `HASH_CHUNK_SIZE` in
- * `lib/pipeline/hash.ts`. The temp dir is removed at the end.
+ * `lib/file_hash.ts`. The temp dir is removed at the end.
  * {@linkcode measureHashing} is the same measurement for other benchmarks
  * (the runner benchmark reports its core contenders).
  *
@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { ConfigError } from "../lib/errors.ts";
-import { HASH_ALGO, HASH_CHUNK_SIZE, hashFile, hashFileWith } from "../lib/pipeline/hash.ts";
+import { HASH_ALGO, HASH_CHUNK_SIZE, hashFile, hashFileWith } from "../lib/file_hash.ts";
 
 const USAGE = "deno task bench hash [--size-mib 1024] [--runs 3]";
 const MIB = 1024 * 1024;

@@ -39,7 +39,7 @@ import {
   type RegistryMode,
 } from "../lib/mlflow/registry.ts";
 import { toMetrics } from "../lib/mlflow/run_data.ts";
-import { writeFileAtomic } from "../lib/pipeline/atomic.ts";
+import { writeFileAtomic } from "../lib/atomic.ts";
 import { flatten } from "../lib/pipeline/reports.ts";
 import { openSection } from "../lib/section.ts";
 import { readYaml, type YamlFile } from "../lib/yaml.ts";

@@ -1,15 +1,41 @@
 /**
- * Checking a parsed `trees.json` (lib/ml/trees.ts's `TreeModel`) before it is
- * compiled: every index in range and every child after its parent, so a
+ * The `trees.json` format ({@linkcode TreeModel}, re-exported by lib/ml/trees.ts)
+ * and the check of a parsed file before it is compiled: every index in range and every child after its parent, so a
  * damaged or hand-edited file is a `DataError` naming the file and field, and
  * a walk down any tree always ends at a leaf.
  *
  * @module
  */
 import { DataError } from "../errors.ts";
-import type { TreeModel } from "./trees.ts";
+import type { TreeArrays } from "./_tree_nodes.ts";
 
-const FORMAT = "threat-trees/1";
+/** A tree-ensemble family. */
+export type TreeFamily = "gbdt" | "extra_trees";
+
+/** The format tag of {@linkcode TreeModel}. */
+export const TREES_FORMAT = "threat-trees/1";
+
+/**
+ * A fitted tree ensemble as JSON data (what `trees.json` holds). The score of
+ * a row is `base` plus the sum of its leaf in every tree; `gbdt` returns
+ * `sigmoid(score)`, `extra_trees` `score / trees.length`.
+ */
+export interface TreeModel {
+  /** {@linkcode TREES_FORMAT}. */
+  format: string;
+  /** Family. */
+  family: TreeFamily;
+  /** Features per row. */
+  features: number;
+  /** Starting score (`gbdt`: log-odds of the training positives; `extra_trees`: 0). */
+  base: number;
+  /** Per feature, the bin edges; a split on bin `b` of feature `f` sends `x <= bin_edges[f][b]` left. */
+  bin_edges: number[][];
+  /** The trees, in summation order. */
+  trees: TreeArrays[];
+}
+
+const FORMAT = TREES_FORMAT;
 const FAMILIES = ["gbdt", "extra_trees"];
 
 const isIntIn = (v: unknown, lo: number, hi: number): v is number =>

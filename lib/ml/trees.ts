@@ -43,12 +43,10 @@ import {
   type SelectionMetric,
 } from "./metrics.ts";
 import { createRng } from "./rng.ts";
+import { type TreeModel, TREES_FORMAT } from "./_tree_json.ts";
 
 export type { TreeArrays } from "./_tree_nodes.ts";
-export { parseTreeModel } from "./_tree_json.ts";
-
-/** A tree-ensemble family. */
-export type TreeFamily = "gbdt" | "extra_trees";
+export { parseTreeModel, type TreeFamily, type TreeModel, TREES_FORMAT } from "./_tree_json.ts";
 
 /** Gradient-boosted trees (logistic loss). */
 export interface GbdtConfig extends GbdtParams {
@@ -76,29 +74,6 @@ export interface ExtraTreesConfig extends Omit<ExtraTreeParams, "maxFeatures"> {
 
 /** The hyperparameters of a tree family. */
 export type TreeConfig = GbdtConfig | ExtraTreesConfig;
-
-/** The format tag of {@linkcode TreeModel}. */
-export const TREES_FORMAT = "threat-trees/1";
-
-/**
- * A fitted tree ensemble as JSON data (what `trees.json` holds). The score of
- * a row is `base` plus the sum of its leaf in every tree; `gbdt` returns
- * `sigmoid(score)`, `extra_trees` `score / trees.length`.
- */
-export interface TreeModel {
-  /** {@linkcode TREES_FORMAT}. */
-  format: string;
-  /** Family. */
-  family: TreeFamily;
-  /** Features per row. */
-  features: number;
-  /** Starting score (`gbdt`: log-odds of the training positives; `extra_trees`: 0). */
-  base: number;
-  /** Per feature, the bin edges; a split on bin `b` of feature `f` sends `x <= bin_edges[f][b]` left. */
-  bin_edges: number[][];
-  /** The trees, in summation order. */
-  trees: TreeArrays[];
-}
 
 /**
  * A short human label of a tree config.

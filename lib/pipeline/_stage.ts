@@ -8,7 +8,7 @@ import { ConfigError } from "../errors.ts";
 import type { YamlFile } from "../yaml.ts";
 import { didYouMean } from "./_suggest.ts";
 import { indexPaths, normalizePath } from "./paths.ts";
-import type { OutKind, OutSpec, ParamRef, SpecLocation, StageSpec } from "./spec.ts";
+import type { OutKind, OutSpec, ParamRef, SpecLocation, StageSpec } from "./spec_types.ts";
 
 /** The keys a stage may have, in the order the docs list them. */
 export const STAGE_KEYS = [

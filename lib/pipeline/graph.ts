@@ -9,7 +9,7 @@
 import { ConfigError } from "../errors.ts";
 import { didYouMean } from "./_suggest.ts";
 import { indexPaths, overlaps } from "./paths.ts";
-import type { PipelineSpec, StageSpec } from "./spec.ts";
+import type { PipelineSpec, StageSpec } from "./spec_types.ts";
 
 /** Stages and the edges between them, both ways. */
 export interface Graph {

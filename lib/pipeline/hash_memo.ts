@@ -16,8 +16,8 @@
  */
 import { dirname, resolve } from "node:path";
 import { type Logger, nullLogger } from "../log.ts";
-import { HASH_ALGO } from "./hash.ts";
-import { writeFileAtomic } from "./atomic.ts";
+import { HASH_ALGO } from "../file_hash.ts";
+import { writeFileAtomic } from "../atomic.ts";
 
 /** Files modified this recently (ms) before being stat'ed are not memoized. */
 export const RACY_WINDOW_MS = 2000;

@@ -22,7 +22,7 @@ import { dirname, join } from "node:path";
 import { CacheError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
 import { DIR_SUFFIX, HASH_ALGO, hashBytes, hashFile, isDirHash, isValidHash } from "./hash.ts";
-import { tempSibling, writeFileAtomic } from "./atomic.ts";
+import { tempSibling, writeFileAtomic } from "../atomic.ts";
 import { type GetResult, type ObjectStore, parseRunEntry, type RunEntry } from "./object_store.ts";
 
 /** Options of {@linkcode LocalStore}. */

@@ -13,7 +13,7 @@
 import { stringify } from "yaml";
 import { openSection, type Section } from "../section.ts";
 import { parseYaml, type YamlFile } from "../yaml.ts";
-import { type AtomicWriteOptions, writeFileAtomic } from "./atomic.ts";
+import { type AtomicWriteOptions, writeFileAtomic } from "../atomic.ts";
 import { canonicalJson, hashBytes, isValidHash } from "./hash.ts";
 import { cachedParse } from "./parse_cache.ts";
 

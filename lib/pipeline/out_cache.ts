@@ -23,7 +23,7 @@ import { CacheError } from "../errors.ts";
 import type { HashMemo } from "./hash_memo.ts";
 import { decodeManifest, encodeManifest, hashPath, isDirHash, type PathInfo } from "./hash.ts";
 import { forEachLimited } from "../concurrency.ts";
-import { tempSibling } from "./atomic.ts";
+import { tempSibling } from "../atomic.ts";
 import type { GetResult, ObjectStore } from "./object_store.ts";
 
 /** Copies in flight at once when saving or restoring a directory. */

@@ -11,7 +11,7 @@ import { parseYaml, type YamlFile, yamlFromValue } from "../yaml.ts";
 import { cachedParse } from "./parse_cache.ts";
 import { isMapping, PIPELINE_FILE } from "./_stage.ts";
 import { didYouMean } from "./_suggest.ts";
-import type { ParamRef, SpecLocation, StageSpec } from "./spec.ts";
+import type { ParamRef, SpecLocation, StageSpec } from "./spec_types.ts";
 
 /** Options of {@linkcode resolveParams}. */
 export interface ResolveParamsOptions {

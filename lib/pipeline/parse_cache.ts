@@ -8,7 +8,7 @@
  * @module
  */
 import { join } from "node:path";
-import { writeFileAtomic } from "./atomic.ts";
+import { writeFileAtomic } from "../atomic.ts";
 import { hashBytes } from "./hash.ts";
 
 /** Bump when a cached parse result's shape changes. */

@@ -16,7 +16,7 @@
 import { join } from "node:path";
 import { LockedError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
-import { tempSibling } from "./atomic.ts";
+import { tempSibling } from "../atomic.ts";
 
 /** File name of the lock inside the directory given to {@linkcode WorkspaceLock.acquire}. */
 export const WORKSPACE_LOCK_FILE = "repro.lock";

@@ -23,7 +23,7 @@ import { dirname } from "node:path";
 import type * as Sdk from "@aws-sdk/client-s3";
 import { CacheError, PipelineError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
-import { tempSibling } from "../pipeline/atomic.ts";
+import { tempSibling } from "../atomic.ts";
 import {
   describeError,
   isLocalError,

@@ -25,7 +25,7 @@ import { join, relative, sep } from "node:path";
 import { forEachLimited } from "../concurrency.ts";
 import { CacheError, ConfigError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { hashFile } from "../pipeline/hash.ts";
+import { hashFile } from "../file_hash.ts";
 import { S3Bucket, type S3BucketOptions } from "./bucket.ts";
 import type { S3Settings } from "./settings.ts";
 

@@ -7,7 +7,7 @@ import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { ConfigError, ServiceError } from "../errors.ts";
 import { memoryLogger } from "../log.ts";
-import { hashFile } from "../pipeline/hash.ts";
+import { hashFile } from "../file_hash.ts";
 import { serviceGate, servicesFromEnv } from "../services/mod.ts";
 import { S3Bucket } from "./bucket.ts";
 import { MANIFEST_NAME, readReleaseManifest, uploadModelDir } from "./model_upload.ts";

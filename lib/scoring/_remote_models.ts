@@ -8,7 +8,7 @@
 import { createHash } from "node:crypto";
 import { ConfigError, DataError } from "../errors.ts";
 import type { Logger } from "../log.ts";
-import { cardFamily, type ModelSource, releaseFiles } from "./model_source.ts";
+import { cardFamily, type ModelSource, releaseFiles } from "./_release.ts";
 
 const sha256 = (b: Uint8Array | string) => createHash("sha256").update(b).digest("hex");
 
