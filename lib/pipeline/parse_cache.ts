@@ -9,7 +9,7 @@
  */
 import { join } from "node:path";
 import { writeFileAtomic } from "../atomic.ts";
-import { hashBytes } from "./hash.ts";
+import { hashBytes } from "../file_hash.ts";
 
 /** Bump when a cached parse result's shape changes. */
 const FORMAT = 1;
