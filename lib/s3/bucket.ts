@@ -21,7 +21,7 @@
 import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import type * as Sdk from "@aws-sdk/client-s3";
-import { CacheError, PipelineError } from "../errors.ts";
+import { PipelineError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
 import { tempSibling } from "../atomic.ts";
 import {
@@ -33,6 +33,7 @@ import {
   toServiceError,
 } from "./_errors.ts";
 import type { S3Settings } from "./settings.ts";
+import { uploadMultipart } from "./_multipart.ts";
 
 /** Tuning of {@linkcode S3Bucket}; the defaults suit AWS and MinIO alike. */
 export interface S3BucketOptions {
@@ -93,17 +94,6 @@ async function unlessMissing<T>(request: Promise<T>): Promise<T | undefined> {
     if (isNotFound(err)) return undefined;
     throw err;
   }
-}
-
-/** Read until `buf` is full or the file ends; returns the bytes read. */
-async function readFull(file: Deno.FsFile, buf: Uint8Array): Promise<number> {
-  let filled = 0;
-  while (filled < buf.length) {
-    const n = await file.read(buf.subarray(filled));
-    if (n === null) break;
-    filled += n;
-  }
-  return filled;
 }
 
 /**
@@ -208,99 +198,25 @@ export class S3Bucket {
     options: UploadFileOptions = {},
   ): Promise<UploadResult> {
     const size = (await Deno.stat(path)).size;
-    if (size > this.#threshold) return await this.#multipart(key, path, size, options);
+    if (size > this.#threshold) {
+      return await uploadMultipart({
+        bucket: this.settings.bucket,
+        key,
+        path,
+        size,
+        partSize: Math.max(this.#partSize, Math.ceil(size / MAX_PARTS)),
+        partConcurrency: this.#partConcurrency,
+        upload: options,
+        retry: (what, key, op) => this.#retry(what, key, op),
+        log: this.#log,
+        url: this.url(key),
+      });
+    }
     const bytes = await Deno.readFile(path);
     const sha256 = createHash("sha256").update(bytes).digest("hex");
     options.verify?.(sha256);
     await this.putBytes(key, bytes, options.contentType);
     return { size: bytes.length, sha256, parts: 1 };
-  }
-
-  async #multipart(
-    key: string,
-    path: string,
-    size: number,
-    options: UploadFileOptions,
-  ): Promise<UploadResult> {
-    const Bucket = this.settings.bucket;
-    const partSize = Math.max(this.#partSize, Math.ceil(size / MAX_PARTS));
-    const uploadId = await this.#retry(`start multipart upload of ${key}`, key, async (c) => {
-      const res = await c.send(
-        new c.sdk.CreateMultipartUploadCommand({
-          Bucket,
-          Key: key,
-          ContentType: options.contentType,
-        }),
-      );
-      return res.UploadId!;
-    });
-    const inFlight = new Set<Promise<void>>();
-    try {
-      const hasher = createHash("sha256");
-      const parts: { ETag: string; PartNumber: number }[] = [];
-      let failure: { error: unknown } | undefined;
-      let sent = 0;
-      {
-        using file = await Deno.open(path, { read: true });
-        for (let n = 1; sent < size && !failure; n++) {
-          const buf = new Uint8Array(Math.min(partSize, size - sent));
-          if ((await readFull(file, buf)) < buf.length) {
-            throw new CacheError(`${path} shrank while it was being uploaded`, { file: path });
-          }
-          hasher.update(buf);
-          sent += buf.length;
-          const task = this.#retry(`upload part ${n} of ${key}`, key, async (c) => {
-            const res = await c.send(
-              new c.sdk.UploadPartCommand({
-                Bucket,
-                Key: key,
-                UploadId: uploadId,
-                PartNumber: n,
-                Body: buf,
-                ContentLength: buf.length,
-              }),
-            );
-            parts.push({ ETag: res.ETag!, PartNumber: n });
-          }).catch((error) => {
-            failure ??= { error };
-          }).finally(() => inFlight.delete(task));
-          inFlight.add(task);
-          if (inFlight.size >= this.#partConcurrency) await Promise.race(inFlight);
-        }
-        if ((await file.read(new Uint8Array(1))) !== null && !failure) {
-          throw new CacheError(`${path} grew while it was being uploaded`, { file: path });
-        }
-      }
-      await Promise.all(inFlight);
-      if (failure) throw failure.error;
-      const sha256 = hasher.digest("hex");
-      options.verify?.(sha256);
-      parts.sort((a, b) => a.PartNumber - b.PartNumber);
-      await this.#retry(`complete multipart upload of ${key}`, key, async (c) => {
-        await c.send(
-          new c.sdk.CompleteMultipartUploadCommand({
-            Bucket,
-            Key: key,
-            UploadId: uploadId,
-            MultipartUpload: { Parts: parts },
-          }),
-        );
-      });
-      return { size, sha256, parts: parts.length };
-    } catch (err) {
-      await Promise.all(inFlight); // settle every part first, or it could outlive the abort
-      await this.#retry(`abort multipart upload of ${key}`, key, async (c) => {
-        await c.send(
-          new c.sdk.AbortMultipartUploadCommand({ Bucket, Key: key, UploadId: uploadId }),
-        );
-      }).catch((abortErr) => {
-        this.#log.warn("could not abort a failed multipart upload (a lifecycle rule cleans it)", {
-          key: this.url(key),
-          error: describeError(abortErr),
-        });
-      });
-      throw err;
-    }
   }
 
   /**
