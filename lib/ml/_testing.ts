@@ -1,5 +1,5 @@
 /**
- * Test helpers for lib/ml: schemas from YAML text, in-memory data sources
+ * Test helpers for the data and learning modules: schemas from YAML text, in-memory data sources
  * and tables from CSV text. Not product code.
  *
  * @module
