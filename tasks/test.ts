@@ -36,7 +36,7 @@ const SIGNALS = ["SIGINT", "SIGTERM"] as const;
  *
  * @example
  * ```ts ignore
- * splitArgs(["--no-services", "lib/ml/"], {}); // { services: false, testArgs: ["lib/ml/"] }
+ * splitArgs(["--no-services", "lib/s3/"], {}); // { services: false, testArgs: ["lib/s3/"] }
  * ```
  */
 export function splitArgs(

@@ -1,6 +1,6 @@
 /**
- * Test helpers for the data and learning modules: schemas from YAML text, in-memory data sources
- * and tables from CSV text. Not product code.
+ * Test helpers for the data and learning modules: schemas from YAML text,
+ * in-memory data sources and tables from CSV text. Not product code.
  *
  * @module
  */
