@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { ConfigError, EXIT, InterruptedError, PipelineError, ServiceError } from "../errors.ts";
 import { type Graph, selectStages } from "./graph.ts";
 import {
+  declaredOnly,
   type LockDep,
   type LockFile,
   type LockOut,
@@ -137,10 +138,21 @@ export async function repro(
     await Promise.race(running.values());
   }
   await lockWrite;
+  if (!options.dry) await dropRemovedStages(ws, graph, lock);
   if (options.signal?.aborted && !errors.some(isInterrupted)) {
     errors.push(new InterruptedError(String(options.signal.reason ?? "abort")));
   }
   return { results, errors };
+}
+
+/** Stages gone from pipeline.yaml leave the lock, even when nothing ran. */
+async function dropRemovedStages(ws: Workspace, graph: Graph, lock: LockFile): Promise<void> {
+  const pruned = declaredOnly(lock, graph.stages);
+  if (pruned.removed.length === 0) return;
+  await writeLockAtomic(ws.lockPath, pruned.lock);
+  ws.log.info("dropped from pipeline.lock: no longer in pipeline.yaml", {
+    stages: pruned.removed.join(", "),
+  });
 }
 
 function isInterrupted(e: unknown): boolean {
