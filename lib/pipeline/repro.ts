@@ -25,6 +25,7 @@ import { restoreOut, saveOut } from "./out_cache.ts";
 import type { RunEntry } from "./object_store.ts";
 import { lookupRun, recordRun } from "./run_cache.ts";
 import { fetchRun } from "./sync.ts";
+import { collectRecords, newRecordDir, RUN_RECORD_ENV } from "./_run_records.ts";
 import { runStageCommands } from "./executor.ts";
 import type { StageSpec } from "./spec.ts";
 import { describeReason, type StaleReason, whyStale } from "./stale.ts";
@@ -65,6 +66,11 @@ export interface StageResult {
   seconds: number;
   /** The error of a failed stage. */
   error?: unknown;
+  /**
+   * Run records the stage's commands wrote (ran or failed): the JSON files
+   * they left in `THREATLINE_RUN_RECORD_DIR`, by file name.
+   */
+  records?: Record<string, unknown>;
 }
 
 /** The result of a whole {@linkcode repro}. */
@@ -178,6 +184,7 @@ async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
   const started = performance.now();
   const seconds = () => Math.round(performance.now() - started) / 1000;
   const progress = `${ctx.index}/${ctx.total}`;
+  let recordDir: string | undefined;
   if (stage.frozen) {
     ws.log.info("frozen: not checked, not run", { stage: name, progress });
     return { stage: name, outcome: "frozen", seconds: 0 };
@@ -236,6 +243,7 @@ async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
     }
     ws.log.info("running", { stage: name, progress, reason: describeReason(reason) });
     await prepareOuts(ws, stage);
+    recordDir = await newRecordDir(ws, name);
     const heartbeat = setInterval(
       () => ws.log.info("still running", { stage: name, seconds: seconds() }),
       (options.heartbeatSeconds ?? 30) * 1000,
@@ -247,6 +255,7 @@ async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
         cwd: ws.root,
         signal: options.signal,
         onLine: (line, stream) => options.onLine?.(name, line, stream),
+        env: { [RUN_RECORD_ENV]: recordDir },
       });
     } finally {
       clearInterval(heartbeat);
@@ -260,12 +269,14 @@ async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
     });
     await ctx.commit(name, { ...base, outs });
     ws.log.info("done", { stage: name, progress, seconds: seconds() });
-    return { stage: name, outcome: "ran", reason, seconds: seconds() };
+    const records = await collectRecords(ws, recordDir).catch(() => ({}));
+    return { stage: name, outcome: "ran", reason, seconds: seconds(), ...records };
   } catch (error) {
     if (!isInterrupted(error)) {
       ws.log.error("failed", { stage: name, seconds: seconds() });
     }
-    return { stage: name, outcome: "failed", seconds: seconds(), error };
+    const records = await collectRecords(ws, recordDir).catch(() => ({}));
+    return { stage: name, outcome: "failed", seconds: seconds(), error, ...records };
   }
 }
 
