@@ -37,7 +37,11 @@ if (import.meta.main) {
           `${bad.length} out(s) could not be restored: ${
             bad.map((r) => `${r.path} (${r.result})`).join(", ")
           }`,
-          { hint: "run `deno task repro` to rebuild them" },
+          {
+            hint: bad.some((r) => r.result === "corrupt")
+              ? "run `deno task cache verify --repair`, then `deno task repro` to rebuild them"
+              : "run `deno task repro` to rebuild them",
+          },
         );
       }
       log.info("checkout done", {

@@ -2,7 +2,8 @@
  * Regression tests of faults found in review (issue 11, section 3): each
  * drives the real runner on a small pipeline in a temporary folder.
  */
-import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
+import { join } from "node:path";
 import { outcomes, tempWorkspace } from "./_workspace.ts";
 
 const TWO_STAGES = `stages:
@@ -35,6 +36,54 @@ Deno.test("a stage removed from pipeline.yaml leaves the lock at a no-op repro; 
     strictEqual(co.code, 0, co.stderr);
     strictEqual(await w.read("kept.txt"), "HELLO\n");
     ok(!(await w.exists("gone.txt")), "the removed stage's out was restored");
+  } finally {
+    await w.cleanup();
+  }
+});
+
+/** Flip the bytes of a cache object in place, keeping its size. */
+async function corrupt(root: string, hash: string): Promise<void> {
+  const path = join(root, ".cache", "files", "sha256", hash.slice(0, 2), hash.slice(2));
+  await Deno.chmod(path, 0o644);
+  const bytes = await Deno.readFile(path);
+  await Deno.writeFile(path, bytes.map((b) => b ^ 0xff));
+}
+
+Deno.test("a cache object corrupted without a size change is repaired by repro --force and cache verify --repair", async () => {
+  const w = await tempWorkspace({
+    "pipeline.yaml":
+      "stages:\n  s:\n    cmd: tr a-z A-Z < raw.txt > out.txt\n    deps: [raw.txt]\n" +
+      "    outs: [out.txt]\n",
+    "raw.txt": "hello\n",
+  });
+  try {
+    deepStrictEqual((await w.repro()).summary.errors, []);
+    const hash = (await w.lock()).stages.s.outs[0].hash;
+    await corrupt(w.root, hash);
+    await Deno.remove(join(w.root, "out.txt"));
+    strictEqual((await w.task("checkout")).code, 6, "checkout finds the object corrupt");
+    // repro --force stores the out again: the corrupt object is replaced, not skipped.
+    strictEqual((await w.task("repro", ["--force"])).code, 0);
+    await Deno.remove(join(w.root, "out.txt"));
+    strictEqual((await w.task("checkout")).code, 0);
+    strictEqual(await w.read("out.txt"), "HELLO\n");
+
+    await corrupt(w.root, hash);
+    const found = await w.task("cache", ["verify"]);
+    strictEqual(found.code, 6, found.stderr);
+    match(found.stderr, /1 of \d+ cache object\(s\) are corrupt/);
+    const repaired = await w.task("cache", ["verify", "--repair"]);
+    strictEqual(repaired.code, 0, repaired.stderr);
+    match(repaired.stderr, /restored=1/);
+    strictEqual((await w.task("cache", ["verify"])).code, 0);
+
+    // No intact copy in the workspace: the object is removed; repro rebuilds it.
+    await corrupt(w.root, hash);
+    await Deno.remove(join(w.root, "out.txt"));
+    match((await w.task("cache", ["verify", "--repair"])).stderr, /removed=1/);
+    strictEqual((await w.task("repro")).code, 0);
+    strictEqual((await w.task("cache", ["verify"])).code, 0);
+    strictEqual(await w.read("out.txt"), "HELLO\n");
   } finally {
     await w.cleanup();
   }

@@ -76,7 +76,7 @@ export async function openWorkspace(config: WorkspaceConfig, log: Logger): Promi
     cacheDir,
     pipelineFile: config.pipelineFile ?? "pipeline.yaml",
     lockPath: join(root, config.lockFile ?? "pipeline.lock"),
-    store: new LocalStore(cacheDir),
+    store: new LocalStore(cacheDir, { log }),
     ...(config.remote ? { remote: config.remote } : {}),
     memo,
     paramFiles: new Map(),
