@@ -115,8 +115,11 @@ if (import.meta.main) {
       return 0;
     } finally {
       for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
-      await ws.close();
-      await lock?.release();
+      try {
+        await ws.close();
+      } finally {
+        await lock?.release();
+      }
     }
   });
 }

@@ -88,3 +88,61 @@ Deno.test("a cache object corrupted without a size change is repaired by repro -
     await w.cleanup();
   }
 });
+
+/** Whether this process may mount a tmpfs (root on Linux with CAP_SYS_ADMIN, as in CI here). */
+function canMountTmpfs(): boolean {
+  try {
+    const dir = Deno.makeTempDirSync({ prefix: "tmpfs-probe-" });
+    const ok = new Deno.Command("mount", {
+      args: ["-t", "tmpfs", "-o", "size=64k", "tmpfs", dir],
+      stdout: "null",
+      stderr: "null",
+    }).outputSync().success;
+    if (ok) new Deno.Command("umount", { args: [dir] }).outputSync();
+    Deno.removeSync(dir);
+    return ok;
+  } catch {
+    return false;
+  }
+}
+
+const tmpfs = canMountTmpfs();
+
+Deno.test({
+  name:
+    `a full cache disk ends with error[ENOSPC] naming the path, exit 8, and no workspace lock left${
+      tmpfs ? "" : " (needs mount -t tmpfs: skipped)"
+    }`,
+  ignore: !tmpfs,
+  async fn() {
+    const w = await tempWorkspace({
+      "pipeline.yaml":
+        "stages:\n  big:\n    cmd: head -c 400000 /dev/zero | tr '\\\\0' x > big.bin\n" +
+        "    outs: [big.bin]\n",
+    });
+    const cache = join(w.root, "small-cache");
+    await Deno.mkdir(cache);
+    const mounted = await new Deno.Command("mount", {
+      args: ["-t", "tmpfs", "-o", "size=256k", "tmpfs", cache],
+    }).output();
+    ok(mounted.success);
+    const env = { THREATLINE_CACHE_DIR: cache };
+    try {
+      const full = await w.task("repro", [], env);
+      strictEqual(full.code, 8, full.stderr);
+      match(full.stderr, /error\[ENOSPC\] .*small-cache.*no space left on device/);
+      ok(!(await w.exists("small-cache/repro.lock")), "the workspace lock was left behind");
+      // Not blocked by a lock: the same cause again.
+      strictEqual((await w.task("repro", [], env)).code, 8);
+      // At 0 bytes free the lock itself cannot be written: still no empty lock left behind.
+      await Deno.writeFile(join(cache, "filler"), new Uint8Array(256 * 1024)).catch(() => {});
+      const zero = await w.task("repro", [], env);
+      strictEqual(zero.code, 8, zero.stderr);
+      match(zero.stderr, /error\[ENOSPC\] .*small-cache/);
+      ok(!(await w.exists("small-cache/repro.lock")), "an empty workspace lock was left behind");
+    } finally {
+      await new Deno.Command("umount", { args: [cache] }).output();
+      await w.cleanup();
+    }
+  },
+});

@@ -14,7 +14,7 @@
  * @module
  */
 import { join } from "node:path";
-import { LockedError } from "../errors.ts";
+import { LockedError, storageErrorFrom } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
 import { tempSibling } from "./atomic.ts";
 
@@ -116,6 +116,22 @@ function describe(h: LockHolder): string {
  * Move a stale lock out of the way — unless another process replaced it
  * after we read it, in which case theirs is put back.
  */
+/**
+ * Create the lock file holding `holder`. A write that fails (a full disk)
+ * removes the file again: an empty lock would block every later command.
+ */
+async function writeNew(path: string, holder: LockHolder): Promise<void> {
+  const bytes = new TextEncoder().encode(JSON.stringify(holder, null, 2) + "\n");
+  using f = await Deno.open(path, { write: true, createNew: true, mode: 0o644 });
+  try {
+    let written = 0;
+    while (written < bytes.length) written += await f.write(bytes.subarray(written));
+  } catch (err) {
+    await Deno.remove(path).catch(() => {});
+    throw err;
+  }
+}
+
 async function breakLock(path: string, staleText: string): Promise<void> {
   const aside = tempSibling(path);
   try {
@@ -191,11 +207,10 @@ export class WorkspaceLock {
     };
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        using f = await Deno.open(path, { write: true, createNew: true, mode: 0o644 });
-        await f.write(new TextEncoder().encode(JSON.stringify(holder, null, 2) + "\n"));
+        await writeNew(path, holder);
         return new WorkspaceLock(path, holder, log);
       } catch (err) {
-        if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+        if (!(err instanceof Deno.errors.AlreadyExists)) throw storageErrorFrom(err, path) ?? err;
       }
       const text = await readOrUndefined(path);
       if (text === undefined) continue; // released meanwhile
