@@ -77,6 +77,18 @@ if (import.meta.main) {
         log.warn("the run history could not be written", { error: (err as Error).message });
       }
     };
+    // The running stages' process groups, kept in the workspace lock: a repro
+    // that recovers the lock after this one was killed ends them first.
+    const groups = new Map<string, number>();
+    let groupsWritten = Promise.resolve();
+    const onStageGroup = (stage: string, pgid: number | undefined) => {
+      if (pgid === undefined) groups.delete(stage);
+      else groups.set(stage, pgid);
+      const now = [...groups].map(([s, g]) => ({ stage: s, pgid: g }));
+      groupsWritten = groupsWritten.then(() => lock?.recordGroups(now)).catch((err) => {
+        log.warn("could not record the stage's process group", { error: err.message });
+      });
+    };
     try {
       const summary = await repro(ws, graph, {
         targets: positionals,
@@ -86,6 +98,7 @@ if (import.meta.main) {
         jobs,
         signal: abort.signal,
         onLine: (stage, line) => console.error(`[${stage}] ${line}`),
+        onStageGroup,
       }).catch(async (error) => {
         await record(undefined, error);
         throw error;
@@ -116,6 +129,7 @@ if (import.meta.main) {
     } finally {
       for (const [s, h] of handlers) Deno.removeSignalListener(s, h);
       try {
+        await groupsWritten;
         await ws.close();
       } finally {
         await lock?.release();

@@ -4,7 +4,8 @@
  */
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
-import { outcomes, tempWorkspace } from "./_workspace.ts";
+import { readRunHistory } from "../lib/pipeline/run_history.ts";
+import { outcomes, REPO, tempWorkspace } from "./_workspace.ts";
 
 const TWO_STAGES = `stages:
   keep:
@@ -145,4 +146,93 @@ Deno.test({
       await w.cleanup();
     }
   },
+});
+
+/** Whether process group `pgid` still has a live member. */
+async function groupAlive(pgid: number): Promise<boolean> {
+  const { success } = await new Deno.Command("kill", {
+    args: ["-0", "--", `-${pgid}`],
+    stderr: "null",
+  }).output();
+  return success;
+}
+
+Deno.test("a runner killed -9 leaves its stage running; the next repro ends that group before running", async () => {
+  const w = await tempWorkspace({
+    "pipeline.yaml": `stages:
+  slow:
+    cmd: if [ -f second ]; then echo second > out.txt; else sleep 60; echo orphan > out.txt; fi
+    outs: [out.txt]
+`,
+  });
+  const runner = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(REPO, "tasks", "repro.ts")],
+    cwd: w.root,
+    env: { NO_COLOR: "1", MLFLOW_TRACKING_URI: "" },
+    stdout: "null",
+    stderr: "null",
+  }).spawn();
+  let pgid: number | undefined;
+  try {
+    // Wait (bounded) until the lock names the running stage's process group.
+    for (let i = 0; i < 400 && pgid === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const text = await w.read(".cache/repro.lock").catch(() => "");
+      pgid = text ? JSON.parse(text).groups?.[0]?.pgid : undefined;
+    }
+    ok(pgid, "the workspace lock never recorded the stage's process group");
+    Deno.kill(runner.pid, "SIGKILL");
+    await runner.status;
+    ok(await groupAlive(pgid), "the stage should outlive the killed runner (own session)");
+    await w.write({ second: "" });
+    const next = await w.task("repro");
+    strictEqual(next.code, 0, next.stderr);
+    match(next.stderr, /recovering a stale workspace lock/);
+    match(next.stderr, /ending a stage command the previous run left running .*stage=slow/);
+    ok(!(await groupAlive(pgid)), "the orphaned stage is still running");
+    strictEqual(await w.read("out.txt"), "second\n");
+  } finally {
+    if (pgid && await groupAlive(pgid)) Deno.kill(-pgid, "SIGKILL");
+    await w.cleanup();
+  }
+});
+
+Deno.test("SIGHUP (a closed terminal) stops the stages like SIGTERM: exit 130, lock released, run recorded", async () => {
+  const w = await tempWorkspace({
+    "pipeline.yaml":
+      "stages:\n  slow:\n    cmd: sleep 60 && echo late > out.txt\n    outs: [out.txt]\n",
+  });
+  const runner = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", join(REPO, "tasks", "repro.ts")],
+    cwd: w.root,
+    env: { NO_COLOR: "1", MLFLOW_TRACKING_URI: "" },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let pgid: number | undefined;
+  try {
+    for (let i = 0; i < 400 && pgid === undefined; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const text = await w.read(".cache/repro.lock").catch(() => "");
+      pgid = text ? JSON.parse(text).groups?.[0]?.pgid : undefined;
+    }
+    ok(pgid, "the workspace lock never recorded the stage's process group");
+    Deno.kill(runner.pid, "SIGHUP");
+    const { code, stderr } = await runner.output();
+    strictEqual(code, 130, new TextDecoder().decode(stderr));
+    // The group got SIGTERM; its last members may take a moment to exit.
+    for (let i = 0; i < 100 && await groupAlive(pgid); i++) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    ok(!(await groupAlive(pgid)), "the stage kept running after SIGHUP");
+    ok(!(await w.exists(".cache/repro.lock")), "the workspace lock was left behind");
+    const { runs } = await readRunHistory(join(w.root, ".cache"));
+    deepStrictEqual(
+      [runs[0].outcome, runs[0].stages.map((s) => [s.name, s.outcome])],
+      ["interrupted", [["slow", "interrupted"]]],
+    );
+  } finally {
+    if (pgid && await groupAlive(pgid)) Deno.kill(-pgid, "SIGKILL");
+    await w.cleanup();
+  }
 });

@@ -49,6 +49,8 @@ export interface ReproOptions {
   onLine?: (stage: string, line: string, stream: "stdout" | "stderr") => void;
   /** Seconds between "still running" log lines (default 30). */
   heartbeatSeconds?: number;
+  /** Told each stage command's process group when it starts, `undefined` when it ended. */
+  onStageGroup?: (stage: string, pgid: number | undefined) => void;
 }
 
 /** What happened to a stage. */
@@ -256,6 +258,7 @@ async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
         signal: options.signal,
         onLine: (line, stream) => options.onLine?.(name, line, stream),
         env: { [RUN_RECORD_ENV]: recordDir },
+        onGroup: (pgid) => options.onStageGroup?.(name, pgid),
       });
     } finally {
       clearInterval(heartbeat);

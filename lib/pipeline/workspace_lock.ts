@@ -16,7 +16,8 @@
 import { join } from "node:path";
 import { LockedError, storageErrorFrom } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
-import { tempSibling } from "./atomic.ts";
+import { tempSibling, writeFileAtomic } from "./atomic.ts";
+import { endOrphanGroups, leaderStart, type StageGroup } from "./_process_groups.ts";
 
 /** File name of the lock inside the directory given to {@linkcode WorkspaceLock.acquire}. */
 export const WORKSPACE_LOCK_FILE = "repro.lock";
@@ -40,6 +41,8 @@ export interface LockHolder {
   bootId?: string;
   /** Random id of this acquisition, so a release never removes someone else's lock. */
   token: string;
+  /** Process groups of the stage commands running now (repro), ended when the lock is recovered. */
+  groups?: StageGroup[];
 }
 
 async function readOrUndefined(path: string): Promise<string | undefined> {
@@ -234,6 +237,12 @@ export class WorkspaceLock {
         file: path,
         holder: other ? describe(other) : "unreadable lock file",
       });
+      if (other?.groups?.length && other.host === Deno.hostname()) {
+        const sameBoot = !other.bootId || other.bootId === (await bootId());
+        // The dead runner's stage commands may still run (in their own
+        // sessions): end them before anything else writes their outs.
+        if (sameBoot) await endOrphanGroups(other.groups, { log });
+      }
       await breakLock(path, text);
     }
     throw new LockedError("could not take the workspace lock: other processes keep taking it", {
@@ -250,6 +259,28 @@ export class WorkspaceLock {
    * await held.release();
    * ```
    */
+  /**
+   * Record the process groups of the stage commands running now (replacing
+   * the previous list), so that a command recovering this lock after the
+   * runner was killed can end them.
+   *
+   * @example
+   * ```ts ignore
+   * await lock.recordGroups([{ stage: "train", pgid: 4242 }]);
+   * ```
+   */
+  async recordGroups(groups: { stage: string; pgid: number }[]): Promise<void> {
+    if (this.#released) return;
+    const withStart = await Promise.all(
+      groups.map(async (g) => ({ ...g, start: await leaderStart(g.pgid) })),
+    );
+    const holder: LockHolder = { ...this.holder, groups: withStart };
+    if (withStart.length === 0) delete holder.groups;
+    const text = await readOrUndefined(this.path);
+    if (text === undefined || parseHolder(text)?.token !== this.holder.token) return;
+    await writeFileAtomic(this.path, JSON.stringify(holder, null, 2) + "\n");
+  }
+
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;
