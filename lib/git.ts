@@ -51,8 +51,9 @@ export interface GitState {
   dirty: boolean;
   /**
    * When dirty: sha256 (hex) of `git diff HEAD --binary` followed by the
-   * untracked files' names and contents, so two runs with the same hash ran
-   * the same uncommitted changes.
+   * untracked (not ignored) files' names, sizes and mtimes — not their
+   * content, which may be large data — so two runs with the same hash ran the
+   * same uncommitted changes.
    */
   diffHash?: string;
 }
@@ -86,8 +87,9 @@ export async function gitState(cwd: string): Promise<GitState | undefined> {
     if (diff.length === 0 && names.length === 0) return { commit, dirty: false };
     const hash = createHash("sha256").update(diff);
     for (const name of names) {
-      hash.update(`\0untracked ${name}\0`);
-      hash.update(await Deno.readFile(join(cwd, name)).catch(() => new Uint8Array()));
+      // By size and mtime, not content: untracked files may be large data files.
+      const info = await Deno.stat(join(cwd, name)).catch(() => undefined);
+      hash.update(`\0untracked ${name} ${info?.size ?? -1} ${info?.mtime?.getTime() ?? -1}\0`);
     }
     return { commit, dirty: true, diffHash: hash.digest("hex") };
   } catch {

@@ -14,8 +14,8 @@ import { parseArgs, positiveInt } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { MLFLOW_ENV_VARS, mlflowConfigFromEnv } from "../lib/mlflow/config.ts";
 import { trackRepro } from "../lib/mlflow/tracking.ts";
-import { gitState } from "../lib/git.ts";
-import { readLock } from "../lib/pipeline/lock.ts";
+import { type GitState, gitState } from "../lib/git.ts";
+import { type LockFile, readLock } from "../lib/pipeline/lock.ts";
 import { repro, type ReproSummary } from "../lib/pipeline/repro.ts";
 import { appendRunRecord } from "../lib/pipeline/run_history.ts";
 import { buildRunRecord } from "../lib/pipeline/run_record.ts";
@@ -53,8 +53,8 @@ if (import.meta.main) {
     for (const [s, h] of handlers) Deno.addSignalListener(s, h);
     const started = performance.now();
     const startedAt = Date.now();
-    const lockBefore = await readLock(ws.lockPath, { cacheDir: ws.cacheDir });
-    const git = values.dry ? undefined : await gitState(ws.root);
+    let lockBefore: LockFile = { version: 1, stages: {} };
+    let git: GitState | undefined;
     const record = async (summary?: ReproSummary, error?: unknown) => {
       if (values.dry) return;
       try {
@@ -90,6 +90,8 @@ if (import.meta.main) {
       });
     };
     try {
+      lockBefore = await readLock(ws.lockPath, { cacheDir: ws.cacheDir });
+      git = values.dry ? undefined : await gitState(ws.root);
       const summary = await repro(ws, graph, {
         targets: positionals,
         force: values.force as boolean | undefined,
