@@ -236,3 +236,34 @@ Deno.test("SIGHUP (a closed terminal) stops the stages like SIGTERM: exit 130, l
     await w.cleanup();
   }
 });
+
+Deno.test({
+  name: `a read-only out folder ends with error[EROFS] naming the out, exit 8, lock released${
+    tmpfs ? "" : " (needs mount: skipped)"
+  }`,
+  ignore: !tmpfs,
+  async fn() {
+    const w = await tempWorkspace({
+      "pipeline.yaml": "stages:\n  s:\n    cmd: cp raw.txt out/copy.txt\n    deps: [raw.txt]\n" +
+        "    outs: [out/copy.txt]\n",
+      "raw.txt": "a\n",
+      "out/copy.txt": "old\n",
+    });
+    const out = join(w.root, "out");
+    // A read-only bind mount: root ignores permission bits, not a read-only mount.
+    const bind = await new Deno.Command("mount", { args: ["--bind", out, out] }).output();
+    ok(bind.success);
+    try {
+      const ro = await new Deno.Command("mount", { args: ["-o", "remount,bind,ro", out] })
+        .output();
+      ok(ro.success);
+      const run = await w.task("repro");
+      strictEqual(run.code, 8, run.stderr);
+      match(run.stderr, /error\[EROFS\] .*out\/copy\.txt: read-only file system \(EROFS\)/);
+      ok(!(await w.exists(".cache/repro.lock")), "the workspace lock was left behind");
+    } finally {
+      await new Deno.Command("umount", { args: [out] }).output();
+      await w.cleanup();
+    }
+  },
+});
