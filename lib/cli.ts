@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { EXIT, formatWhere, PipelineError, StageFailedError } from "./errors.ts";
+import { EXIT, formatWhere, PipelineError, StageFailedError, storageErrorFrom } from "./errors.ts";
 import { createLogger, type Logger } from "./log.ts";
 
 /** What {@linkcode runMain} hands the entry point. */
@@ -46,6 +46,8 @@ export function errorToExit(
     }
     return { message, exitCode: err.exitCode };
   }
+  const storage = storageErrorFrom(err);
+  if (storage) return errorToExit(storage, verbose);
   const e = err instanceof Error ? err : new Error(String(err));
   return {
     message: `error[INTERNAL] ${e.message}` +

@@ -41,6 +41,8 @@ export const EXIT = {
   cache: 6,
   /** An external service (MongoDB, S3, MLflow) failed or is unreachable. */
   service: 7,
+  /** A file could not be written: no permission (EACCES, EPERM, EROFS) or no space (ENOSPC, EDQUOT). */
+  storage: 8,
   /** Interrupted by SIGINT/SIGTERM. */
   interrupted: 130,
 } as const;
@@ -249,4 +251,67 @@ export function formatWhere(where: Where): string {
   if (where.stage) parts.push(`stage '${where.stage}'`);
   if (where.field) parts.push(`field '${where.field}'`);
   return parts.join(", ");
+}
+
+/** What each storage errno means, for messages. */
+const STORAGE_CAUSES: Record<string, string> = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded",
+};
+
+/**
+ * A file or folder could not be written for a reason outside the program:
+ * no permission or no space. `code` is the errno name (`EACCES`, `ENOSPC`,
+ * …), `file` the path. Exit status 8.
+ *
+ * @example
+ * ```ts
+ * import { StorageError } from "./errors.ts";
+ * const err = new StorageError("ENOSPC", { file: ".cache/files/sha256/ab/cd" });
+ * err.message; // "no space left on device (ENOSPC)" (the file is in `err.where`)
+ * ```
+ */
+export class StorageError extends PipelineError {
+  /** Create a storage error for errno `errno` (e.g. `ENOSPC`) at `options.file`. */
+  constructor(errno: string, options: PipelineErrorOptions = {}) {
+    const what = STORAGE_CAUSES[errno] ?? errno;
+    super(`${options.file ? "" : "cannot write a file: "}${what} (${errno})`, {
+      code: errno,
+      exitCode: EXIT.storage,
+      hint: errno === "ENOSPC" || errno === "EDQUOT"
+        ? "free space on that disk (`deno task gc` removes unused cache objects), then run again"
+        : "make the path writable for this user, or choose another path",
+      ...options,
+    });
+  }
+}
+
+/**
+ * The {@linkcode StorageError} an operating-system error stands for, or
+ * undefined when it is another kind of error. The path is taken from the
+ * error (Deno names it in the message: `open '/path'`), else `path`.
+ *
+ * @example
+ * ```ts ignore
+ * import { storageErrorFrom } from "./errors.ts";
+ * try { await Deno.writeFile("/dev/full", new Uint8Array(1)); }
+ * catch (err) { storageErrorFrom(err)?.code; } // "ENOSPC"
+ * ```
+ */
+export function storageErrorFrom(err: unknown, path?: string): StorageError | undefined {
+  if (!(err instanceof Error) || err instanceof PipelineError) return undefined;
+  const code = (err as { code?: unknown }).code;
+  const errno = typeof code === "string" && code in STORAGE_CAUSES
+    ? code
+    : err instanceof Deno.errors.PermissionDenied
+    ? "EACCES"
+    : /\(os error 28\)/.test(err.message)
+    ? "ENOSPC"
+    : undefined;
+  if (!errno) return undefined;
+  const quoted = [...err.message.matchAll(/'([^']+)'/g)].map((m) => m[1]);
+  return new StorageError(errno, { file: quoted.at(-1) ?? path, cause: err });
 }

@@ -94,6 +94,7 @@ export async function loadWorkspace(log: Logger): Promise<Loaded> {
     const spec = await loadPipeline(ws.root, {
       file: ws.pipelineFile,
       cacheDir: ws.cacheDir,
+      memo: ws.memo,
       paramFiles: ws.paramFiles,
     });
     return { ws, spec, graph: buildGraph(spec), config };

@@ -8,7 +8,7 @@ import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { CacheError } from "../lib/errors.ts";
 import { checkout } from "../lib/pipeline/checkout.ts";
-import { readLock } from "../lib/pipeline/lock.ts";
+import { declaredOnly, readLock } from "../lib/pipeline/lock.ts";
 import { WorkspaceLock } from "../lib/pipeline/workspace_lock.ts";
 import { loadWorkspace } from "./_workspace.ts";
 
@@ -18,14 +18,16 @@ if (import.meta.main) {
       usage: "deno task checkout [STAGE...]",
       options: {},
     });
-    const { ws } = await loadWorkspace(log);
+    const { ws, graph } = await loadWorkspace(log);
     const held = await WorkspaceLock.acquire(ws.cacheDir, { command: "checkout", log });
     try {
-      const results = await checkout(
-        ws,
+      // Stages removed from pipeline.yaml but still in the lock are not restored.
+      const { lock, removed } = declaredOnly(
         await readLock(ws.lockPath, { cacheDir: ws.cacheDir }),
-        positionals.length ? positionals : undefined,
+        graph.stages,
       );
+      if (removed.length) log.info("not restored: stages no longer in pipeline.yaml", { removed });
+      const results = await checkout(ws, lock, positionals.length ? positionals : undefined);
       for (const r of results.filter((r) => r.result !== "unchanged")) {
         log.info(r.result, { stage: r.stage, out: r.path });
       }
@@ -35,7 +37,11 @@ if (import.meta.main) {
           `${bad.length} out(s) could not be restored: ${
             bad.map((r) => `${r.path} (${r.result})`).join(", ")
           }`,
-          { hint: "run `deno task repro` to rebuild them" },
+          {
+            hint: bad.some((r) => r.result === "corrupt")
+              ? "run `deno task cache verify --repair`, then `deno task repro` to rebuild them"
+              : "run `deno task repro` to rebuild them",
+          },
         );
       }
       log.info("checkout done", {

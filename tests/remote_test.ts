@@ -119,7 +119,7 @@ const SYNC_PERMISSIONS = [
   "--allow-env=THREATLINE_CACHE_DIR,THREATLINE_REMOTE_URL,LOG_TOKENS,LOG_STREAM,AWS_*,HOME," +
   "USERPROFILE,HOMEPATH,HOMEDRIVE,_X_AMZN_TRACE_ID",
   "--allow-sys=hostname,osRelease",
-  "--allow-run=kill",
+  "--allow-run=kill,deno",
 ];
 
 /**

@@ -60,8 +60,12 @@ export interface ModelCard {
   version: string;
   /** Model family (`logreg`, `mlp`, `gbdt`, `extra_trees`): which model files the folder holds. */
   family: Family;
-  /** ISO time the model was saved. */
-  created: string;
+  /**
+   * ISO time the model was saved: only in cards written before byte
+   * reproducibility. No longer written — a card holds no run metadata (see
+   * {@linkcode RUN_METADATA}); times go to the runner's run history.
+   */
+  created?: string;
   /** Family and hyperparameters. */
   config: CandidateConfig;
   /** Human label of `config`. */
@@ -96,7 +100,10 @@ export interface SaveOptions {
   dir: string;
   /** The inference network, or a tree model. */
   model: TrainedModel;
-  /** The card without `format`, `version` and `family` (filled in here; `family` from `config`). */
+  /**
+   * The card without `format`, `version` and `family` (filled in here; `family` from `config`).
+   * Run metadata in it ({@linkcode RUN_METADATA}) is dropped, not written.
+   */
   card: Omit<ModelCard, "format" | "version" | "family">;
   /** The transform stage's preprocess.json bytes, copied as they are. */
   preprocess: Uint8Array;
@@ -122,6 +129,38 @@ const sha256 = sha256Hex;
 function versionOf(modelFiles: Uint8Array[], preprocess: Uint8Array, threshold: number) {
   const parts = [...modelFiles, preprocess].map((f) => sha256(f));
   return sha256([...parts, String(threshold)].join("\n")).slice(0, 12);
+}
+
+/**
+ * Card fields that describe the run, not the model: wall-clock times and
+ * durations. {@linkcode saveReleasedModel} never writes them, so the same
+ * code, data and params give a byte-identical model folder on any machine
+ * (the folder is a hashed pipeline out). A stage that wants them recorded
+ * writes them to the runner's run record instead (`THREATLINE_RUN_RECORD_DIR`).
+ */
+export const RUN_METADATA = { card: ["created"], training: ["seconds"] } as const;
+
+/**
+ * The card without its run metadata ({@linkcode RUN_METADATA}).
+ *
+ * @example
+ * ```ts
+ * import { withoutRunMetadata } from "./model_io.ts";
+ * withoutRunMetadata({ created: "2026-01-01T00:00:00Z", training: { seconds: 3, epochs: 9 } });
+ * // { training: { epochs: 9 } }
+ * ```
+ */
+export function withoutRunMetadata<T extends { created?: string; training?: unknown }>(
+  card: T,
+): T {
+  const out: Record<string, unknown> = { ...card };
+  for (const key of RUN_METADATA.card) delete out[key];
+  if (card.training && typeof card.training === "object") {
+    const training: Record<string, unknown> = { ...card.training as Record<string, unknown> };
+    for (const key of RUN_METADATA.training) delete training[key];
+    out.training = training;
+  }
+  return out as T;
 }
 
 const isTreeFamily = (f: Family) => f === "gbdt" || f === "extra_trees";
@@ -195,7 +234,12 @@ export async function saveReleasedModel(o: SaveOptions): Promise<ModelCard> {
     files.push([MODEL_FILES.model, modelJson], [MODEL_FILES.weights, weights]);
   }
   const version = versionOf(files.map(([, b]) => b), o.preprocess, o.card.threshold);
-  const card: ModelCard = { format: CARD_FORMAT, version, family, ...o.card };
+  const card: ModelCard = {
+    format: CARD_FORMAT,
+    version,
+    family,
+    ...withoutRunMetadata(o.card),
+  };
   await Deno.mkdir(o.dir, { recursive: true });
   for (const name of [MODEL_FILES.model, MODEL_FILES.weights, MODEL_FILES.trees]) {
     if (!files.some(([n]) => n === name)) {

@@ -107,14 +107,24 @@ Deno.test("save then load: same predictions, card and preprocess kept", async ()
     const old = await loadReleasedModel(dir, { backend: "cpu" });
     deepStrictEqual([old.family, old.card.family], ["mlp", "mlp"]);
     old.dispose();
-    // Same model, same files: the version is a content hash, not a time.
+    // Same model, same files: the version is a content hash, not a time; run
+    // metadata (save time, training seconds) never reaches the folder's bytes.
+    await saveReleasedModel({ dir, model, card: draft(val.columns), preprocess });
+    const cardBytes = await Deno.readFile(`${dir}/${MODEL_FILES.card}`);
     const again = await saveReleasedModel({
       dir,
       model,
-      card: { ...draft(val.columns), created: "2027-01-01T00:00:00.000Z" },
+      card: {
+        ...draft(val.columns),
+        created: "2027-01-01T00:00:00.000Z",
+        training: { seconds: 12.5 },
+      },
       preprocess,
     });
     deepStrictEqual(again.version, card.version);
+    deepStrictEqual(await Deno.readFile(`${dir}/${MODEL_FILES.card}`), cardBytes);
+    const written = JSON.parse(await Deno.readTextFile(`${dir}/${MODEL_FILES.card}`));
+    deepStrictEqual([written.created, written.training], [undefined, {}]);
   } finally {
     model.dispose();
     await Deno.remove(dir, { recursive: true });

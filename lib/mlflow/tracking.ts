@@ -1,13 +1,15 @@
 /**
- * Log one `repro` to MLflow. Run layout: ONE parent run per `repro` that ran
- * or restored at least one stage, with ONE child run per stage that ran,
+ * Log one `repro` to MLflow. Run layout: ONE parent run per `repro` that ran,
+ * restored or failed at least one stage, with ONE child run per stage that ran,
  * was restored from the run-cache, or failed (fresh, frozen and skipped
  * stages only appear in the parent's tags).
  *
  * - Parent (`repro <time>`): params = the declared params of the logged
  *   stages, from pipeline.lock (`train.seed`; keys of another params file
  *   are `<file>:<key>`); metrics = every metrics file of the logged stages as
- *   `<stage>/<key>`; tags = git commit (`mlflow.source.git.commit`),
+ *   `<stage>/<key>`; tags = git commit (`mlflow.source.git.commit`), the
+ *   checkout's dirty flag (`threatline.git.dirty`) and, when dirty, the hash
+ *   of its uncommitted changes (`threatline.git.diff_sha256`, lib/git.ts),
  *   `threatline.outcome.<stage>` for every selected stage and
  *   `threatline.signature.<stage>` (the run-cache key) for the logged ones;
  *   artifacts = pipeline.yaml, pipeline.lock and the params files read.
@@ -25,6 +27,7 @@
  * @module
  */
 import { join } from "node:path";
+import type { GitState } from "../git.ts";
 import type { Logger } from "../log.ts";
 import type { Graph } from "../pipeline/graph.ts";
 import { type LockFile, stageSignature } from "../pipeline/lock.ts";
@@ -74,6 +77,8 @@ export interface LogReproOptions {
   maxOutBytes?: number;
   /** Commit to tag; default: `git rev-parse HEAD` in root, when git answers. */
   gitCommit?: string;
+  /** The checkout's state (commit, dirty flag, diff hash); its commit wins over `gitCommit`. */
+  git?: GitState;
   /** Progress. */
   log: Logger;
 }
@@ -95,8 +100,8 @@ export interface LoggedRepro {
 }
 
 /**
- * Whether a repro summary has anything to log (a stage that ran or was
- * restored).
+ * Whether a repro summary has anything to log (a stage that ran, was
+ * restored, or failed: a failed run is logged with status FAILED).
  *
  * @example
  * ```ts
@@ -105,7 +110,7 @@ export interface LoggedRepro {
  * ```
  */
 export function shouldLogRepro(summary: ReproSummary): boolean {
-  return summary.results.some((r) => r.outcome === "ran" || r.outcome === "restored");
+  return summary.results.some((r) => LOGGED.has(r.outcome));
 }
 
 /** Options of {@linkcode trackRepro}. */
@@ -120,6 +125,8 @@ export interface TrackReproOptions {
   summary: ReproSummary;
   /** When the repro started, ms since the epoch. */
   startedAt: number;
+  /** The checkout's git state, tagged on the runs. */
+  git?: GitState;
   /** Progress. */
   log: Logger;
   /** The fetch to use (tests). */
@@ -155,6 +162,7 @@ export async function trackRepro(
       summary: o.summary,
       startedAt: o.startedAt,
       pipelineFile: o.ws.pipelineFile,
+      git: o.git,
       log: o.log,
     });
     return { logged };
@@ -181,13 +189,15 @@ export async function logRepro(o: LogReproOptions): Promise<LoggedRepro> {
   const { client, log } = o;
   const results = o.summary.results.filter((r) => LOGGED.has(r.outcome));
   const now = Date.now();
-  const commit = o.gitCommit ?? await gitHead(o.root);
+  const commit = o.git?.commit ?? o.gitCommit ?? await gitHead(o.root);
   const exp = await client.ensureExperiment(o.experimentName);
   const status: RunStatus = o.summary.errors.length > 0 ? "FAILED" : "FINISHED";
   const common: KeyValue[] = [
     { key: "mlflow.source.name", value: "deno task repro" },
     { key: "mlflow.source.type", value: "LOCAL" },
     ...(commit ? [{ key: "mlflow.source.git.commit", value: commit }] : []),
+    ...(o.git ? [{ key: "threatline.git.dirty", value: String(o.git.dirty) }] : []),
+    ...(o.git?.diffHash ? [{ key: "threatline.git.diff_sha256", value: o.git.diffHash }] : []),
   ];
   const parent = await client.createRun({
     experimentId: exp.experiment_id,

@@ -46,7 +46,7 @@ async function reproduced(): Promise<{
   }
 }
 
-Deno.test("shouldLogRepro: only when a stage ran or was restored", () => {
+Deno.test("shouldLogRepro: when a stage ran, was restored or failed", () => {
   const r = (outcome: "ran" | "restored" | "fresh" | "failed") => ({
     results: [{ stage: "a", outcome, seconds: 0 }],
     errors: [],
@@ -54,7 +54,65 @@ Deno.test("shouldLogRepro: only when a stage ran or was restored", () => {
   assert.equal(shouldLogRepro(r("ran")), true);
   assert.equal(shouldLogRepro(r("restored")), true);
   assert.equal(shouldLogRepro(r("fresh")), false);
-  assert.equal(shouldLogRepro(r("failed")), false);
+  assert.equal(shouldLogRepro(r("failed")), true);
+});
+
+Deno.test("trackRepro: a repro whose only stage failed is logged FAILED, with the git state", async () => {
+  const root = await Deno.makeTempDir({ prefix: "threatline-mlflow-" });
+  await Deno.writeTextFile(
+    join(root, "pipeline.yaml"),
+    "stages:\n  only:\n    cmd: exit 3\n    outs: [never.txt]\n",
+  );
+  const ws = await openWorkspace({ root }, memoryLogger());
+  const graph = buildGraph(await loadPipeline(root));
+  const summary = await repro(ws, graph);
+  await ws.close();
+  const created: { tags: { key: string; value: string }[] }[] = [];
+  const updates: { run_id: string; status: string }[] = [];
+  const fake = ((input: string | URL | Request, init?: RequestInit) => {
+    const url = new URL(String(input));
+    const body = typeof init?.body === "string" ? JSON.parse(init.body) : {};
+    const json = (v: unknown) => Promise.resolve(new Response(JSON.stringify(v)));
+    if (url.pathname.endsWith("/experiments/get-by-name")) {
+      return json({ experiment: { experiment_id: "9", name: "x", lifecycle_stage: "active" } });
+    }
+    if (url.pathname.endsWith("/runs/create")) {
+      created.push(body);
+      const run_id = `run${created.length}`;
+      return json({
+        run: { info: { run_id, artifact_uri: `mlflow-artifacts:/9/${run_id}/artifacts` } },
+      });
+    }
+    if (url.pathname.endsWith("/runs/update")) updates.push(body);
+    return json({});
+  }) as typeof fetch;
+  try {
+    assert.deepEqual(summary.results.map((r) => r.outcome), ["failed"]);
+    const tracked = await trackRepro({
+      config: {
+        trackingUri: "http://fake",
+        auth: { kind: "none" },
+        experimentName: "x",
+        timeoutMs: 1000,
+      },
+      ws: { root, lockPath: join(root, "pipeline.lock"), pipelineFile: "pipeline.yaml" },
+      graph,
+      summary,
+      startedAt: Date.now(),
+      git: { commit: "a".repeat(40), dirty: true, diffHash: "d".repeat(64) },
+      log: memoryLogger(),
+      fetch: fake,
+    });
+    assert.equal(tracked.error, undefined);
+    assert.equal(tracked.logged?.status, "FAILED");
+    const tags = Object.fromEntries(created[0].tags.map((t) => [t.key, t.value]));
+    assert.equal(tags["mlflow.source.git.commit"], "a".repeat(40));
+    assert.equal(tags["threatline.git.dirty"], "true");
+    assert.equal(tags["threatline.git.diff_sha256"], "d".repeat(64));
+    assert.ok(updates.some((u) => u.run_id === "run1" && u.status === "FAILED"));
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });
 
 Deno.test("gitHead: the commit in a checkout, undefined elsewhere", async () => {

@@ -26,6 +26,11 @@ export interface RunStageOptions {
   tailLines?: number;
   /** Seconds between SIGTERM and SIGKILL on interruption (default 5). */
   killGraceSeconds?: number;
+  /**
+   * Told the process group of each command when it starts (its pgid, when
+   * `setsid` gave it a session of its own) and `undefined` when it ended.
+   */
+  onGroup?: (pgid: number | undefined) => void;
 }
 
 let setsidAvailable: boolean | undefined;
@@ -87,6 +92,7 @@ export async function runStageCommands(options: RunStageOptions): Promise<void> 
       stdout: "piped",
       stderr: "piped",
     }).spawn();
+    if (group) options.onGroup?.(child.pid);
     let killTimer: ReturnType<typeof setTimeout> | undefined;
     const kill = () => {
       const target = group ? -child.pid : child.pid;
@@ -110,6 +116,7 @@ export async function runStageCommands(options: RunStageOptions): Promise<void> 
         onLine(l, "stderr");
       }),
     ]);
+    if (group) options.onGroup?.(undefined);
     signal?.removeEventListener("abort", kill);
     if (killTimer !== undefined) clearTimeout(killTimer);
     if (signal?.aborted) throw new InterruptedError(String(signal.reason ?? "abort"));

@@ -137,11 +137,17 @@ export class LocalStore implements ObjectStore {
     return stat?.isFile ? { size: stat.size } : undefined;
   }
 
-  /** Copy `srcPath` in as `hash`; skipped when an object of the same size is there. */
+  /**
+   * Copy `srcPath` in as `hash`. An object already there is kept only when
+   * its content still has its hash: one corrupted in place (same size,
+   * other bytes) is replaced, so `repro --force` repairs it.
+   */
   async putObject(hash: string, srcPath: string): Promise<void> {
     const dest = this.objectPath(hash);
     const existing = await statOrUndefined(dest);
-    if (existing?.isFile && existing.size === (await Deno.stat(srcPath)).size) return;
+    if (existing?.isFile && existing.size === (await Deno.stat(srcPath)).size) {
+      if (await this.#intact(hash, dest)) return;
+    }
     await Deno.mkdir(dirname(dest), { recursive: true });
     const temp = tempSibling(dest);
     try {
@@ -168,9 +174,43 @@ export class LocalStore implements ObjectStore {
       throw new CacheError(`bytes do not match hash ${hash}`, { file: dest });
     }
     const existing = await statOrUndefined(dest);
-    if (existing?.isFile && existing.size === bytes.length) return;
+    if (existing?.isFile && existing.size === bytes.length && await this.#intact(hash, dest)) {
+      return;
+    }
     await Deno.mkdir(dirname(dest), { recursive: true });
     await writeFileAtomic(dest, bytes, { mode: 0o444 });
+  }
+
+  /** Whether the stored object still hashes to its name (a corrupt one is logged). */
+  async #intact(hash: string, path: string): Promise<boolean> {
+    let actual: string;
+    try {
+      actual = (await hashFile(path)).hash;
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return false;
+      throw err;
+    }
+    if (actual === contentHash(hash)) return true;
+    this.#log.warn("corrupt cache object replaced", { object: hash, file: path });
+    return false;
+  }
+
+  /**
+   * Re-hash the object: `ok`, `missing`, or `corrupt` (its bytes no longer
+   * have its hash).
+   *
+   * @example
+   * ```ts ignore
+   * await new LocalStore(".cache").verifyObject("ab12…"); // "ok"
+   * ```
+   */
+  async verifyObject(hash: string): Promise<GetResult> {
+    try {
+      return (await hashFile(this.objectPath(hash))).hash === contentHash(hash) ? "ok" : "corrupt";
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return "missing";
+      throw err;
+    }
   }
 
   /** Restore `hash` to `destPath`, verified; "missing"/"corrupt" leave dest alone. */

@@ -279,3 +279,28 @@ export async function writeLockAtomic(
 ): Promise<void> {
   await writeFileAtomic(path, serializeLock(lock), options);
 }
+
+/**
+ * The lock without the stages that pipeline.yaml no longer declares, and
+ * their names: a removed stage leaves the lock at the next repro, and
+ * checkout no longer restores its outs.
+ *
+ * @example
+ * ```ts
+ * import { declaredOnly } from "./lock.ts";
+ * const lock = { version: 1 as const, stages: { a: { cmd: [], deps: [], params: {}, outs: [] } } };
+ * declaredOnly(lock, new Set(["b"])).removed; // ["a"]
+ * ```
+ */
+export function declaredOnly(
+  lock: LockFile,
+  declared: { has(name: string): boolean },
+): { lock: LockFile; removed: string[] } {
+  const names = Object.keys(lock.stages);
+  const removed = names.filter((n) => !declared.has(n)).sort();
+  if (removed.length === 0) return { lock, removed };
+  const stages = Object.fromEntries(
+    names.filter((n) => declared.has(n)).map((n) => [n, lock.stages[n]]),
+  );
+  return { lock: { ...lock, stages }, removed };
+}

@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { ConfigError, EXIT, InterruptedError, PipelineError, ServiceError } from "../errors.ts";
 import { type Graph, selectStages } from "./graph.ts";
 import {
+  declaredOnly,
   type LockDep,
   type LockFile,
   type LockOut,
@@ -24,6 +25,7 @@ import { restoreOut, saveOut } from "./out_cache.ts";
 import type { RunEntry } from "./object_store.ts";
 import { lookupRun, recordRun } from "./run_cache.ts";
 import { fetchRun } from "./sync.ts";
+import { collectRecords, newRecordDir, RUN_RECORD_ENV } from "./_run_records.ts";
 import { runStageCommands } from "./executor.ts";
 import type { StageSpec } from "./spec.ts";
 import { describeReason, type StaleReason, whyStale } from "./stale.ts";
@@ -47,6 +49,8 @@ export interface ReproOptions {
   onLine?: (stage: string, line: string, stream: "stdout" | "stderr") => void;
   /** Seconds between "still running" log lines (default 30). */
   heartbeatSeconds?: number;
+  /** Told each stage command's process group when it starts, `undefined` when it ended. */
+  onStageGroup?: (stage: string, pgid: number | undefined) => void;
 }
 
 /** What happened to a stage. */
@@ -64,6 +68,11 @@ export interface StageResult {
   seconds: number;
   /** The error of a failed stage. */
   error?: unknown;
+  /**
+   * Run records the stage's commands wrote (ran or failed): the JSON files
+   * they left in `THREATLINE_RUN_RECORD_DIR`, by file name.
+   */
+  records?: Record<string, unknown>;
 }
 
 /** The result of a whole {@linkcode repro}. */
@@ -137,10 +146,21 @@ export async function repro(
     await Promise.race(running.values());
   }
   await lockWrite;
+  if (!options.dry) await dropRemovedStages(ws, graph, lock);
   if (options.signal?.aborted && !errors.some(isInterrupted)) {
     errors.push(new InterruptedError(String(options.signal.reason ?? "abort")));
   }
   return { results, errors };
+}
+
+/** Stages gone from pipeline.yaml leave the lock, even when nothing ran. */
+async function dropRemovedStages(ws: Workspace, graph: Graph, lock: LockFile): Promise<void> {
+  const pruned = declaredOnly(lock, graph.stages);
+  if (pruned.removed.length === 0) return;
+  await writeLockAtomic(ws.lockPath, pruned.lock);
+  ws.log.info("dropped from pipeline.lock: no longer in pipeline.yaml", {
+    stages: pruned.removed.join(", "),
+  });
 }
 
 function isInterrupted(e: unknown): boolean {
@@ -166,6 +186,7 @@ async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
   const started = performance.now();
   const seconds = () => Math.round(performance.now() - started) / 1000;
   const progress = `${ctx.index}/${ctx.total}`;
+  let recordDir: string | undefined;
   if (stage.frozen) {
     ws.log.info("frozen: not checked, not run", { stage: name, progress });
     return { stage: name, outcome: "frozen", seconds: 0 };
@@ -224,6 +245,7 @@ async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
     }
     ws.log.info("running", { stage: name, progress, reason: describeReason(reason) });
     await prepareOuts(ws, stage);
+    recordDir = await newRecordDir(ws, name);
     const heartbeat = setInterval(
       () => ws.log.info("still running", { stage: name, seconds: seconds() }),
       (options.heartbeatSeconds ?? 30) * 1000,
@@ -235,6 +257,8 @@ async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
         cwd: ws.root,
         signal: options.signal,
         onLine: (line, stream) => options.onLine?.(name, line, stream),
+        env: { [RUN_RECORD_ENV]: recordDir },
+        onGroup: (pgid) => options.onStageGroup?.(name, pgid),
       });
     } finally {
       clearInterval(heartbeat);
@@ -248,12 +272,14 @@ async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
     });
     await ctx.commit(name, { ...base, outs });
     ws.log.info("done", { stage: name, progress, seconds: seconds() });
-    return { stage: name, outcome: "ran", reason, seconds: seconds() };
+    const records = await collectRecords(ws, recordDir).catch(() => ({}));
+    return { stage: name, outcome: "ran", reason, seconds: seconds(), ...records };
   } catch (error) {
     if (!isInterrupted(error)) {
       ws.log.error("failed", { stage: name, seconds: seconds() });
     }
-    return { stage: name, outcome: "failed", seconds: seconds(), error };
+    const records = await collectRecords(ws, recordDir).catch(() => ({}));
+    return { stage: name, outcome: "failed", seconds: seconds(), error, ...records };
   }
 }
 

@@ -13,8 +13,18 @@
 import { join } from "node:path";
 import { DataError } from "../errors.ts";
 
-/** How one stage of a run ended. */
-export type StageOutcome = "ran" | "restored" | "skipped" | "failed" | "interrupted";
+/**
+ * How one stage of a run ended: `fresh` (up to date, not run) and `frozen`
+ * (not checked) are recorded too, so a record lists every selected stage.
+ */
+export type StageOutcome =
+  | "ran"
+  | "restored"
+  | "fresh"
+  | "frozen"
+  | "skipped"
+  | "failed"
+  | "interrupted";
 
 /** One stage of a run. */
 export interface StageRecord {

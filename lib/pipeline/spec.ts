@@ -22,6 +22,8 @@ import {
   unknownKeyMessage,
 } from "./_stage.ts";
 import { buildGraph } from "./graph.ts";
+import type { HashMemo } from "./hash_memo.ts";
+import { expandModuleDeps } from "./module_deps.ts";
 import { resolveParams } from "./params.ts";
 import { cachedParse } from "./parse_cache.ts";
 import { indexPaths } from "./paths.ts";
@@ -150,12 +152,16 @@ export interface LoadPipelineOptions {
   cacheDir?: string;
   /** Params files parsed so far, shared with later params lookups. */
   paramFiles?: Map<string, YamlFile>;
+  /** Stat memo, to validate cached module-graph deps by stat alone (module_deps.ts). */
+  memo?: HashMemo;
 }
 
 /**
  * Read `<root>/pipeline.yaml` (or `options.file`), parse it, and run the
  * checks that need the workspace: no cycles, every dep either produced by a
- * stage or present on disk, and every declared params key present.
+ * stage or present on disk, and every declared params key present. Deps on
+ * module entry points are expanded to their local import closures
+ * (module_deps.ts).
  *
  * @example
  * ```ts ignore
@@ -198,7 +204,8 @@ export async function loadPipeline(
   for (const stage of spec.stages) {
     await resolveParams(root, stage, { files, pipelineFile: file, cacheDir: options.cacheDir });
   }
-  return spec;
+  // A dep on a `.ts` entry point stands for its local import closure.
+  return await expandModuleDeps(root, spec, { cacheDir: options.cacheDir, memo: options.memo });
 }
 
 /** A dep must be produced by some stage or exist on disk. */

@@ -108,7 +108,7 @@ function compareParams(
       const value = after[file][key];
       if (!before[file] || !(key in before[file])) return { kind: "param_added", file, key, value };
       if (!sameJson(before[file][key], value)) {
-        return { kind: "param_changed", file, key, before: before[file][key], after: value };
+        return { kind: "param_changed", file, ...firstChange(key, before[file][key], value) };
       }
     }
   }
@@ -122,12 +122,43 @@ function compareParams(
   return undefined;
 }
 
+const isMapping = (v: unknown): v is Record<string, unknown> =>
+  v !== null && typeof v === "object" && !Array.isArray(v);
+
+/**
+ * The first leaf that differs between two values of a param key: a section
+ * declared whole (`params: [train]`) is named by the dotted key that changed
+ * (`train.search.mlp.hidden`), not printed whole. A key added or removed
+ * inside a mapping is a change from or to `undefined`.
+ */
+function firstChange(
+  key: string,
+  before: unknown,
+  after: unknown,
+): { key: string; before: unknown; after: unknown } {
+  if (isMapping(before) && isMapping(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+    for (const k of keys) {
+      const [b, a] = [before[k], after[k]];
+      if (b === undefined || a === undefined || !sameJson(b, a)) {
+        return firstChange(`${key}.${k}`, b, a);
+      }
+    }
+  }
+  return { key, before, after };
+}
+
 function sameJson(a: unknown, b: unknown): boolean {
   return canonicalJson(a) === canonicalJson(b);
 }
 
 const short = (h: string) => h.slice(0, 8);
 const show = (v: unknown) => JSON.stringify(v);
+/** A param value for a one-line message: JSON, cut to 80 characters. */
+const showValue = (v: unknown) => {
+  const text = v === undefined ? "(unset)" : JSON.stringify(v);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+};
 
 /**
  * A one-line, human description of a {@linkcode StaleReason}.
@@ -158,11 +189,11 @@ export function describeReason(r: StaleReason): string {
     case "dep_changed":
       return `dep '${r.path}' changed (${short(r.before)} -> ${short(r.after)})`;
     case "param_added":
-      return `param '${r.key}' (${r.file}) added = ${show(r.value)}`;
+      return `param '${r.key}' (${r.file}) added = ${showValue(r.value)}`;
     case "param_removed":
       return `param '${r.key}' (${r.file}) removed`;
     case "param_changed":
-      return `param '${r.key}' (${r.file}) changed ${show(r.before)} -> ${show(r.after)}`;
+      return `param '${r.key}' (${r.file}) changed ${showValue(r.before)} -> ${showValue(r.after)}`;
     case "outs_changed":
       return `declared outs changed (added: ${r.added.join(", ") || "-"}; removed: ${
         r.removed.join(", ") || "-"

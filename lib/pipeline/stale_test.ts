@@ -114,6 +114,37 @@ Deno.test("whyStale: only the declared param's value matters", () => {
   );
 });
 
+Deno.test("whyStale: a change inside a whole section names the dotted key, old -> new", () => {
+  const section = (hidden: number[], epochs: number) => ({
+    train: { seed: 1, epochs, search: { mlp: { hidden: [hidden], lr: [0.01] } } },
+  });
+  const nested: LockStage = { ...locked, params: { "params.yaml": section([8], 10) } };
+  const reason = whyStale({
+    stage: stage(),
+    locked: nested,
+    observed: observed({ params: { "params.yaml": section([16], 10) } }),
+  });
+  deepStrictEqual(reason, {
+    kind: "param_changed",
+    file: "params.yaml",
+    key: "train.search.mlp.hidden",
+    before: [[8]],
+    after: [[16]],
+  });
+  strictEqual(
+    describeReason(reason!),
+    "param 'train.search.mlp.hidden' (params.yaml) changed [[8]] -> [[16]]",
+  );
+  const added = whyStale({
+    stage: stage(),
+    locked: nested,
+    observed: observed({
+      params: { "params.yaml": { train: { ...section([8], 10).train, patience: 3 } } },
+    }),
+  });
+  strictEqual(describeReason(added!), "param 'train.patience' (params.yaml) changed (unset) -> 3");
+});
+
 Deno.test("whyStale: an out missing or modified", () => {
   deepStrictEqual(
     whyStale({

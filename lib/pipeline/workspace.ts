@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Logger } from "../log.ts";
 import type { YamlFile } from "../yaml.ts";
 import type { PathInfo } from "./hash.ts";
@@ -69,21 +69,25 @@ export interface Workspace {
  */
 export async function openWorkspace(config: WorkspaceConfig, log: Logger): Promise<Workspace> {
   const root = config.root;
-  const cacheDir = join(root, config.cacheDir ?? ".cache");
+  // resolve, not join: an absolute cache folder (THREATLINE_CACHE_DIR=/mnt/cache) stays absolute.
+  const cacheDir = resolve(root, config.cacheDir ?? ".cache");
   const memo = await HashMemo.open(join(cacheDir, "tmp", "hash_memo.json"));
   return {
     root,
     cacheDir,
     pipelineFile: config.pipelineFile ?? "pipeline.yaml",
     lockPath: join(root, config.lockFile ?? "pipeline.lock"),
-    store: new LocalStore(cacheDir),
+    store: new LocalStore(cacheDir, { log }),
     ...(config.remote ? { remote: config.remote } : {}),
     memo,
     paramFiles: new Map(),
     observed: new Map(),
     log,
     async close() {
-      await memo.save();
+      // The memo is only a cache: failing to save it (a full disk) is not the command's failure.
+      await memo.save().catch((err) => {
+        log.warn("the stat memo could not be saved", { error: (err as Error).message });
+      });
       const remote = config.remote as Partial<AsyncDisposable> | undefined;
       await remote?.[Symbol.asyncDispose]?.();
     },

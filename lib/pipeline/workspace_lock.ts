@@ -14,9 +14,10 @@
  * @module
  */
 import { join } from "node:path";
-import { LockedError } from "../errors.ts";
+import { LockedError, storageErrorFrom } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
-import { tempSibling } from "../atomic.ts";
+import { tempSibling, writeFileAtomic } from "../atomic.ts";
+import { endOrphanGroups, leaderStart, type StageGroup } from "./_process_groups.ts";
 
 /** File name of the lock inside the directory given to {@linkcode WorkspaceLock.acquire}. */
 export const WORKSPACE_LOCK_FILE = "repro.lock";
@@ -40,6 +41,8 @@ export interface LockHolder {
   bootId?: string;
   /** Random id of this acquisition, so a release never removes someone else's lock. */
   token: string;
+  /** Process groups of the stage commands running now (repro), ended when the lock is recovered. */
+  groups?: StageGroup[];
 }
 
 async function readOrUndefined(path: string): Promise<string | undefined> {
@@ -116,6 +119,22 @@ function describe(h: LockHolder): string {
  * Move a stale lock out of the way — unless another process replaced it
  * after we read it, in which case theirs is put back.
  */
+/**
+ * Create the lock file holding `holder`. A write that fails (a full disk)
+ * removes the file again: an empty lock would block every later command.
+ */
+async function writeNew(path: string, holder: LockHolder): Promise<void> {
+  const bytes = new TextEncoder().encode(JSON.stringify(holder, null, 2) + "\n");
+  using f = await Deno.open(path, { write: true, createNew: true, mode: 0o644 });
+  try {
+    let written = 0;
+    while (written < bytes.length) written += await f.write(bytes.subarray(written));
+  } catch (err) {
+    await Deno.remove(path).catch(() => {});
+    throw err;
+  }
+}
+
 async function breakLock(path: string, staleText: string): Promise<void> {
   const aside = tempSibling(path);
   try {
@@ -191,11 +210,10 @@ export class WorkspaceLock {
     };
     for (let attempt = 0; attempt < 5; attempt++) {
       try {
-        using f = await Deno.open(path, { write: true, createNew: true, mode: 0o644 });
-        await f.write(new TextEncoder().encode(JSON.stringify(holder, null, 2) + "\n"));
+        await writeNew(path, holder);
         return new WorkspaceLock(path, holder, log);
       } catch (err) {
-        if (!(err instanceof Deno.errors.AlreadyExists)) throw err;
+        if (!(err instanceof Deno.errors.AlreadyExists)) throw storageErrorFrom(err, path) ?? err;
       }
       const text = await readOrUndefined(path);
       if (text === undefined) continue; // released meanwhile
@@ -219,6 +237,12 @@ export class WorkspaceLock {
         file: path,
         holder: other ? describe(other) : "unreadable lock file",
       });
+      if (other?.groups?.length && other.host === Deno.hostname()) {
+        const sameBoot = !other.bootId || other.bootId === (await bootId());
+        // The dead runner's stage commands may still run (in their own
+        // sessions): end them before anything else writes their outs.
+        if (sameBoot) await endOrphanGroups(other.groups, { log });
+      }
       await breakLock(path, text);
     }
     throw new LockedError("could not take the workspace lock: other processes keep taking it", {
@@ -235,6 +259,28 @@ export class WorkspaceLock {
    * await held.release();
    * ```
    */
+  /**
+   * Record the process groups of the stage commands running now (replacing
+   * the previous list), so that a command recovering this lock after the
+   * runner was killed can end them.
+   *
+   * @example
+   * ```ts ignore
+   * await lock.recordGroups([{ stage: "train", pgid: 4242 }]);
+   * ```
+   */
+  async recordGroups(groups: { stage: string; pgid: number }[]): Promise<void> {
+    if (this.#released) return;
+    const withStart = await Promise.all(
+      groups.map(async (g) => ({ ...g, start: await leaderStart(g.pgid) })),
+    );
+    const holder: LockHolder = { ...this.holder, groups: withStart };
+    if (withStart.length === 0) delete holder.groups;
+    const text = await readOrUndefined(this.path);
+    if (text === undefined || parseHolder(text)?.token !== this.holder.token) return;
+    await writeFileAtomic(this.path, JSON.stringify(holder, null, 2) + "\n");
+  }
+
   async release(): Promise<void> {
     if (this.#released) return;
     this.#released = true;

@@ -9,8 +9,12 @@
  * complete), the manifest last. A reader reads the manifest first and only
  * the files it lists, checking their sha256; a prefix without a manifest is
  * an unfinished (or failed) upload and must be ignored. Releases are
- * immutable: uploading a different folder to a prefix that already has a
- * manifest is refused; uploading the same one again is a no-op.
+ * immutable: uploading a different model to a prefix that already has a
+ * manifest is refused; uploading the same one again is a no-op. "The same"
+ * compares the model's content — every file but the card (`card.json`,
+ * {@linkcode UploadModelDirOptions.metadataFiles}), whose older versions held
+ * run metadata such as the save time — so re-pushing a retrained, identical
+ * model succeeds.
  *
  * `MANIFEST.json`:
  *
@@ -68,6 +72,11 @@ export interface UploadModelDirOptions {
   jobs?: number;
   /** Multipart and retry tuning (tests). */
   bucketOptions?: S3BucketOptions;
+  /**
+   * Files that describe the model rather than being it, left out when an
+   * existing release is compared with this folder (default `["card.json"]`).
+   */
+  metadataFiles?: string[];
 }
 
 /** The normalised prefix (`a/b/`), or a ConfigError for an unusable one. */
@@ -98,9 +107,15 @@ async function listFiles(dir: string): Promise<string[]> {
   return files.sort();
 }
 
-function sameFiles(a: ReleaseManifest["files"], b: ReleaseManifest["files"]): boolean {
+function sameContent(
+  a: ReleaseManifest["files"],
+  b: ReleaseManifest["files"],
+  metadata: string[],
+): boolean {
   const key = (files: ReleaseManifest["files"]) =>
-    JSON.stringify(files.map((f) => [f.path, f.size, f.sha256]));
+    JSON.stringify(
+      files.filter((f) => !metadata.includes(f.path)).map((f) => [f.path, f.size, f.sha256]),
+    );
   return key(a) === key(b);
 }
 
@@ -179,7 +194,8 @@ export async function uploadModelDir(
     const manifestKey = prefix + MANIFEST_NAME;
     const existing = await bucket.getBytes(manifestKey);
     if (existing) {
-      if (sameFiles(parseManifest(existing, bucket.url(manifestKey)).files, local)) {
+      const metadata = options.metadataFiles ?? ["card.json"];
+      if (sameContent(parseManifest(existing, bucket.url(manifestKey)).files, local, metadata)) {
         log.info("model release already complete", { uri });
         return { uri, files };
       }

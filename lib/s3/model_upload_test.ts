@@ -77,7 +77,13 @@ Deno.test({
 
       await uploadModelDir({ s3, dir, prefix, log, bucketOptions });
       ok(log.records.some((r) => r.msg === "model release already complete"));
-      await Deno.writeTextFile(join(dir, "card.json"), '{"auc":0.99}\n');
+      // The card is run metadata (an old card held the save time): a re-push
+      // of the same model with another card is the same release...
+      await Deno.writeTextFile(join(dir, "card.json"), '{"auc":0.97,"created":"later"}\n');
+      await uploadModelDir({ s3, dir, prefix, log, bucketOptions });
+      strictEqual(log.records.filter((r) => r.msg === "model release already complete").length, 2);
+      // ...a different model is refused.
+      await Deno.writeTextFile(join(dir, "model.json"), '{"format":"layers-model","v":2}\n');
       await rejects(uploadModelDir({ s3, dir, prefix, log }), ConfigError);
     } finally {
       for await (const { key } of bucket.list(prefix)) await bucket.delete(key);
