@@ -21,6 +21,7 @@ import {
 } from "./lock.ts";
 import { forgetPaths, observeStage } from "./observe.ts";
 import { restoreOut, saveOut } from "./out_cache.ts";
+import { pullMissingOuts } from "./repro_pull.ts";
 import type { RunEntry } from "./object_store.ts";
 import { lookupRun, recordRun } from "./run_cache.ts";
 import { fetchRun } from "./sync.ts";
@@ -41,6 +42,10 @@ export interface ReproOptions {
   jobs?: number;
   /** Select the targets and everything downstream instead of upstream. */
   downstream?: boolean;
+  /** Select the targets alone, nothing upstream (`repro -s`). */
+  single?: boolean;
+  /** First fetch the selected stages' missing outs from the remote (`repro --pull`). */
+  pull?: boolean;
   /** Aborting stops running commands and starts no new stage. */
   signal?: AbortSignal;
   /** Every output line of every stage command. */
@@ -91,7 +96,13 @@ export async function repro(
   graph: Graph,
   options: ReproOptions = {},
 ): Promise<ReproSummary> {
-  const order = selectStages(graph, options.targets ?? [], { downstream: options.downstream });
+  const order = selectStages(graph, options.targets ?? [], {
+    downstream: options.downstream,
+    single: options.single,
+  });
+  if (options.pull && !options.dry) {
+    await pullMissingOuts(ws, { stages: order, jobs: options.jobs });
+  }
   const selected = new Set(order);
   const jobs = Math.max(1, options.jobs ?? 1);
   const lock = await readLock(ws.lockPath, { cacheDir: ws.cacheDir });
