@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import type { Logger } from "../log.ts";
 import type { YamlFile } from "../yaml.ts";
 import type { PathInfo } from "./hash.ts";
@@ -25,6 +25,8 @@ export interface WorkspaceConfig {
   lockFile?: string;
   /** The remote cache (push/pull, remote run-cache lookups), if one is configured. */
   remote?: ObjectStore;
+  /** Stat memo file (default `<cache>/tmp/hash_memo.json`); experiments keep their own. */
+  memoFile?: string;
 }
 
 /** An open workspace. */
@@ -69,8 +71,8 @@ export interface Workspace {
  */
 export async function openWorkspace(config: WorkspaceConfig, log: Logger): Promise<Workspace> {
   const root = config.root;
-  const cacheDir = join(root, config.cacheDir ?? ".cache");
-  const memo = await HashMemo.open(join(cacheDir, "tmp", "hash_memo.json"));
+  const cacheDir = resolve(root, config.cacheDir ?? ".cache");
+  const memo = await HashMemo.open(config.memoFile ?? join(cacheDir, "tmp", "hash_memo.json"));
   return {
     root,
     cacheDir,
