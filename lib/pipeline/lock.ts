@@ -10,9 +10,8 @@
  *
  * @module
  */
-import { stringify } from "yaml";
 import { openSection, type Section } from "../section.ts";
-import { parseYaml, type YamlFile } from "../yaml.ts";
+import { parseYaml, stringifyYaml, type YamlFile } from "../yaml.ts";
 import { type AtomicWriteOptions, writeFileAtomic } from "./atomic.ts";
 import { canonicalJson, hashBytes, isValidHash } from "./hash.ts";
 import { cachedParse } from "./parse_cache.ts";
@@ -130,7 +129,7 @@ export function serializeLock(lock: LockFile): string {
   const stages = Object.fromEntries(
     Object.keys(lock.stages).sort().map((name) => [name, normalizeStage(lock.stages[name])]),
   );
-  return HEADER + stringify({ version: 1, stages }, { lineWidth: 0 });
+  return HEADER + stringifyYaml({ version: 1, stages }, { lineWidth: 0 });
 }
 
 /**
