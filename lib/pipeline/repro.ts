@@ -182,7 +182,7 @@ async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
     return { stage: name, outcome: "frozen", seconds: 0 };
   }
   try {
-    const obs = await observeStage(ws, stage);
+    const obs = await observeStage(ws, stage, { signal: options.signal });
     const wouldRunUpstream = [...(graph.upstream.get(name) ?? [])]
       .filter((u) => ctx.outcome.get(u) === "would-run");
     const reason: StaleReason | undefined = options.force ? { kind: "forced" } : whyStale({
@@ -217,10 +217,16 @@ async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
         ...(info.isDir ? { nfiles: info.nfiles } : {}),
       });
     }
-    const base = { cmd: stage.cmd, deps, params: obs.params };
+    const base = {
+      cmd: stage.cmd,
+      deps,
+      params: obs.params,
+      ...(obs.source !== undefined ? { source_check: obs.source } : {}),
+    };
     const signature = stageSignature(base);
     forgetPaths(ws, stage.outs.map((o) => o.path));
-    if (!options.force && !stage.alwaysChanged) {
+    // A source-checked stage reads what its signature does not cover: never restore it.
+    if (!options.force && !stage.alwaysChanged && stage.sourceCheck === undefined) {
       const restored = await restoreFromRunCache(ctx, stage, signature);
       if (restored) {
         await ctx.commit(name, { ...base, outs: restored });
