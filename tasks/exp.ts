@@ -3,9 +3,10 @@
  *
  * - `deno task exp run [-S [FILE:]KEY=VALUE...] [--name NAME] [--queue] [--jobs N]`:
  *   run the pipeline with the changed params in an isolated copy of the
- *   workspace that shares the cache (the workspace is not touched);
- *   `--queue` only queues it.
- * - `deno task exp run --run-all [--jobs N]`: run the queue, N experiments at once.
+ *   workspace that shares the cache (the workspace is not touched), N
+ *   stages at once; `--queue` only queues it.
+ * - `deno task exp run --run-all [--jobs N]`: run the queue, N experiments at once
+ *   (each runs its stages one at a time).
  * - `deno task exp show [--json] [--keys K,...]`: changed params and metrics of
  *   every experiment (and the workspace's metrics) as a table, or JSON.
  * - `deno task exp apply ID [--force]`: its params, lock and outs into the workspace.

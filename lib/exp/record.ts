@@ -46,12 +46,28 @@ export interface ExperimentRecord {
   error?: { message: string; code?: string; exitCode?: number };
 }
 
-/** The folder holding every experiment. */
+/**
+ * The folder holding every experiment.
+ *
+ * @example
+ * ```ts
+ * import { expsDir } from "./record.ts";
+ * expsDir("/ws/.cache"); // "/ws/.cache/exps"
+ * ```
+ */
 export function expsDir(cacheDir: string): string {
   return join(cacheDir, "exps");
 }
 
-/** Paths of one experiment. */
+/**
+ * Paths of one experiment: its folder, `exp.json` and its workspace copy.
+ *
+ * @example
+ * ```ts
+ * import { expPaths } from "./record.ts";
+ * expPaths("/ws/.cache", "e1").record; // "/ws/.cache/exps/e1/exp.json"
+ * ```
+ */
 export function expPaths(cacheDir: string, id: string) {
   const dir = join(expsDir(cacheDir), id);
   return { dir, record: join(dir, "exp.json"), workspace: join(dir, "workspace") };
@@ -130,7 +146,15 @@ function interrupted(r: ExperimentRecord): ExperimentRecord {
   };
 }
 
-/** Whether process `pid` exists (this one counts). */
+/**
+ * Whether process `pid` exists (this one counts; Linux `/proc`, else false).
+ *
+ * @example
+ * ```ts
+ * import { alive } from "./record.ts";
+ * alive(Deno.pid); // true
+ * ```
+ */
 export function alive(pid: number | undefined): boolean {
   if (pid === undefined) return false;
   if (pid === Deno.pid) return true;

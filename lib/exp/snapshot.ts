@@ -92,7 +92,15 @@ async function walk(root: string, rel: string, skip: (rel: string) => boolean): 
   return files.map((p) => p.split(sep).join("/"));
 }
 
-/** `path` relative to `root` with forward slashes, or undefined when outside it. */
+/**
+ * `path` relative to `root` with forward slashes, or undefined when outside it.
+ *
+ * @example
+ * ```ts
+ * import { insideRoot } from "./snapshot.ts";
+ * [insideRoot("/ws", "/ws/.cache"), insideRoot("/ws", "/tmp/cache")]; // [".cache", undefined]
+ * ```
+ */
 export function insideRoot(root: string, path: string): string | undefined {
   const rel = relative(root, path);
   return rel.startsWith("..") || rel === "" ? undefined : rel.split(sep).join("/");
