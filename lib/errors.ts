@@ -127,12 +127,18 @@ export class DataError extends PipelineError {
 }
 
 /**
- * A stage's command exited non-zero or was killed. Exit status 4.
+ * A stage's command exited non-zero or was killed. Exit status 4, except
+ * when the stage itself reported a service failure: a command that exits 7
+ * after printing `runMain`'s `error[SERVICE] …` line (MongoDB down, S3
+ * unreachable) keeps exit status 7, so a repro that failed because a service
+ * is down says so to scripts and CI. Any other command exiting 7 is a plain
+ * stage failure.
  *
  * @example
  * ```ts
  * import { StageFailedError } from "./errors.ts";
- * throw new StageFailedError("train", { status: 1, stderrTail: "boom" });
+ * new StageFailedError("train", { status: 1, stderrTail: "boom" }).exitCode; // 4
+ * new StageFailedError("ingest", { status: 7, stderrTail: "error[SERVICE] down" }).exitCode; // 7
  * ```
  */
 export class StageFailedError extends PipelineError {
@@ -149,9 +155,10 @@ export class StageFailedError extends PipelineError {
     const how = init.status === null
       ? `was killed by ${init.signal ?? "a signal"}`
       : `exited with status ${init.status}`;
-    super(`stage '${stage}' failed: its command ${how}`, {
+    const service = init.status === EXIT.service && /^error\[SERVICE\] /m.test(init.stderrTail);
+    super(`stage '${stage}' failed: its command ${how}${service ? " (a service failed)" : ""}`, {
       code: "STAGE_FAILED",
-      exitCode: EXIT.stage,
+      exitCode: service ? EXIT.service : EXIT.stage,
       stage,
     });
     this.status = init.status;

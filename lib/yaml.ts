@@ -4,8 +4,21 @@
  *
  * @module
  */
-import { type Document, isMap, isSeq, LineCounter, type Node, parseDocument } from "yaml";
+import { createRequire } from "node:module";
+import type * as Yaml from "yaml";
+import type { Document, Node } from "yaml";
 import { ConfigError } from "./errors.ts";
+
+let yamlModule: typeof Yaml | undefined;
+/**
+ * The `yaml` package, loaded on first use (synchronously, through Node's
+ * `require`): a no-op `status` finds every YAML file in the parse cache
+ * (pipeline/parse_cache.ts) and should not pay the ~100 ms the package takes
+ * to load.
+ */
+function yaml(): typeof Yaml {
+  return yamlModule ??= createRequire(import.meta.url)("yaml") as typeof Yaml;
+}
 
 /** A parsed YAML file that can say where each key sits. */
 export interface YamlFile {
@@ -33,6 +46,7 @@ export interface YamlFile {
  * ```
  */
 export function parseYaml(text: string, file: string): YamlFile {
+  const { LineCounter, parseDocument } = yaml();
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -74,10 +88,11 @@ export function yamlFromValue(text: string, file: string, value: unknown): YamlF
 
 function locateIn(
   doc: Document,
-  lineCounter: LineCounter,
+  lineCounter: Yaml.LineCounter,
   path: (string | number)[],
   key: boolean,
 ): { line: number; column: number } {
+  const { isMap, isSeq } = yaml();
   const pos = (offset: number) => {
     const p = lineCounter.linePos(offset);
     return { line: p.line, column: p.col };
@@ -126,4 +141,17 @@ export async function readYaml(path: string): Promise<YamlFile> {
     throw err;
   }
   return parseYaml(text, path);
+}
+
+/**
+ * YAML text of a value (the `yaml` package's `stringify`, loaded on first use).
+ *
+ * @example
+ * ```ts
+ * import { stringifyYaml } from "./yaml.ts";
+ * stringifyYaml({ a: [1, 2] }); // "a:\n  - 1\n  - 2\n"
+ * ```
+ */
+export function stringifyYaml(value: unknown, options?: Yaml.ToStringOptions): string {
+  return yaml().stringify(value, options);
 }

@@ -2,10 +2,11 @@
  * Stage `fingerprint`: stream the source ingest reads (same projection, same
  * order) and write `artifacts/source/fingerprint.json` with its row count and
  * a SHA-256 of its rows. A MongoDB collection is not a file the runner can
- * hash, so a Mongo-backed pipeline runs this stage on every repro
- * (`always_changed: true`) and makes its output a dep of ingest: the file is
- * byte-identical while the data is unchanged (no timestamp in it), so ingest
- * and everything downstream re-run only when the data changed.
+ * hash, so a Mongo-backed pipeline makes its output a dep of ingest: the file
+ * is byte-identical while the data is unchanged (no timestamp in it), so
+ * ingest and everything downstream re-run only when the data changed. The
+ * stage itself runs only when `--check` (its `source_check`: count, largest
+ * `_id`, collection metadata, server-side checksum) prints something new.
  *
  * ```sh
  * deno run --allow-read --allow-write --allow-net --allow-env=MONGODB_URI,LOG_TOKENS,LOG_STREAM \
@@ -93,10 +94,43 @@ export async function runFingerprint(
   return file;
 }
 
+/**
+ * The cheap check for `source_check` (`stages/fingerprint.ts --check`): one
+ * line of JSON describing the source without reading it (a MongoDB
+ * collection's count, largest `_id`, UUID, size and server-side checksum:
+ * lib/ml/mongo_probe.ts; a CSV file's size and modification time).
+ *
+ * @example
+ * ```ts ignore
+ * import { sourceCheck } from "./fingerprint.ts";
+ * console.log(await sourceCheck(config, log, { env }));
+ * ```
+ */
+export async function sourceCheck(
+  config: StageConfig,
+  log: Logger,
+  options: Pick<RunFingerprintOptions, "env"> = {},
+): Promise<string> {
+  const p = readSourceParams(config.params);
+  if (p.source === "mongodb") {
+    const { probeCollection } = await import("../lib/ml/mongo_probe.ts");
+    const m = p.mongodb!;
+    const uri = options.env?.mongodbUri;
+    if (!uri) throw new TypeError("sourceCheck: mongodb needs env.mongodbUri (readSourceEnv)");
+    return JSON.stringify(
+      await probeCollection({ uri, database: m.database, collection: m.collection, log }),
+    );
+  }
+  const info = await Deno.stat(p.path!);
+  return JSON.stringify({ source: p.source, path: p.path, size: info.size, mtime: info.mtime });
+}
+
 if (import.meta.main) {
   await runMain(async ({ args, log }) => {
-    const config = await loadStageConfig(args, "fingerprint");
+    const check = args.includes("--check");
+    const config = await loadStageConfig(args.filter((a) => a !== "--check"), "fingerprint");
     const env = readSourceEnv(readSourceParams(config.params));
-    await runFingerprint(config, log, { env });
+    if (check) console.log(await sourceCheck(config, log, { env }));
+    else await runFingerprint(config, log, { env });
   });
 }

@@ -51,6 +51,10 @@ export const BENCHES: Record<string, BenchEntry> = {
     about: "batch scoring of a 1M-row CSV: rows/s, peak RSS vs pandas+sklearn",
     load: () => import("../bench/predict_bench.ts"),
   },
+  "status-own": {
+    about: "no-op status on this project's own pipeline vs dvc status on it as dvc.yaml",
+    load: () => import("../bench/status_own.ts"),
+  },
   "train-cv": {
     about: "K-fold CV of the whole train stage on train.mat only, per selection metric",
     load: () => import("../bench/train_cv.ts"),

@@ -1,11 +1,14 @@
 /**
  * `deno task gc [--dry]`: remove cache objects that pipeline.lock no longer
- * references (and run-cache entries that pointed to them).
+ * references (and run-cache entries that pointed to them). The outs of
+ * recorded experiments (`deno task exp`) are kept; gc refuses to run while
+ * an experiment runs.
  *
  * @module
  */
 import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
+import { experimentLocks } from "../lib/exp/manage.ts";
 import { collectGarbage } from "../lib/pipeline/gc.ts";
 import { readLock } from "../lib/pipeline/lock.ts";
 import { parseCacheDir } from "../lib/pipeline/parse_cache.ts";
@@ -26,7 +29,11 @@ if (import.meta.main) {
     const held = await WorkspaceLock.acquire(ws.cacheDir, { command: "gc", log });
     try {
       const result = await collectGarbage(ws.store, {
-        keep: [await readLock(ws.lockPath, { cacheDir: ws.cacheDir })],
+        // Experiments' outs stay until `deno task exp remove`/`exp gc` forgets them.
+        keep: [
+          await readLock(ws.lockPath, { cacheDir: ws.cacheDir }),
+          ...await experimentLocks(ws.cacheDir),
+        ],
         dryRun: values.dry as boolean | undefined,
       });
       if (!values.dry) {

@@ -1,6 +1,8 @@
 /**
- * `deno task repro [STAGE...] [--force] [--dry] [--jobs N] [--downstream]`:
- * run the stale stages of pipeline.yaml. With `MLFLOW_TRACKING_URI` set, a
+ * `deno task repro [STAGE...] [--force] [--dry] [--jobs N] [--downstream]
+ * [-s|--single-item] [--pull]`: run the stale stages of pipeline.yaml; `-s`
+ * only the named stages (not upstream), `--pull` first fetches missing outs
+ * from the remote (lib/pipeline/repro_pull.ts). With `MLFLOW_TRACKING_URI` set, a
  * repro that ran or restored a stage is then logged to MLflow
  * (lib/mlflow/tracking.ts); if that fails, the pipeline's result stands and
  * the task exits with status 7. Every repro that is not `--dry` (ok, failed
@@ -22,7 +24,8 @@ import { buildRunRecord } from "../lib/pipeline/run_record.ts";
 import { WorkspaceLock } from "../lib/pipeline/workspace_lock.ts";
 import { grantedEnv, loadWorkspace } from "./_workspace.ts";
 
-const USAGE = "deno task repro [STAGE...] [--force] [--dry] [--jobs N] [--downstream]";
+const USAGE =
+  "deno task repro [STAGE...] [--force] [--dry] [--jobs N] [--downstream] [-s|--single-item] [--pull]";
 
 if (import.meta.main) {
   await runMain(async ({ args, log }) => {
@@ -33,6 +36,8 @@ if (import.meta.main) {
         dry: { type: "boolean" },
         jobs: { type: "string", short: "j" },
         downstream: { type: "boolean" },
+        "single-item": { type: "boolean", short: "s" },
+        pull: { type: "boolean" },
       },
     });
     const jobs = values.jobs === undefined ? 1 : positiveInt(values.jobs as string, "--jobs");
@@ -97,6 +102,8 @@ if (import.meta.main) {
         force: values.force as boolean | undefined,
         dry: values.dry as boolean | undefined,
         downstream: values.downstream as boolean | undefined,
+        single: values["single-item"] as boolean | undefined,
+        pull: values.pull as boolean | undefined,
         jobs,
         signal: abort.signal,
         onLine: (stage, line) => console.error(`[${stage}] ${line}`),

@@ -21,6 +21,7 @@ export const STAGE_KEYS = [
   "desc",
   "always_changed",
   "frozen",
+  "source_check",
 ] as const;
 
 /** Words people write for a stage key that are too far off for the typo check. */
@@ -256,9 +257,15 @@ export function parseStage(y: YamlFile, name: string, raw: unknown): StageSpec {
     desc: optional<string | undefined>("desc", "string", undefined),
     alwaysChanged: optional("always_changed", "boolean", false),
     frozen: optional("frozen", "boolean", false),
+    ...sourceCheck(optional<string | undefined>("source_check", "string", undefined)),
     where,
     depWhere,
   };
+}
+
+/** `source_check`: a non-empty command, kept only when given. */
+function sourceCheck(cmd: string | undefined): { sourceCheck?: string } {
+  return cmd === undefined || cmd.trim() === "" ? {} : { sourceCheck: cmd };
 }
 
 interface Helpers {

@@ -197,7 +197,8 @@ export function topoOrder(graph: Graph, subset?: Iterable<string>): string[] {
 /**
  * The stages to run for `targets`, like `dvc repro TARGET`: the targets and
  * everything upstream of them, or with `downstream` the targets and everything
- * downstream of them. No targets means every stage. Returns topological order.
+ * downstream of them, or with `single` (`repro -s`) the targets alone. No
+ * targets means every stage. Returns topological order.
  *
  * @example
  * ```ts
@@ -210,15 +211,17 @@ export function topoOrder(graph: Graph, subset?: Iterable<string>): string[] {
  * const graph = buildGraph(spec);
  * selectStages(graph, ["b"]); // ["a", "b"]
  * selectStages(graph, ["a"], { downstream: true }); // ["a", "b"]
+ * selectStages(graph, ["b"], { single: true }); // ["b"]
  * ```
  */
 export function selectStages(
   graph: Graph,
   targets: string[],
-  options: { downstream?: boolean } = {},
+  options: { downstream?: boolean; single?: boolean } = {},
 ): string[] {
   if (targets.length === 0) return topoOrder(graph);
   checkKnown(graph, targets);
+  if (options.single) return topoOrder(graph, targets);
   const edges = options.downstream ? graph.downstream : graph.upstream;
   const selected = new Set<string>();
   const queue = [...targets];

@@ -136,6 +136,13 @@ Deno.test("selectStages: with downstream, targets plus everything downstream", (
   deepStrictEqual(selectStages(g, ["eval"], { downstream: true }), ["eval"]);
 });
 
+Deno.test("selectStages: with single, only the targets (repro -s)", () => {
+  const g = buildGraph(DIAMOND);
+  deepStrictEqual(selectStages(g, ["train"], { single: true }), ["train"]);
+  deepStrictEqual(selectStages(g, ["eval", "prep"], { single: true }), ["prep", "eval"]);
+  throws(() => selectStages(g, ["nope"], { single: true }), ConfigError);
+});
+
 Deno.test("selectStages: no targets means every stage", () => {
   const g = buildGraph(DIAMOND);
   deepStrictEqual(selectStages(g, []), topoOrder(g));

@@ -10,9 +10,8 @@
  *
  * @module
  */
-import { stringify } from "yaml";
 import { openSection, type Section } from "../section.ts";
-import { parseYaml, type YamlFile } from "../yaml.ts";
+import { parseYaml, stringifyYaml, type YamlFile } from "../yaml.ts";
 import { type AtomicWriteOptions, writeFileAtomic } from "../atomic.ts";
 import { canonicalJson, hashBytes, isValidHash } from "./hash.ts";
 import { cachedParse } from "./parse_cache.ts";
@@ -55,6 +54,8 @@ export interface LockStage {
   params: Record<string, Record<string, unknown>>;
   /** Outputs with their hashes. */
   outs: LockOut[];
+  /** What the stage's `source_check` printed when it last ran (not part of the signature). */
+  source_check?: string;
 }
 
 /** The whole `pipeline.lock`. */
@@ -111,6 +112,7 @@ function normalizeStage(stage: LockStage): LockStage {
     deps: normalizeDeps(stage.deps),
     params: normalizeParams(stage.params),
     outs: normalizeOuts(stage.outs),
+    ...(stage.source_check !== undefined ? { source_check: stage.source_check } : {}),
   };
 }
 
@@ -130,7 +132,7 @@ export function serializeLock(lock: LockFile): string {
   const stages = Object.fromEntries(
     Object.keys(lock.stages).sort().map((name) => [name, normalizeStage(lock.stages[name])]),
   );
-  return HEADER + stringify({ version: 1, stages }, { lineWidth: 0 });
+  return HEADER + stringifyYaml({ version: 1, stages }, { lineWidth: 0 });
 }
 
 /**
@@ -204,8 +206,9 @@ function readStage(y: YamlFile, s: Section): LockStage {
     params[file] = Object.fromEntries(keysAt(y, keys.path).map((k) => [k, keys.raw(k)]));
     keys.done();
   }
+  const source = s.has("source_check") ? { source_check: s.string("source_check") } : {};
   s.done();
-  return { cmd, deps, params, outs };
+  return { cmd, deps, params, outs, ...source };
 }
 
 /**

@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { hashPath, type PathInfo } from "./hash.ts";
 import type { LockFile } from "./lock.ts";
 import { resolveParams } from "./params.ts";
+import { runSourceCheck } from "./source_check.ts";
 import { overlaps } from "./paths.ts";
 import type { StageSpec } from "./spec.ts";
 import type { ObservedStage } from "./stale.ts";
@@ -33,6 +34,10 @@ export interface ObserveOptions {
    * params.
    */
   lockFallback?: LockFile;
+  /** Do not run the stage's `source_check` (lock-only status: no source at hand). */
+  skipSourceCheck?: boolean;
+  /** Aborts a running `source_check`. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -71,7 +76,11 @@ export async function observeStage(
     pipelineFile: ws.pipelineFile,
     cacheDir: ws.cacheDir,
   });
+  const source = options.skipSourceCheck || stage.frozen
+    ? undefined
+    : await runSourceCheck(ws.root, stage, { signal: options.signal });
   return {
+    ...(source !== undefined ? { source } : {}),
     depInfo,
     outInfo,
     deps: new Map([...depInfo].map(([p, i]) => [p, i?.hash])),

@@ -13,6 +13,7 @@
  *   jobs: 4                        # transfers at once (default 4)
  *   connect_timeout: 5             # seconds to connect (default 5)
  *   timeout: 60                    # seconds per request / of silence (default 60)
+ *   operation_timeout: 30          # seconds of silence per operation, retries included (default 30)
  *   retries: 3                     # retries of a failed request (default 3)
  * ```
  *
@@ -110,6 +111,9 @@ function readRemote(s: Section): FileRemote {
     connection.connectTimeoutMs = s.number("connect_timeout", { min: 0.001 }) * 1000;
   }
   if (s.has("timeout")) connection.requestTimeoutMs = s.number("timeout", { min: 0.001 }) * 1000;
+  if (s.has("operation_timeout")) {
+    connection.operationTimeoutMs = s.number("operation_timeout", { min: 0.001 }) * 1000;
+  }
   if (s.has("retries")) {
     connection.maxAttempts = s.number("retries", { integer: true, min: 0, max: 20 }) + 1;
   }

@@ -22,6 +22,7 @@ import {
 } from "./lock.ts";
 import { forgetPaths, observeStage } from "./observe.ts";
 import { restoreOut, saveOut } from "./out_cache.ts";
+import { pullMissingOuts } from "./repro_pull.ts";
 import type { RunEntry } from "./object_store.ts";
 import { lookupRun, recordRun } from "./run_cache.ts";
 import { fetchRun } from "./sync.ts";
@@ -43,6 +44,10 @@ export interface ReproOptions {
   jobs?: number;
   /** Select the targets and everything downstream instead of upstream. */
   downstream?: boolean;
+  /** Select the targets alone, nothing upstream (`repro -s`). */
+  single?: boolean;
+  /** First fetch the selected stages' missing outs from the remote (`repro --pull`). */
+  pull?: boolean;
   /** Aborting stops running commands and starts no new stage. */
   signal?: AbortSignal;
   /** Every output line of every stage command. */
@@ -100,7 +105,13 @@ export async function repro(
   graph: Graph,
   options: ReproOptions = {},
 ): Promise<ReproSummary> {
-  const order = selectStages(graph, options.targets ?? [], { downstream: options.downstream });
+  const order = selectStages(graph, options.targets ?? [], {
+    downstream: options.downstream,
+    single: options.single,
+  });
+  if (options.pull && !options.dry) {
+    await pullMissingOuts(ws, { stages: order, jobs: options.jobs });
+  }
   const selected = new Set(order);
   const jobs = Math.max(1, options.jobs ?? 1);
   const lock = await readLock(ws.lockPath, { cacheDir: ws.cacheDir });
@@ -192,7 +203,7 @@ async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
     return { stage: name, outcome: "frozen", seconds: 0 };
   }
   try {
-    const obs = await observeStage(ws, stage);
+    const obs = await observeStage(ws, stage, { signal: options.signal });
     const wouldRunUpstream = [...(graph.upstream.get(name) ?? [])]
       .filter((u) => ctx.outcome.get(u) === "would-run");
     const reason: StaleReason | undefined = options.force ? { kind: "forced" } : whyStale({
@@ -227,10 +238,16 @@ async function runOne(ctx: StageContext, name: string): Promise<StageResult> {
         ...(info.isDir ? { nfiles: info.nfiles } : {}),
       });
     }
-    const base = { cmd: stage.cmd, deps, params: obs.params };
+    const base = {
+      cmd: stage.cmd,
+      deps,
+      params: obs.params,
+      ...(obs.source !== undefined ? { source_check: obs.source } : {}),
+    };
     const signature = stageSignature(base);
     forgetPaths(ws, stage.outs.map((o) => o.path));
-    if (!options.force && !stage.alwaysChanged) {
+    // A source-checked stage reads what its signature does not cover: never restore it.
+    if (!options.force && !stage.alwaysChanged && stage.sourceCheck === undefined) {
       const restored = await restoreFromRunCache(ctx, stage, signature);
       if (restored) {
         await ctx.commit(name, { ...base, outs: restored });

@@ -10,6 +10,7 @@ import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { HeadObjectCommand, ListMultipartUploadsCommand, S3Client } from "@aws-sdk/client-s3";
 import { CacheError, ServiceError } from "../errors.ts";
+import { memoryLogger } from "../log.ts";
 import { serviceGate, servicesFromEnv } from "../services/mod.ts";
 import { S3Bucket } from "../s3/bucket.ts";
 import type { S3Settings } from "../s3/settings.ts";
@@ -177,7 +178,9 @@ const fakeSettings = (endpoint: string): S3Settings => ({
 });
 
 Deno.test("S3Store: transient 503s are retried, then the answer counts", async () => {
-  const server = fakeServer((n) => new Response(null, { status: n <= 2 ? 503 : 404 }));
+  const server = fakeServer((n) =>
+    new Response(null, { status: n <= 2 ? 503 : 404, headers: { "x-amz-request-id": `r${n}` } })
+  );
   await using store = new S3Store(fakeSettings(server.endpoint), { retryBaseMs: 1 });
   try {
     strictEqual(await store.hasObject(hashBytes("x")), false);
@@ -206,6 +209,89 @@ Deno.test("S3Store: a server that never answers fails with a ServiceError, not a
     listener.close();
     await accepting.catch(() => {});
     for (const conn of held) conn.close();
+  }
+});
+
+/** A loopback server that accepts connections and never answers; counts them. */
+function silentServer() {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const held: Deno.Conn[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) held.push(conn);
+  })();
+  return {
+    endpoint: `http://127.0.0.1:${listener.addr.port}`,
+    connections: () => held.length,
+    async close() {
+      listener.close();
+      await accepting.catch(() => {});
+      for (const conn of held) conn.close();
+    },
+  };
+}
+
+Deno.test("S3Store: a silent server fails once the operation budget is spent, then at once", async () => {
+  // Regression (issue 11): 4 attempts × 60 s each took 242 s to fail. Now the
+  // first timeout that spends the budget (operation_timeout, default 30 s)
+  // fails the operation, says so, and every later request fails at once.
+  const server = silentServer();
+  const log = memoryLogger();
+  await using store = new S3Store(
+    { ...fakeSettings(server.endpoint), requestTimeoutMs: 60_000, operationTimeoutMs: 300 },
+    { retryBaseMs: 1, log },
+  );
+  try {
+    const err = await store.getRun(hashBytes("sig")).then(() => undefined, (e) => e);
+    ok(err instanceof ServiceError, String(err));
+    strictEqual(err.exitCode, 7);
+    ok(err.message.includes(`S3 at ${server.endpoint} did not answer GET`), err.message);
+    ok(err.message.includes("1 attempt; remote.operation_timeout 0.3 s"), err.message);
+    strictEqual(server.connections(), 1, "no retry after the budget was spent");
+    const again = await store.hasObject(hashBytes("x")).then(() => undefined, (e) => e);
+    strictEqual(again, err, "later requests fail with the same error");
+    strictEqual(server.connections(), 1, "without asking the silent server again");
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("S3Store: a server answering plain 404 to everything is 'not S3', not 'missing'", async () => {
+  // Regression (issue 11): `pull` reported "17 outs missing" from a web server.
+  const server = fakeServer(() => new Response("Not Found", { status: 404 }));
+  await using store = new S3Store(fakeSettings(server.endpoint), { retryBaseMs: 1 });
+  try {
+    for (const ask of [() => store.hasObject(hashBytes("x")), () => store.getRun(hashBytes("s"))]) {
+      const err = await ask().then(() => undefined, (e) => e);
+      ok(err instanceof ServiceError, String(err));
+      strictEqual(
+        err.message,
+        `the server at ${server.endpoint} is not S3: it answered HTTP 404 ` +
+          "without any S3 error body or headers",
+      );
+    }
+    const tmp = await Deno.makeTempDir();
+    try {
+      const got = await store.getObject(hashBytes("y"), join(tmp, "y")).then(String, (e) => e);
+      ok(got instanceof ServiceError && got.message.includes("is not S3"), String(got));
+    } finally {
+      await Deno.remove(tmp, { recursive: true });
+    }
+  } finally {
+    await server.close();
+  }
+});
+
+Deno.test("S3Store: a 404 carrying S3's request id is a plain miss (no probe)", async () => {
+  const server = fakeServer(() =>
+    new Response(null, { status: 404, headers: { "x-amz-request-id": "abc" } })
+  );
+  await using store = new S3Store(fakeSettings(server.endpoint), { retryBaseMs: 1 });
+  try {
+    strictEqual(await store.hasObject(hashBytes("x")), false);
+    strictEqual(await store.getRun(hashBytes("s")), undefined);
+    strictEqual(server.count(), 2);
+  } finally {
+    await server.close();
   }
 });
 

@@ -61,6 +61,12 @@ export interface StageSpec {
   alwaysChanged: boolean;
   /** `frozen`: never run; its lock entry is trusted as is. */
   frozen: boolean;
+  /**
+   * `source_check`: a cheap command whose output describes an external
+   * source (row count, max id, metadata). The stage is stale when the output
+   * differs from the one recorded in the lock (source_check.ts).
+   */
+  sourceCheck?: string;
   /** Where the stage name is written. */
   where: SpecLocation;
   /** Where each dep is written, index-aligned with `deps`. */

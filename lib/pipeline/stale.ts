@@ -16,6 +16,8 @@ export interface ObservedStage {
   params: Record<string, Record<string, unknown>>;
   /** Hash of each declared out (undefined when missing); omit to skip out checks. */
   outs?: Map<string, string | undefined>;
+  /** What the stage's `source_check` printed now (undefined: not checked). */
+  source?: string;
 }
 
 /** Why a stage is stale. `kind` is stable and machine-readable. */
@@ -23,6 +25,7 @@ export type StaleReason =
   | { kind: "new" }
   | { kind: "forced" }
   | { kind: "always_changed" }
+  | { kind: "source_changed"; before: string | undefined; after: string }
   | { kind: "cmd_changed"; before: string[]; after: string[] }
   | { kind: "dep_added"; path: string }
   | { kind: "dep_removed"; path: string }
@@ -65,6 +68,9 @@ export function whyStale(input: StaleInput): StaleReason | undefined {
   if (stage.frozen) return undefined;
   if (!locked) return { kind: "new" };
   if (stage.alwaysChanged) return { kind: "always_changed" };
+  if (observed.source !== undefined && observed.source !== locked.source_check) {
+    return { kind: "source_changed", before: locked.source_check, after: observed.source };
+  }
   if (!sameJson(stage.cmd, locked.cmd)) {
     return { kind: "cmd_changed", before: locked.cmd, after: stage.cmd };
   }
@@ -159,6 +165,7 @@ const showValue = (v: unknown) => {
   const text = v === undefined ? "(unset)" : JSON.stringify(v);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 };
+const clip = (s: string) => (s.length > 120 ? `${s.slice(0, 117)}...` : s);
 
 /**
  * A one-line, human description of a {@linkcode StaleReason}.
@@ -178,6 +185,8 @@ export function describeReason(r: StaleReason): string {
       return "forced";
     case "always_changed":
       return "always_changed is set";
+    case "source_changed":
+      return `the source changed (source_check: ${clip(r.before ?? "none")} -> ${clip(r.after)})`;
     case "cmd_changed":
       return `cmd changed (${show(r.before.join(" && "))} -> ${show(r.after.join(" && "))})`;
     case "dep_added":

@@ -62,6 +62,7 @@ export async function pipelineStatus(
     const observed = await observeStage(ws, stage, {
       skipOuts: options.lockOnly,
       lockFallback: options.lockOnly ? lock : undefined,
+      skipSourceCheck: options.lockOnly,
     });
     const staleUpstream = [...(graph.upstream.get(name) ?? [])].filter((u) => stale.has(u));
     const reason = whyStale({ stage, locked: lock.stages[name], observed, staleUpstream });

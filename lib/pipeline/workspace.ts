@@ -25,6 +25,8 @@ export interface WorkspaceConfig {
   lockFile?: string;
   /** The remote cache (push/pull, remote run-cache lookups), if one is configured. */
   remote?: ObjectStore;
+  /** Stat memo file (default `<cache>/tmp/hash_memo.json`); experiments keep their own. */
+  memoFile?: string;
 }
 
 /** An open workspace. */
@@ -69,9 +71,8 @@ export interface Workspace {
  */
 export async function openWorkspace(config: WorkspaceConfig, log: Logger): Promise<Workspace> {
   const root = config.root;
-  // resolve, not join: an absolute cache folder (THREATLINE_CACHE_DIR=/mnt/cache) stays absolute.
   const cacheDir = resolve(root, config.cacheDir ?? ".cache");
-  const memo = await HashMemo.open(join(cacheDir, "tmp", "hash_memo.json"));
+  const memo = await HashMemo.open(config.memoFile ?? join(cacheDir, "tmp", "hash_memo.json"));
   return {
     root,
     cacheDir,

@@ -222,3 +222,113 @@ export function isLocalError(err: Error): boolean {
     !(err instanceof Deno.errors.ConnectionRefused || err instanceof Deno.errors.ConnectionReset ||
       err instanceof Deno.errors.TimedOut || err instanceof Deno.errors.BrokenPipe);
 }
+
+/**
+ * Whether an error answer carries S3's marks: a request id header
+ * (`x-amz-request-id`, `x-amz-id-2`, which AWS, MinIO and Ceph send on every
+ * answer) or an S3 error code parsed from an XML body. A plain web server's
+ * 404 has neither.
+ *
+ * @example
+ * ```ts
+ * import { looksLikeS3 } from "./_errors.ts";
+ * looksLikeS3(Object.assign(new Error("x"), { name: "NotFound", $metadata: { httpStatusCode: 404 } })); // false
+ * looksLikeS3(Object.assign(new Error("x"), { name: "NoSuchKey", Code: "NoSuchKey" })); // true
+ * ```
+ */
+export function looksLikeS3(err: unknown): boolean {
+  const e = err as AwsishError & {
+    $metadata?: { requestId?: string; extendedRequestId?: string };
+    $response?: { headers?: Record<string, string> };
+  };
+  if (e?.$metadata?.requestId || e?.$metadata?.extendedRequestId) return true;
+  if (typeof e?.Code === "string" && e.Code !== "") return true;
+  const headers = e?.$response?.headers ?? {};
+  return Object.keys(headers).some((h) => h.toLowerCase().startsWith("x-amz-"));
+}
+
+/**
+ * The error for an endpoint that answers, but not as S3 does: a plain HTTP
+ * status with no S3 error body or headers (a web server, a wrong port or
+ * path), instead of reporting every object as missing.
+ *
+ * @example
+ * ```ts
+ * import { notS3Error } from "./_errors.ts";
+ * notS3Error({ endpoint: "http://127.0.0.1:8080", region: "us-east-1" }, 404).message;
+ * // "the server at http://127.0.0.1:8080 is not S3: it answered HTTP 404 without any S3 error body or headers"
+ * ```
+ */
+export function notS3Error(
+  settings: Pick<S3Settings, "endpoint" | "region">,
+  status: number | undefined,
+): ServiceError {
+  return new ServiceError(
+    `the server at ${describeEndpoint(settings)} is not S3: it answered HTTP ${
+      status ?? "?"
+    } without any S3 error body or headers`,
+    {
+      hint: "check remote.endpoint_url in threatline.yaml or AWS_ENDPOINT_URL_S3 " +
+        "(host, port, no path)",
+    },
+  );
+}
+
+/** What {@linkcode silentServerError} reports. */
+export interface SilentServer {
+  /** The operation, e.g. `GET runs/ab/cd.json`. */
+  what: string;
+  /** Milliseconds spent on it. */
+  spentMs: number;
+  /** The operation budget (`remote.operation_timeout`), ms. */
+  budgetMs: number;
+  /** Attempts made. */
+  attempts: number;
+  /** The last timeout. */
+  cause?: unknown;
+}
+
+/**
+ * The error for a server that stayed silent until the operation's retries
+ * or its time budget ran out.
+ *
+ * @example
+ * ```ts
+ * import { silentServerError } from "./_errors.ts";
+ * const settings = { endpoint: "http://127.0.0.1:9", region: "us-east-1" };
+ * silentServerError(settings, { what: "GET k", spentMs: 30_012, budgetMs: 30_000, attempts: 1 })
+ *   .message;
+ * // "S3 at http://127.0.0.1:9 did not answer GET k: timed out after 30 s (1 attempt; remote.operation_timeout 30 s); giving up on it"
+ * ```
+ */
+export function silentServerError(
+  settings: Pick<S3Settings, "endpoint" | "region">,
+  s: SilentServer,
+): ServiceError {
+  const tries = `${s.attempts} attempt${s.attempts === 1 ? "" : "s"}`;
+  return new ServiceError(
+    `S3 at ${describeEndpoint(settings)} did not answer ${s.what}: timed out after ${
+      Math.round(s.spentMs / 100) / 10
+    } s (${tries}; remote.operation_timeout ${s.budgetMs / 1000} s); giving up on it`,
+    {
+      cause: s.cause,
+      hint: "is the endpoint an S3 server, and is it overloaded? " +
+        "raise remote.operation_timeout in threatline.yaml if it is just slow",
+    },
+  );
+}
+
+/**
+ * Whether `err` is a timeout (of the request, the socket or the connection).
+ *
+ * @example
+ * ```ts
+ * import { isTimeout } from "./_errors.ts";
+ * isTimeout(Object.assign(new Error("slow"), { name: "TimeoutError" })); // true
+ * ```
+ */
+export function isTimeout(err: unknown): boolean {
+  const e = err as AwsishError;
+  return e?.name === "TimeoutError" || e?.code === "ETIMEDOUT" || e?.name === "RequestTimeout" ||
+    e instanceof Deno.errors.TimedOut;
+}

@@ -28,8 +28,12 @@ import {
   describeError,
   isLocalError,
   isNotFound,
+  isTimeout,
   isTransient,
+  looksLikeS3,
+  notS3Error,
   permissionError,
+  silentServerError,
   toServiceError,
 } from "./_errors.ts";
 import type { S3Settings } from "./settings.ts";
@@ -86,16 +90,6 @@ async function removeIfExists(path: string): Promise<void> {
   });
 }
 
-/** `request`'s result, or undefined when S3 says there is no such key. */
-async function unlessMissing<T>(request: Promise<T>): Promise<T | undefined> {
-  try {
-    return await request;
-  } catch (err) {
-    if (isNotFound(err)) return undefined;
-    throw err;
-  }
-}
-
 /**
  * A bucket with timeouts, retries and verified transfers. Close it when done
  * (it holds keep-alive connections).
@@ -121,6 +115,11 @@ export class S3Bucket {
   readonly #partConcurrency: number;
   readonly #retryBaseMs: number;
   #client: Promise<{ sdk: typeof Sdk; client: Sdk.S3Client }> | undefined;
+  /** Set once the server stayed silent for a whole operation: every later request fails fast. */
+  #gaveUp: Error | undefined;
+  /** Settles once a bare 404 made us ask whether the server speaks S3 at all. */
+  #isS3: Promise<void> | undefined;
+  #warnedTimeout = false;
 
   /** A bucket handle; nothing is loaded or connected until the first request. */
   constructor(settings: S3Settings, options: S3BucketOptions = {}) {
@@ -154,7 +153,7 @@ export class S3Bucket {
   /** Size of an object, undefined when there is none. */
   async head(key: string): Promise<{ size: number } | undefined> {
     return await this.#retry(`HEAD ${key}`, key, async ({ sdk, send }) => {
-      const res = await unlessMissing(
+      const res = await this.#unlessMissing(
         send(new sdk.HeadObjectCommand({ Bucket: this.settings.bucket, Key: key })),
       );
       return res && { size: res.ContentLength ?? 0 };
@@ -164,7 +163,7 @@ export class S3Bucket {
   /** An object's bytes (unverified), undefined when there is none. */
   async getBytes(key: string): Promise<Uint8Array | undefined> {
     return await this.#retry(`GET ${key}`, key, async ({ sdk, send }) => {
-      const res = await unlessMissing(
+      const res = await this.#unlessMissing(
         send(new sdk.GetObjectCommand({ Bucket: this.settings.bucket, Key: key })),
       );
       return res && await res.Body!.transformToByteArray();
@@ -231,7 +230,7 @@ export class S3Bucket {
   ): Promise<"ok" | "missing" | "corrupt"> {
     await Deno.mkdir(dirname(destPath), { recursive: true });
     return await this.#retry(`GET ${key}`, key, async ({ sdk, send }) => {
-      const res = await unlessMissing(
+      const res = await this.#unlessMissing(
         send(new sdk.GetObjectCommand({ Bucket: this.settings.bucket, Key: key })),
       );
       if (!res) return "missing";
@@ -283,10 +282,55 @@ export class S3Bucket {
     });
   }
 
+  /** `request`'s result, or undefined when S3 says there is no such key. */
+  async #unlessMissing<T>(request: Promise<T>): Promise<T | undefined> {
+    try {
+      return await request;
+    } catch (err) {
+      if (!isNotFound(err)) throw err;
+      if (!looksLikeS3(err)) await this.#checkIsS3();
+      return undefined;
+    }
+  }
+
+  /**
+   * A 404 without S3's headers or body: list the bucket once to learn
+   * whether this server speaks S3 at all (a real one answers the list, or
+   * refuses it S3-style), so a plain web server is reported as "not S3"
+   * rather than as every object missing.
+   */
+  #checkIsS3(): Promise<void> {
+    const check = this.#isS3 ??= this.#retry("LIST (is this S3?)", "", async ({ sdk, send }) => {
+      try {
+        await send(new sdk.ListObjectsV2Command({ Bucket: this.settings.bucket, MaxKeys: 1 }));
+      } catch (err) {
+        if (looksLikeS3(err)) return;
+        const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata
+          ?.httpStatusCode;
+        if (status !== undefined && status >= 300 && status < 500) {
+          throw notS3Error(this.settings, status);
+        }
+        throw err;
+      }
+    });
+    // Only a verdict is kept; a failed check (network) is asked again next time.
+    check.catch((err) => {
+      if (!(err instanceof PipelineError && err.message.includes("is not S3"))) {
+        this.#isS3 = undefined;
+      }
+    });
+    return check;
+  }
+
+  /** Per-operation budget of silence (ms), retries included. */
+  get #budgetMs(): number {
+    return this.settings.operationTimeoutMs ?? 30_000;
+  }
+
   #connect(): Promise<{ sdk: typeof Sdk; client: Sdk.S3Client }> {
     return this.#client ??= loadSdk().then((sdk) => {
       const s = this.settings;
-      const requestTimeout = s.requestTimeoutMs ?? 60_000;
+      const requestTimeout = Math.min(s.requestTimeoutMs ?? 60_000, this.#budgetMs);
       const client = new sdk.S3Client({
         region: s.region,
         ...(s.endpoint ? { endpoint: s.endpoint, forcePathStyle: true } : {}),
@@ -307,7 +351,9 @@ export class S3Bucket {
   /**
    * Run `op` with retries on transient errors (exponential backoff with
    * jitter); the last failure becomes a `ServiceError`. Errors of our own
-   * (`CacheError`, local file errors) pass through untouched.
+   * (`CacheError`, local file errors) pass through untouched. Timeouts stop
+   * retrying once the operation budget is spent, and then every later
+   * request of this bucket fails at once with the same error.
    */
   async #retry<T>(
     what: string,
@@ -319,16 +365,38 @@ export class S3Bucket {
     });
     const send = client.send.bind(client) as Sdk.S3Client["send"];
     const attempts = Math.max(1, this.settings.maxAttempts ?? 4);
+    const started = performance.now();
     for (let attempt = 1;; attempt++) {
+      if (this.#gaveUp) throw this.#gaveUp;
       try {
         return await op({ sdk, send });
       } catch (err) {
         if (err instanceof PipelineError || !(err instanceof Error)) throw err;
         if (isLocalError(err)) throw permissionError(err, this.settings) ?? err;
+        const delay = this.#retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random());
+        if (isTimeout(err)) {
+          const spent = performance.now() - started;
+          if (attempt >= attempts || spent + delay >= this.#budgetMs) {
+            throw this.#gaveUp ??= silentServerError(this.settings, {
+              what,
+              spentMs: spent,
+              budgetMs: this.#budgetMs,
+              attempts: attempt,
+              cause: err,
+            });
+          }
+          if (!this.#warnedTimeout) {
+            this.#warnedTimeout = true;
+            this.#log.warn("S3 did not answer in time; retrying within the operation budget", {
+              what,
+              seconds: Math.round(spent) / 1000,
+              budget_seconds: this.#budgetMs / 1000,
+            });
+          }
+        }
         if (attempt >= attempts || !isTransient(err)) {
           throw toServiceError(err, { settings: this.settings, what, url: this.url(key), attempt });
         }
-        const delay = this.#retryBaseMs * 2 ** (attempt - 1) * (0.5 + Math.random());
         this.#log.warn("S3 request failed; retrying", {
           what,
           attempt,

@@ -93,16 +93,18 @@ Deno.test({
   },
 });
 
-/** A fake S3: 404 for GETs, 200 for PUTs (except `failing`), recording `METHOD path`. */
+/** A fake S3: 404 (S3-style) for GETs, 200 for PUTs (except `failing`), recording `METHOD path`. */
 function fakeS3(failing?: string) {
   const requests: string[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, async (req) => {
     await req.arrayBuffer();
     const path = new URL(req.url).pathname;
     requests.push(`${req.method} ${path}`);
-    if (req.method === "GET") return new Response(null, { status: 404 });
-    if (failing && path.endsWith(failing)) return new Response(null, { status: 500 });
-    return new Response(null, { status: 200, headers: { ETag: '"etag"' } });
+    // Every answer carries S3's request id, as AWS and MinIO send it.
+    const headers = { "x-amz-request-id": String(requests.length) };
+    if (req.method === "GET") return new Response(null, { status: 404, headers });
+    if (failing && path.endsWith(failing)) return new Response(null, { status: 500, headers });
+    return new Response(null, { status: 200, headers: { ...headers, ETag: '"etag"' } });
   });
   const s3: S3Settings = {
     endpoint: `http://127.0.0.1:${server.addr.port}`,

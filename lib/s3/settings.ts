@@ -44,6 +44,13 @@ export interface S3Settings {
   connectTimeoutMs?: number;
   /** Milliseconds a request may take, and a socket may stay silent (default 60000). */
   requestTimeoutMs?: number;
+  /**
+   * Milliseconds one operation may spend waiting on a silent server, retries
+   * included (default 30000). The first time it runs out the bucket is given
+   * up on for the rest of the command, so a server that accepts connections
+   * but never answers fails a whole push or pull within about this long.
+   */
+  operationTimeoutMs?: number;
   /** Attempts per request, transient errors only (default 4: first try + 3 retries). */
   maxAttempts?: number;
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { Hono, type MiddlewareHandler } from "hono";
+import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { createHash, timingSafeEqual } from "node:crypto";
 import { DataError } from "../errors.ts";
 import type { Logger } from "../log.ts";
@@ -140,19 +140,28 @@ export function createApp(o: AppOptions): Hono {
       });
       http = new HttpError("INTERNAL", "internal error");
     }
-    metrics.reject(http.code);
-    return c.json(errorBody(http), http.status as 400, http.headers);
+    return answerError(c, http);
   });
 
+  const answerError = (c: Context, http: HttpError) => {
+    metrics.reject(http.code);
+    return c.json(errorBody(http), http.status as 400, http.headers);
+  };
+
+  // Answered here, not thrown: a throw would reach the metrics middleware
+  // before onError sets the response, and count the 404/405 as a 200.
   app.notFound((c) => {
     const path = c.req.path;
     if (known.has(path)) {
       const allow = ROUTES[path as keyof typeof ROUTES];
-      throw new HttpError("METHOD_NOT_ALLOWED", `${path} takes ${allow}, not ${c.req.method}`, {
-        headers: { Allow: allow },
-      });
+      return answerError(
+        c,
+        new HttpError("METHOD_NOT_ALLOWED", `${path} takes ${allow}, not ${c.req.method}`, {
+          headers: { Allow: allow },
+        }),
+      );
     }
-    throw new HttpError("NOT_FOUND", `no route ${c.req.method} ${path}`);
+    return answerError(c, new HttpError("NOT_FOUND", `no route ${c.req.method} ${path}`));
   });
 
   const guard: MiddlewareHandler = o.apiKey ? apiKeyGuard(o.apiKey) : (_c, next) => next();
