@@ -10,7 +10,12 @@
  * @module
  */
 import { runMain } from "../lib/cli.ts";
-import { createDashboardApp, loadAssets, parseDashboardConfig, Trainer } from "../lib/dashboard/mod.ts";
+import {
+  createDashboardApp,
+  loadAssets,
+  parseDashboardConfig,
+  Trainer,
+} from "../lib/dashboard/mod.ts";
 import { openHistory } from "../lib/history/mod.ts";
 import { MLFLOW_ENV_VARS } from "../lib/mlflow/config.ts";
 import { S3_ENV_VARS } from "../lib/s3/settings.ts";

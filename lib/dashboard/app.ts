@@ -24,7 +24,7 @@ import type { ModelHolder } from "../serve/model_holder.ts";
 import type { Asset } from "./assets.ts";
 import { DashError } from "./errors.ts";
 import { requireKey, sameOrigin } from "./guard.ts";
-import { page, PAGES, type PagePath } from "./layout.ts";
+import { page, type PagePath, PAGES } from "./layout.ts";
 import { evaluateView, validateView } from "./model_data.ts";
 import { dashboardOpenApi } from "./openapi.ts";
 import {
@@ -158,16 +158,21 @@ export function createDashboardApp(o: DashboardOptions): Hono {
   const pipeline = async () =>
     render(
       "/pipeline",
-      pipelineBody(await pipelineView({ root: o.root, cacheDir: o.cacheDir }, {
-        log: o.log,
-        running: runningStage(o.trainer),
-      })),
+      pipelineBody(
+        await pipelineView({ root: o.root, cacheDir: o.cacheDir }, {
+          log: o.log,
+          running: runningStage(o.trainer),
+        }),
+      ),
       { island: "pipeline" },
     );
   app.get("/", async (c) => c.html(await pipeline()));
   app.get("/pipeline", async (c) => c.html(await pipeline()));
   app.get("/runs", (c) => c.html(render("/runs", runsBody(), { island: "runs", charts: true })));
-  app.get("/model", (c) => c.html(render("/model", modelBody(), { island: "model", charts: true })));
+  app.get(
+    "/model",
+    (c) => c.html(render("/model", modelBody(), { island: "model", charts: true })),
+  );
   app.get("/data", (c) => c.html(render("/data", dataBody(), { island: "data", charts: true })));
   app.get("/score", (c) => {
     const lease = o.models.acquire();
@@ -295,8 +300,10 @@ export function createDashboardApp(o: DashboardOptions): Hono {
     return c.json(result);
   });
 
-  app.get("/api/train", async (c) =>
-    c.json({ ...o.trainer.state, holder: await o.trainer.lockHolder() }));
+  app.get(
+    "/api/train",
+    async (c) => c.json({ ...o.trainer.state, holder: await o.trainer.lockHolder() }),
+  );
   app.post("/api/train", guard, async (c) => {
     const body = await c.req.json().catch(() => ({}));
     const overrides = typeof body?.overrides === "string" ? parseOverrides(body.overrides) : {};

@@ -22,4 +22,4 @@ export { type Asset, loadAssets, VENDOR_FILES } from "./assets.ts";
 export { DASHBOARD_PORT, DASHBOARD_USAGE, parseDashboardConfig } from "./config.ts";
 export { DashError } from "./errors.ts";
 export { PAGES } from "./layout.ts";
-export { REPRO_FLAGS, type TrainEvent, Trainer, type TrainState } from "./trainer.ts";
+export { REPRO_FLAGS, Trainer, type TrainEvent, type TrainState } from "./trainer.ts";

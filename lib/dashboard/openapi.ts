@@ -35,7 +35,8 @@ export function dashboardOpenApi(): Record<string, unknown> {
     paths: {
       "/api/pipeline": {
         get: {
-          summary: "Stages: status (fresh, stale with reason, frozen, running), layer, outs with sizes, last duration; released models",
+          summary:
+            "Stages: status (fresh, stale with reason, frozen, running), layer, outs with sizes, last duration; released models",
           responses: { 200: json("PipelineView") },
         },
       },
@@ -44,7 +45,12 @@ export function dashboardOpenApi(): Record<string, unknown> {
           summary: "A sorted page of pipeline runs from the local run history",
           parameters: [
             ...page,
-            { name: "sort", in: "query", schema: { type: "string" }, description: "started | seconds | outcome | kind | metric:<file:key>" },
+            {
+              name: "sort",
+              in: "query",
+              schema: { type: "string" },
+              description: "started | seconds | outcome | kind | metric:<file:key>",
+            },
             { name: "order", in: "query", schema: { enum: ["asc", "desc"] } },
           ],
           responses: { 200: json("{ runs, total, metricKeys }") },
@@ -64,12 +70,16 @@ export function dashboardOpenApi(): Record<string, unknown> {
             { name: "a", in: "query", required: true, schema: { type: "string" } },
             { name: "b", in: "query", required: true, schema: { type: "string" } },
           ],
-          responses: { 200: json("{ params: DiffRow[], metrics: DiffRow[] }"), 404: json("no such run") },
+          responses: {
+            200: json("{ params: DiffRow[], metrics: DiffRow[] }"),
+            404: json("no such run"),
+          },
         },
       },
       "/api/model": {
         get: {
-          summary: "Model card (as /v1/model) and the evaluate outs: ROC, PR, calibration, importance, per-threshold counts",
+          summary:
+            "Model card (as /v1/model) and the evaluate outs: ROC, PR, calibration, importance, per-threshold counts",
           responses: { 200: json("{ card, evaluate }") },
         },
       },
@@ -87,35 +97,64 @@ export function dashboardOpenApi(): Record<string, unknown> {
         },
       },
       "/api/history/clear": {
-        post: { ...keyed, summary: "Remove every history entry", responses: { 200: json("{ removed }") } },
+        post: {
+          ...keyed,
+          summary: "Remove every history entry",
+          responses: { 200: json("{ removed }") },
+        },
       },
       "/api/score/record": {
         post: {
           summary: "Score one record and rank the features that pushed it most",
-          requestBody: { content: { "application/json": { schema: { type: "object", properties: { record: { type: "object" } } } } } },
+          requestBody: {
+            content: {
+              "application/json": {
+                schema: { type: "object", properties: { record: { type: "object" } } },
+              },
+            },
+          },
           responses: { 200: json("{ model_version, probability, label, effects }") },
         },
       },
       "/api/score/upload": {
         post: {
           ...keyed,
-          summary: "Score a CSV or JSON Lines file row by row (bounded like /v1/predict/csv); bad rows are rejects",
+          summary:
+            "Score a CSV or JSON Lines file row by row (bounded like /v1/predict/csv); bad rows are rejects",
           parameters: [{ name: "name", in: "query", schema: { type: "string" } }],
-          requestBody: { content: { "text/csv": {}, "application/x-ndjson": {}, "multipart/form-data": {} } },
+          requestBody: {
+            content: { "text/csv": {}, "application/x-ndjson": {}, "multipart/form-data": {} },
+          },
           responses: { 200: json("{ rows, rejects, csv, modelVersion }"), 413: json("too large") },
         },
       },
       "/api/train": {
-        get: { summary: "The Train page's state and the workspace lock holder", responses: { 200: json("TrainState") } },
+        get: {
+          summary: "The Train page's state and the workspace lock holder",
+          responses: { 200: json("TrainState") },
+        },
         post: {
           ...keyed,
           summary: "Start repro with param overrides (key=value lines) and --force",
-          requestBody: { content: { "application/json": { schema: { type: "object", properties: { overrides: { type: "string" }, force: { type: "boolean" } } } } } },
+          requestBody: {
+            content: {
+              "application/json": {
+                schema: {
+                  type: "object",
+                  properties: { overrides: { type: "string" }, force: { type: "boolean" } },
+                },
+              },
+            },
+          },
           responses: { 202: json("{ id }"), 409: json("a run is in progress: { error, holder }") },
         },
       },
       "/api/train/cancel": {
-        post: { ...keyed, summary: "Cancel the run in progress (SIGTERM)", responses: { 200: json("{ cancelled }") } },
+        post: {
+          ...keyed,
+          summary: "Cancel the run in progress (SIGTERM)",
+          responses: { 200: json("{ cancelled }") },
+        },
       },
       "/api/train/events": {
         get: {

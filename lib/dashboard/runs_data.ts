@@ -113,7 +113,12 @@ export async function runsPage(
   const rows = (await allRuns(cacheDir)).map(row);
   const sort = q.sort ?? "started";
   const keyed = rows.map((r, i) => ({ r, v: sortValue(r, sort), i }));
-  keyed.sort((a, b) => (q.asc ? 1 : -1) * compare(a.v, b.v) || a.i - b.i);
+  const missing = (v: Scalar) => v === null || v === undefined;
+  keyed.sort((a, b) =>
+    // runs without the value go last in either order
+    Number(missing(a.v)) - Number(missing(b.v)) || (q.asc ? 1 : -1) * compare(a.v, b.v) ||
+    a.i - b.i
+  );
   const keys = new Set<string>();
   for (const r of rows.slice(0, 200)) for (const k of Object.keys(r.metrics)) keys.add(k);
   return {

@@ -200,7 +200,9 @@ export function scoreUpload(
     });
     rejects.sort((a, b) => a.line - b.line);
   }
-  const head = idCol === undefined ? "line,probability,label" : `line,${csvField(idCol)},probability,label`;
+  const head = idCol === undefined
+    ? "line,probability,label"
+    : `line,${csvField(idCol)},probability,label`;
   const out = [head];
   for (const r of rows) {
     const id = idCol === undefined ? "" : `${csvField(r.id ?? "")},`;

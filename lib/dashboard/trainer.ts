@@ -31,6 +31,7 @@ export const REPRO_FLAGS: readonly string[] = [
 ];
 
 const REPRO_TS = fileURLToPath(new URL("../../tasks/repro.ts", import.meta.url));
+const CONFIG = fileURLToPath(new URL("../../deno.json", import.meta.url));
 const MAX_LINES = 2000;
 
 /** An event of a run, as sent over SSE. */
@@ -166,7 +167,7 @@ export class Trainer {
     this.#state = { running: true, id, args, stages: {}, lines: [] };
     const started = new Date();
     this.#child = new Deno.Command(Deno.execPath(), {
-      args: ["run", ...REPRO_FLAGS, REPRO_TS, ...args],
+      args: ["run", ...REPRO_FLAGS, "--config", CONFIG, REPRO_TS, ...args],
       cwd: this.#o.root,
       env: { ...this.#o.env, NO_COLOR: "1" },
       clearEnv: this.#o.env !== undefined,
@@ -242,7 +243,11 @@ export class Trainer {
     }
     const stages: StageRecord[] = Object.entries(this.#state.stages).map(([name, s]) => ({
       name,
-      outcome: s === "done" ? "ran" : s === "restored" ? "restored" : s === "failed"
+      outcome: s === "done"
+        ? "ran"
+        : s === "restored"
+        ? "restored"
+        : s === "failed"
         ? "failed"
         : "skipped",
       seconds: 0,

@@ -104,7 +104,10 @@ export function featureGroups(preprocessJson: unknown, names: readonly string[])
       const width = f.kind === "one_hot" && Array.isArray(f.categories)
         ? f.categories.length + 1
         : 1;
-      groups.push({ feature: String(f.column), columns: [...Array(width).keys()].map((k) => at + k) });
+      groups.push({
+        feature: String(f.column),
+        columns: [...Array(width).keys()].map((k) => at + k),
+      });
       at += width;
     }
     if (at === names.length) return groups;

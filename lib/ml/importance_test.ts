@@ -30,7 +30,13 @@ Deno.test("permutationImportance: the informative feature ranks first, same seed
     return out;
   };
   const groups = featureGroups(
-    { features: [{ kind: "numeric", column: "a" }, { kind: "one_hot", column: "b", categories: ["x"] }] },
+    {
+      features: [{ kind: "numeric", column: "a" }, {
+        kind: "one_hot",
+        column: "b",
+        categories: ["x"],
+      }],
+    },
     ["a", "b=x", "b=__unseen__"],
   );
   assert.deepEqual(groups.map((g) => g.columns), [[0], [1, 2]]);

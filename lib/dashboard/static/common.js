@@ -94,21 +94,25 @@
     const colors = ["#0b5cad", "#b34700", "#2e7d32", "#6a1b9a"];
     const uPlot = /** @type {any} */ (globalThis).uPlot;
     const scale = o.range ? { auto: false, range: o.range } : {};
-    return new uPlot({
-      width: Math.max(320, Math.min(target.clientWidth || 480, 640)),
-      height: 300,
-      scales: { x: { time: !!o.time, ...(o.time ? {} : scale) }, y: scale },
-      axes: [{ label: o.xLabel }, { label: o.yLabel }],
-      series: [
-        {},
-        ...o.series.map((s, i) => ({
-          label: s.label,
-          stroke: s.color ?? colors[i % colors.length],
-          width: 2,
-          points: { show: !!o.points },
-        })),
-      ],
-    }, [o.x, ...o.series.map((s) => s.y)], target);
+    return new uPlot(
+      {
+        width: Math.max(320, Math.min(target.clientWidth || 480, 640)),
+        height: 300,
+        scales: { x: { time: !!o.time, ...(o.time ? {} : scale) }, y: scale },
+        axes: [{ label: o.xLabel }, { label: o.yLabel }],
+        series: [
+          {},
+          ...o.series.map((s, i) => ({
+            label: s.label,
+            stroke: s.color ?? colors[i % colors.length],
+            width: 2,
+            points: { show: !!o.points },
+          })),
+        ],
+      },
+      [o.x, ...o.series.map((s) => s.y)],
+      target,
+    );
   }
 
   return { api, el, table, fmt, announce, pageData, chart };

@@ -45,26 +45,42 @@
       ));
       const dists = r.distributions;
       if (dists) {
-        $("dists").replaceChildren(...Object.entries(dists).slice(0, 60).map(([col, d]) =>
-          el("details", {}, el("summary", {}, col), TL.table(
-            `${col} by class`,
-            ["value / bin", ...Object.keys(/** @type {any} */ (d).byClass ?? {})],
-            (/** @type {any} */ (d).bins ?? []).map((/** @type {string} */ b, /** @type {number} */ i) => [
-              b,
-              ...Object.values(/** @type {any} */ (d).byClass ?? {}).map((/** @type {any} */ c) => fmt(c[i])),
-            ]),
-          ))
-        ));
+        $("dists").replaceChildren(
+          ...Object.entries(dists).slice(0, 60).map(([col, d]) =>
+            el(
+              "details",
+              {},
+              el("summary", {}, col),
+              TL.table(
+                `${col} by class`,
+                ["value / bin", ...Object.keys(/** @type {any} */ (d).byClass ?? {})],
+                (/** @type {any} */ (d).bins ?? []).map((
+                  /** @type {string} */ b,
+                  /** @type {number} */ i,
+                ) => [
+                  b,
+                  ...Object.values(/** @type {any} */ (d).byClass ?? {}).map((
+                    /** @type {any} */ c,
+                  ) => fmt(c[i])),
+                ]),
+              ),
+            )
+          ),
+        );
       } else $("dists").textContent = "The validate report has no per-class distributions.";
     }
     const batches = data.batches ?? [];
-    $("batches").replaceChildren(batches.length
-      ? TL.table(
-        "Recent scored batches",
-        ["time", "source", "input", "rows", "drift flags"],
-        batches.map((/** @type {any} */ b) => [b.time, b.source, b.input, fmt(b.rows), b.driftFlags.join(", ") || "none"]),
-      )
-      : el("p", {}, "No scored batches yet."));
+    $("batches").replaceChildren(
+      batches.length
+        ? TL.table(
+          "Recent scored batches",
+          ["time", "source", "input", "rows", "drift flags"],
+          batches.map((
+            /** @type {any} */ b,
+          ) => [b.time, b.source, b.input, fmt(b.rows), b.driftFlags.join(", ") || "none"]),
+        )
+        : el("p", {}, "No scored batches yet."),
+    );
   }
 
   TL.api("/api/data").then(render).catch((/** @type {any} */ err) => {

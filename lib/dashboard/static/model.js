@@ -20,8 +20,18 @@
         ["Version", card.version],
         ["Threshold", fmt(card.threshold)],
         ["Description", card.description],
-        ["Features", `${card.input_columns?.length ?? "?"} input columns, ${card.features?.length ?? "?"} encoded`],
-        ["Training data", `${card.train_data?.file ?? "?"} (${card.train_data?.rows ?? "?"} rows, sha256 ${String(card.train_data?.sha256 ?? "").slice(0, 16)})`],
+        [
+          "Features",
+          `${card.input_columns?.length ?? "?"} input columns, ${
+            card.features?.length ?? "?"
+          } encoded`,
+        ],
+        [
+          "Training data",
+          `${card.train_data?.file ?? "?"} (${card.train_data?.rows ?? "?"} rows, sha256 ${
+            String(card.train_data?.sha256 ?? "").slice(0, 16)
+          })`,
+        ],
         ["Created", card.created],
       ];
       dl.replaceChildren(...rows.flatMap(([k, v]) => [el("dt", {}, k), el("dd", {}, fmt(v))]));
@@ -31,17 +41,25 @@
     if (ev.roc?.points) {
       TL.chart($("roc"), {
         x: ev.roc.points.map((/** @type {any} */ p) => p.fpr),
-        series: [{ label: `ROC (AUC ${fmt(ev.roc.roc_auc)})`, y: ev.roc.points.map((/** @type {any} */ p) => p.tpr) }],
+        series: [{
+          label: `ROC (AUC ${fmt(ev.roc.roc_auc)})`,
+          y: ev.roc.points.map((/** @type {any} */ p) => p.tpr),
+        }],
         xLabel: "false-positive rate",
         yLabel: "true-positive rate",
         range: [0, 1],
       });
     } else $("roc").textContent = "No ROC curve: the evaluate stage has not run.";
     if (ev.pr?.points) {
-      const pts = [...ev.pr.points].sort((/** @type {any} */ a, /** @type {any} */ b) => a.recall - b.recall);
+      const pts = [...ev.pr.points].sort((/** @type {any} */ a, /** @type {any} */ b) =>
+        a.recall - b.recall
+      );
       TL.chart($("pr"), {
         x: pts.map((/** @type {any} */ p) => p.recall),
-        series: [{ label: `PR (AP ${fmt(ev.pr.pr_auc)})`, y: pts.map((/** @type {any} */ p) => p.precision) }],
+        series: [{
+          label: `PR (AP ${fmt(ev.pr.pr_auc)})`,
+          y: pts.map((/** @type {any} */ p) => p.precision),
+        }],
         xLabel: "recall",
         yLabel: "precision",
         range: [0, 1],
@@ -53,7 +71,11 @@
         x: bins.map((/** @type {any} */ b) => b.mean_probability),
         series: [
           { label: "observed threat rate", y: bins.map((/** @type {any} */ b) => b.observed_rate) },
-          { label: "perfect calibration", y: bins.map((/** @type {any} */ b) => b.mean_probability), color: "#888" },
+          {
+            label: "perfect calibration",
+            y: bins.map((/** @type {any} */ b) => b.mean_probability),
+            color: "#888",
+          },
         ],
         xLabel: "mean predicted probability",
         yLabel: "observed threat rate",
@@ -83,7 +105,9 @@
     const slider = /** @type {HTMLInputElement} */ ($("threshold"));
     if (!counts) {
       slider.disabled = true;
-      $("confusion").replaceChildren(el("caption", {}, "No predictions.csv: the evaluate stage has not run."));
+      $("confusion").replaceChildren(
+        el("caption", {}, "No predictions.csv: the evaluate stage has not run."),
+      );
       return;
     }
     slider.value = String(card?.threshold ?? 0.5);

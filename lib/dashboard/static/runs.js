@@ -32,16 +32,20 @@
       el(
         "tr",
         {},
-        el("td", {}, el("input", {
-          type: "checkbox",
-          "aria-label": `Select run ${r.id}`,
-          checked: selected.has(r.id),
-          onchange: (/** @type {Event} */ e) => {
-            const box = /** @type {HTMLInputElement} */ (e.target);
-            if (box.checked) selected.add(r.id);
-            else selected.delete(r.id);
-          },
-        })),
+        el(
+          "td",
+          {},
+          el("input", {
+            type: "checkbox",
+            "aria-label": `Select run ${r.id}`,
+            checked: selected.has(r.id),
+            onchange: (/** @type {Event} */ e) => {
+              const box = /** @type {HTMLInputElement} */ (e.target);
+              if (box.checked) selected.add(r.id);
+              else selected.delete(r.id);
+            },
+          }),
+        ),
         el("td", {}, el("time", { datetime: r.started }, r.started.replace("T", " ").slice(0, 19))),
         el("td", {}, r.kind),
         el("td", {}, r.git ? `${r.git.commit}${r.git.dirty ? " (dirty)" : ""}` : "–"),
@@ -95,7 +99,9 @@
     return TL.table(
       `${what} diff`,
       ["file", "key", "old", "new", "change"],
-      rows.map((r) => [r.file, r.key, fmt(r.old), fmt(r.new), r.change === undefined ? "" : fmt(r.change)]),
+      rows.map((
+        r,
+      ) => [r.file, r.key, fmt(r.old), fmt(r.new), r.change === undefined ? "" : fmt(r.change)]),
     );
   }
 
@@ -106,7 +112,10 @@
       state.sort = key;
       state.offset = 0;
       document.querySelectorAll("#runs th").forEach((th) => th.removeAttribute("aria-sort"));
-      b.parentElement?.setAttribute("aria-sort", state.order === "asc" ? "ascending" : "descending");
+      b.parentElement?.setAttribute(
+        "aria-sort",
+        state.order === "asc" ? "ascending" : "descending",
+      );
       load().catch(show);
     });
   });
@@ -129,7 +138,9 @@
       return;
     }
     try {
-      const d = await TL.api(`/api/runs/diff?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);
+      const d = await TL.api(
+        `/api/runs/diff?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`,
+      );
       p.replaceChildren(diffTable(d.params, "params"));
       m.replaceChildren(diffTable(d.metrics, "metrics"));
     } catch (err) {

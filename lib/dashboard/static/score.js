@@ -20,7 +20,12 @@
     const out = $("record-result");
     /** @type {Record<string, unknown>} */
     const record = {};
-    for (const f of /** @type {NodeListOf<HTMLInputElement | HTMLSelectElement>} */ (form.querySelectorAll("input, select"))) {
+    for (
+      const f
+        of /** @type {NodeListOf<HTMLInputElement | HTMLSelectElement>} */ (form.querySelectorAll(
+          "input, select",
+        ))
+    ) {
       const type = f.dataset.type;
       if (f.value === "") {
         if (f.required) return fail(out, new Error(`${f.name} is required`));
@@ -43,13 +48,21 @@
         body: JSON.stringify({ record }),
       });
       out.replaceChildren(
-        el("p", {}, "Probability of threat ", el("strong", { id: "record-probability" }, r.probability.toFixed(6)),
-          ", label ", el("strong", { id: "record-label" }, r.label === 1 ? "threat" : "benign"),
-          ` (model ${r.model_version})`),
+        el(
+          "p",
+          {},
+          "Probability of threat ",
+          el("strong", { id: "record-probability" }, r.probability.toFixed(6)),
+          ", label ",
+          el("strong", { id: "record-label" }, r.label === 1 ? "threat" : "benign"),
+          ` (model ${r.model_version})`,
+        ),
         TL.table(
           "Features that pushed it most (probability minus the probability with the feature at its training typical value)",
           ["feature", "effect"],
-          r.effects.map((/** @type {any} */ x) => [x.feature, (x.effect >= 0 ? "+" : "") + x.effect.toFixed(4)]),
+          r.effects.map((
+            /** @type {any} */ x,
+          ) => [x.feature, (x.effect >= 0 ? "+" : "") + x.effect.toFixed(4)]),
         ),
       );
       TL.announce(`Probability ${r.probability.toFixed(4)}`);
@@ -77,15 +90,35 @@
       downloadUrl = URL.createObjectURL(new Blob([r.csv], { type: "text/csv" }));
       const shown = r.rows.slice(0, 500);
       out.replaceChildren(
-        el("p", { id: "upload-summary" }, `${r.rows.length} rows scored, ${r.rejects.length} rejected (model ${r.modelVersion}). `,
-          el("a", { href: downloadUrl, download: file.name.replace(/\.[^.]*$/, "") + ".scored.csv" }, "Download the scored file")),
+        el(
+          "p",
+          { id: "upload-summary" },
+          `${r.rows.length} rows scored, ${r.rejects.length} rejected (model ${r.modelVersion}). `,
+          el("a", {
+            href: downloadUrl,
+            download: file.name.replace(/\.[^.]*$/, "") + ".scored.csv",
+          }, "Download the scored file"),
+        ),
         r.rejects.length
-          ? TL.table("Rejected rows", ["line", "field", "reason"], r.rejects.slice(0, 500).map((/** @type {any} */ x) => [fmt(x.line), x.field ?? "", x.message]))
+          ? TL.table(
+            "Rejected rows",
+            ["line", "field", "reason"],
+            r.rejects.slice(0, 500).map((
+              /** @type {any} */ x,
+            ) => [fmt(x.line), x.field ?? "", x.message]),
+          )
           : el("p", {}, "No rejects."),
         TL.table(
           shown.length < r.rows.length ? `Scored rows (first ${shown.length})` : "Scored rows",
           ["line", "id", "probability", "label"],
-          shown.map((/** @type {any} */ x) => [fmt(x.line), x.id ?? "", x.probability.toFixed(6), x.label === 1 ? "threat" : "benign"]),
+          shown.map((
+            /** @type {any} */ x,
+          ) => [
+            fmt(x.line),
+            x.id ?? "",
+            x.probability.toFixed(6),
+            x.label === 1 ? "threat" : "benign",
+          ]),
         ),
       );
       TL.announce(`${r.rows.length} rows scored, ${r.rejects.length} rejected`);
@@ -108,11 +141,28 @@
       if (!res) throw new Error("no result");
       if (res.error) throw new Error(res.error.message);
       out.replaceChildren(
-        el("p", {}, el("strong", { id: "url-label" }, res.label), ` with probability ${res.probability.toFixed(4)} (threshold ${fmt(r.threshold)}, ${r.model?.name} ${r.model?.version})`),
+        el(
+          "p",
+          {},
+          el("strong", { id: "url-label" }, res.label),
+          ` with probability ${res.probability.toFixed(4)} (threshold ${
+            fmt(r.threshold)
+          }, ${r.model?.name} ${r.model?.version})`,
+        ),
         el("h3", {}, "Reasons"),
-        el("ul", { id: "url-reasons" }, (res.reasons ?? []).map((/** @type {any} */ x) =>
-          el("li", {}, `${x.text} (${x.feature}, ${x.contribution >= 0 ? "+" : ""}${fmt(x.contribution, 3)})`)
-        )),
+        el(
+          "ul",
+          { id: "url-reasons" },
+          (res.reasons ?? []).map((/** @type {any} */ x) =>
+            el(
+              "li",
+              {},
+              `${x.text} (${x.feature}, ${x.contribution >= 0 ? "+" : ""}${
+                fmt(x.contribution, 3)
+              })`,
+            )
+          ),
+        ),
       );
     } catch (err) {
       fail(out, err);

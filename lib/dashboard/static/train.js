@@ -13,9 +13,11 @@
   let states = {};
 
   function drawStages() {
-    stages.replaceChildren(...Object.entries(states).map(([name, s]) =>
-      el("li", { "data-stage": name, "data-state": s }, `${name}: ${s}`)
-    ));
+    stages.replaceChildren(
+      ...Object.entries(states).map(([name, s]) =>
+        el("li", { "data-stage": name, "data-state": s }, `${name}: ${s}`)
+      ),
+    );
   }
   /** @param {string} line */
   function addLine(line) {
@@ -30,9 +32,16 @@
     states = s.stages;
     log.textContent = s.lines.join("\n") + (s.lines.length ? "\n" : "");
     drawStages();
-    status.textContent = s.running ? `Run ${s.id} in progress` : s.outcome ? `Last run: ${s.outcome}` : "No run in progress";
+    status.textContent = s.running
+      ? `Run ${s.id} in progress`
+      : s.outcome
+      ? `Last run: ${s.outcome}`
+      : "No run in progress";
   });
-  events.addEventListener("line", (e) => addLine(JSON.parse(/** @type {MessageEvent} */ (e).data).line));
+  events.addEventListener(
+    "line",
+    (e) => addLine(JSON.parse(/** @type {MessageEvent} */ (e).data).line),
+  );
   events.addEventListener("stage", (e) => {
     const s = JSON.parse(/** @type {MessageEvent} */ (e).data);
     states[s.stage] = s.state;
@@ -40,7 +49,10 @@
   });
   events.addEventListener("end", (e) => {
     const s = JSON.parse(/** @type {MessageEvent} */ (e).data);
-    status.replaceChildren(`Run ended: ${s.outcome} (exit ${s.code}). `, el("a", { href: "/runs" }, "See it on Runs"));
+    status.replaceChildren(
+      `Run ended: ${s.outcome} (exit ${s.code}). `,
+      el("a", { href: "/runs" }, "See it on Runs"),
+    );
     status.dataset.outcome = s.outcome;
     TL.announce(`Run ended: ${s.outcome}`);
   });
@@ -63,8 +75,16 @@
       status.textContent = `Run ${r.id} started`;
     } catch (err) {
       const h = /** @type {any} */ (err).body?.holder;
-      status.replaceChildren(el("span", { class: "error", role: "alert" }, String(/** @type {any} */ (err).message) +
-        (h ? ` — the workspace lock is held by pid ${h.pid} (${h.command}) on ${h.host} since ${h.startedAt}` : "")));
+      status.replaceChildren(
+        el(
+          "span",
+          { class: "error", role: "alert" },
+          String(/** @type {any} */ (err).message) +
+            (h
+              ? ` — the workspace lock is held by pid ${h.pid} (${h.command}) on ${h.host} since ${h.startedAt}`
+              : ""),
+        ),
+      );
     }
   });
   $("cancel").addEventListener("click", async () => {
