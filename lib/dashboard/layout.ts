@@ -78,33 +78,34 @@ export function page(o: PageOptions): Fragment {
     <!doctype html>
     <html lang="en">
       <head>
-    <meta charset="utf-8">
-    <meta name="viewport" content="width=device-width, initial-scale=1">
-    <title>${title} · threatline</title>
-    <link rel="stylesheet" href="/assets/static/dashboard.css">
-    ${o.charts ? html`<link rel="stylesheet" href="/assets/vendor/uplot.css">` : ""}
-      </head>
+        <meta charset="utf-8">
+        <meta name="viewport" content="width=device-width, initial-scale=1">
+    <link rel="icon" href="data:,">
+        <title>${title} · threatline</title>
+        <link rel="stylesheet" href="/assets/static/dashboard.css">
+        ${o.charts ? html`<link rel="stylesheet" href="/assets/vendor/uplot.css">` : ""}
+          </head>
       <body>
-    <a class="skip" href="#main">Skip to content</a>
-    <header>
-    <nav aria-label="Dashboard pages"><span class="brand">threatline</span><ul>${nav}</ul></nav>
-    ${o.auth
-      ? html`
-        <div
-          class="key"><label for="api-key">API key</label> <input id="api-key" type="password" autocomplete="off"></div>
-      `
-      : ""}
-    </header>
-    <main id="main">
-    <h1>${title}</h1>
-    ${o.body}
-    </main>
-    <div id="status" role="status" aria-live="polite" class="sr-only"></div>
-    <script type="application/json" id="page-data">${raw(embedJson(o.data ?? null))}</script>
-    ${o.charts ? html`<script src="/assets/vendor/uplot.js" defer></script>` : ""}
-    <script src="/assets/static/common.js" defer></script>
-    ${o.island ? html`<script src="/assets/static/${o.island}.js" defer></script>` : ""}
-      </body>
+        <a class="skip" href="#main">Skip to content</a>
+        <header>
+        <nav aria-label="Dashboard pages"><span class="brand">threatline</span><ul>${nav}</ul></nav>
+        ${o.auth
+          ? html`
+            <div
+              class="key"><label for="api-key">API key</label> <input id="api-key" type="password" autocomplete="off"></div>
+          `
+          : ""}
+        </header>
+        <main id="main">
+        <h1>${title}</h1>
+        ${o.body}
+        </main>
+        <div id="status" role="status" aria-live="polite" class="sr-only"></div>
+        <script type="application/json" id="page-data">${raw(embedJson(o.data ?? null))}</script>
+        ${o.charts ? html`<script src="/assets/vendor/uplot.js" defer></script>` : ""}
+        <script src="/assets/static/common.js" defer></script>
+        ${o.island ? html`<script src="/assets/static/${o.island}.js" defer></script>` : ""}
+          </body>
     </html>
   `;
 }

@@ -265,8 +265,8 @@ export function trainBody(): Fragment {
     <p id="train-state" aria-live="polite"></p>
     <h2>Stages</h2>
     <ul id="train-stages"></ul>
-    <h2>Log</h2>
-    <pre id="train-log" tabindex="0" aria-label="Run log"></pre>
+    <h2 id="log-h">Log</h2>
+    <pre id="train-log" role="log" tabindex="0" aria-labelledby="log-h"></pre>
   `;
 }
 
