@@ -16,7 +16,7 @@ import {
   parseDashboardConfig,
   Trainer,
 } from "../lib/dashboard/mod.ts";
-import { openHistory } from "../lib/history/mod.ts";
+import { apiEntry, openHistory, recordScored } from "../lib/history/mod.ts";
 import { MLFLOW_ENV_VARS } from "../lib/mlflow/config.ts";
 import { S3_ENV_VARS } from "../lib/s3/settings.ts";
 import { loadScorer, parseModelSource, resolveModelSource } from "../lib/scoring/mod.ts";
@@ -69,18 +69,19 @@ if (import.meta.main) {
     }
     const metrics = createMetrics();
     let draining = false;
+    const ws = configFromEnv(log);
+    const history = await openHistory({
+      cacheDir: `${ws.root}/${ws.cacheDir ?? ".cache"}`,
+      mongodbUri: env.MONGODB_URI,
+    });
     const api = createApp({
+      onScored: (e) => void recordScored(history, apiEntry(e), log),
       models,
       apiKey: config.apiKey,
       limits: config.limits,
       log,
       metrics,
       draining: () => draining,
-    });
-    const ws = configFromEnv(log);
-    const history = await openHistory({
-      cacheDir: `${ws.root}/${ws.cacheDir ?? ".cache"}`,
-      mongodbUri: env.MONGODB_URI,
     });
     const childEnv: Record<string, string> = {};
     for (const k of CHILD_ENV_VARS) if (env[k] !== undefined) childEnv[k] = env[k]!;

@@ -206,7 +206,9 @@ Deno.test({
         await page.screenshot({ path: join(SHOTS, "score-upload.png"), fullPage: true });
         await go("/history");
         await page.locator("#history tbody tr").first().waitFor();
-        assert.match(await page.locator("#history tbody").textContent() ?? "", /batch\.csv/);
+        const hist = await page.locator("#history tbody").textContent() ?? "";
+        assert.match(hist, /dashboardbatch\.csv/);
+        assert.match(hist, /predict\S*batch\.csv/, "deno task predict appended too");
       });
 
       await t.step("user strings in an uploaded CSV are shown as text", async () => {

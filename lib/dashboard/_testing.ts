@@ -14,7 +14,7 @@
  */
 import { join } from "node:path";
 import { type Hono } from "hono";
-import { LocalHistory, localHistoryPath } from "../history/mod.ts";
+import { apiEntry, LocalHistory, localHistoryPath, recordScored } from "../history/mod.ts";
 import { memoryLogger } from "../log.ts";
 import { evaluateInsights } from "../ml/importance.ts";
 import { downsampleCurve, prCurve, rocAuc, rocCurve } from "../ml/metrics.ts";
@@ -43,6 +43,8 @@ export interface TestDashboard {
   history: LocalHistory;
   /** The test split's CSV text. */
   testCsv: string;
+  /** Wait for the history appends of API requests so far. */
+  settle(): Promise<void>;
   /** Stop everything and remove the folder. */
   close(): Promise<void>;
 }
@@ -162,7 +164,10 @@ export async function testDashboard(
 
   const models = new ModelHolder({ log });
   models.swap(scorer, { source: "artifacts/model" });
+  const history = new LocalHistory(localHistoryPath(cacheDir));
+  const pending: Promise<void>[] = [];
   const api = createApp({
+    onScored: (e) => pending.push(recordScored(history, apiEntry(e), log)),
     models,
     apiKey: o.apiKey,
     limits: DEFAULT_LIMITS,
@@ -170,7 +175,6 @@ export async function testDashboard(
     metrics: createMetrics(),
   });
   o.extendApi?.(api);
-  const history = new LocalHistory(localHistoryPath(cacheDir));
   const trainer = new Trainer({ root, log });
   const app = createDashboardApp({
     api,
@@ -191,6 +195,9 @@ export async function testDashboard(
     trainer,
     history,
     testCsv: test,
+    async settle() {
+      await Promise.all(pending);
+    },
     async close() {
       trainer.cancel();
       await trainer.finished;

@@ -16,7 +16,7 @@ import { Hono } from "hono";
 import { compress } from "hono/compress";
 import { streamSSE } from "hono/streaming";
 import { DataError } from "../errors.ts";
-import { historyId, type PredictionHistory } from "../history/mod.ts";
+import { type PredictionHistory, recordScored } from "../history/mod.ts";
 import type { Logger } from "../log.ts";
 import { csvText, type Limits, readBody } from "../serve/body.ts";
 import { HttpError } from "../serve/errors.ts";
@@ -261,6 +261,16 @@ export function createDashboardApp(o: DashboardOptions): Hono {
     if (!lease) throw new DashError("UNAVAILABLE", "no model is loaded yet");
     try {
       const result = explainRecord(lease.model, body?.record ?? {});
+      await recordScored(o.history, {
+        source: "dashboard",
+        input: "record form",
+        model: "threatline",
+        modelVersion: lease.model.version,
+        rows: 1,
+        rejects: 0,
+        labels: result.label === 1 ? { threat: 1, benign: 0 } : { threat: 0, benign: 1 },
+        driftFlags: [],
+      }, o.log);
       return c.json({ model_version: lease.model.version, ...result });
     } finally {
       lease.release();
@@ -285,9 +295,7 @@ export function createDashboardApp(o: DashboardOptions): Hono {
       lease.release();
     }
     const threats = result.rows.filter((r) => r.label === 1).length;
-    await o.history.append({
-      id: historyId(),
-      time: new Date().toISOString(),
+    await recordScored(o.history, {
       source: "dashboard",
       input: name.slice(0, 200),
       model: "threatline",
@@ -296,7 +304,7 @@ export function createDashboardApp(o: DashboardOptions): Hono {
       rejects: result.rejects.length,
       labels: { threat: threats, benign: result.rows.length - threats },
       driftFlags: [],
-    });
+    }, o.log);
     return c.json(result);
   });
 

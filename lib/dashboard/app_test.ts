@@ -41,6 +41,30 @@ Deno.test("dashboard: every page and JSON route answers; GET changes nothing; as
     // /v1 is serve's app
     const model = await (await d.app.request("/v1/model")).json();
     assert.equal(model.version, d.scorer.version);
+    // the API and the form append to the prediction history
+    const [header, first] = d.testCsv.split("\n").map((l) => l.split(","));
+    const record = Object.fromEntries(
+      d.scorer.preprocess.schema.features.map((f) => [f, Number(first[header.indexOf(f)])]),
+    );
+    const scored = await d.app.request("/v1/predict", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([record, record]),
+    });
+    assert.equal(scored.status, 200);
+    const form = await d.app.request("/api/score/record", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ record }),
+    });
+    const explained = await form.json();
+    assert.equal(explained.effects.length, 8);
+    await d.settle();
+    const { entries } = await (await d.app.request("/api/history")).json();
+    assert.deepEqual(entries.map((e: { source: string; rows: number }) => [e.source, e.rows]), [
+      ["dashboard", 1],
+      ["serve", 2],
+    ]);
   } finally {
     await d.close();
   }

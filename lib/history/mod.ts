@@ -14,3 +14,4 @@ export type { HistoryEntry, HistoryPage, HistoryQuery, PredictionHistory } from 
 export { LocalHistory } from "./local_history.ts";
 export { MongoHistory, PREDICTIONS_COLLECTION } from "./mongo_history.ts";
 export { historyId, localHistoryPath, openHistory } from "./open_history.ts";
+export { apiEntry, type NewEntry, recordScored, type ScoredEvent } from "./record.ts";
