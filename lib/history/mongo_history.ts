@@ -66,11 +66,12 @@ export class MongoHistory implements PredictionHistory {
   /** Append one entry (acknowledged by the server when resolved; a repeated id is kept once). */
   async append(entry: HistoryEntry): Promise<void> {
     const { id, ...rest } = entry;
-    await this.#collection.updateOne(
-      { _id: id },
-      { $setOnInsert: rest as Omit<Doc, "_id"> },
-      { upsert: true, writeConcern: { w: 1, j: true } },
-    );
+    try {
+      await this.#collection.insertOne({ _id: id, ...rest }, { writeConcern: { w: 1, j: true } });
+    } catch (err) {
+      // a retried append of an id already stored (duplicate key) is done
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
   }
 
   /** A page, newest first. */
