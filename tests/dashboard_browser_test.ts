@@ -306,6 +306,10 @@ Deno.test({
           await page.screenshot({ path: join(SHOTS, "pipeline.png"), fullPage: true });
           await go("/data");
           assert.match(await page.locator("#drift").textContent() ?? "", /having_ip_address/);
+        assert.equal(
+          await page.locator("#dists details").count(),
+          d.scorer.preprocess.schema.features.length,
+        );
           await page.screenshot({ path: join(SHOTS, "data.png"), fullPage: true });
           assert.deepEqual(errors, []);
         },
