@@ -51,6 +51,10 @@ export const BENCHES: Record<string, BenchEntry> = {
     about: "batch scoring of a 1M-row CSV: rows/s, peak RSS vs pandas+sklearn",
     load: () => import("../bench/predict_bench.ts"),
   },
+  dashboard: {
+    about: "dashboard pages in Chromium, cold cache: ready time and compressed JS",
+    load: () => import("../bench/dashboard_bench.ts"),
+  },
   "train-cv": {
     about: "K-fold CV of the whole train stage on train.mat only, per selection metric",
     load: () => import("../bench/train_cv.ts"),

@@ -7,7 +7,7 @@
  * @module
  */
 import { type DiffRow, diffValues, type Scalar } from "../pipeline/reports.ts";
-import { readRunHistory, type RunRecord } from "../pipeline/run_history.ts";
+import { readRunHistory, runHistoryPath, type RunRecord } from "../pipeline/run_history.ts";
 import { DashError } from "./errors.ts";
 
 /** Columns the table sorts by. */
@@ -72,8 +72,17 @@ function row(r: RunRecord): RunRow {
   };
 }
 
+let memo: { path: string; stamp: string; runs: RunRecord[] } | undefined;
+
+/** Every run, newest first; parsed again only when the file changed (size or mtime). */
 async function allRuns(cacheDir: string): Promise<RunRecord[]> {
-  return (await readRunHistory(cacheDir, { limit: Number.MAX_SAFE_INTEGER })).runs;
+  const path = runHistoryPath(cacheDir);
+  const info = await Deno.stat(path).catch(() => undefined);
+  const stamp = info ? `${info.size}:${info.mtime?.getTime()}` : "absent";
+  if (memo?.path === path && memo.stamp === stamp) return memo.runs;
+  const runs = (await readRunHistory(cacheDir, { limit: Number.MAX_SAFE_INTEGER })).runs;
+  memo = { path, stamp, runs };
+  return runs;
 }
 
 function sortValue(r: RunRow, sort: string): Scalar {
@@ -142,7 +151,7 @@ export async function metricTrend(
   maxPoints = 2000,
 ): Promise<{ t: number; v: number; id: string }[]> {
   const pts: { t: number; v: number; id: string }[] = [];
-  for (const r of (await allRuns(cacheDir)).reverse()) {
+  for (const r of [...(await allRuns(cacheDir))].reverse()) {
     const v = row(r).metrics[key];
     if (typeof v === "number") pts.push({ t: Date.parse(r.started) / 1000, v, id: r.id });
   }
