@@ -13,11 +13,13 @@ import { runMain } from "../lib/cli.ts";
 import {
   createDashboardApp,
   loadAssets,
+  mlflowRunSource,
   parseDashboardConfig,
   Trainer,
 } from "../lib/dashboard/mod.ts";
 import { apiEntry, openHistory, recordScored } from "../lib/history/mod.ts";
-import { MLFLOW_ENV_VARS } from "../lib/mlflow/config.ts";
+import { MlflowClient } from "../lib/mlflow/client.ts";
+import { MLFLOW_ENV_VARS, mlflowConfigFromEnv } from "../lib/mlflow/config.ts";
 import { S3_ENV_VARS } from "../lib/s3/settings.ts";
 import { loadScorer, parseModelSource, resolveModelSource } from "../lib/scoring/mod.ts";
 import {
@@ -86,7 +88,20 @@ if (import.meta.main) {
     const childEnv: Record<string, string> = {};
     for (const k of CHILD_ENV_VARS) if (env[k] !== undefined) childEnv[k] = env[k]!;
     const trainer = new Trainer({ root: ws.root, cacheDir: ws.cacheDir, log, env: childEnv });
+    const mlflow = mlflowConfigFromEnv(env);
+    const runs = mlflow
+      ? mlflowRunSource(
+        new MlflowClient({
+          trackingUri: mlflow.trackingUri,
+          auth: mlflow.auth,
+          timeoutMs: mlflow.timeoutMs,
+          log,
+        }),
+        mlflow.experimentName,
+      )
+      : undefined;
     const app = createDashboardApp({
+      runs,
       api,
       models,
       root: ws.root,

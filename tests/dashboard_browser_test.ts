@@ -299,17 +299,20 @@ Deno.test({
           await page.locator("#runs tbody tr").first().waitFor();
           const first = await page.locator("#runs tbody tr").first().textContent() ?? "";
           assert.match(first, /ok/);
-          assert.equal(await page.locator("#runs-count").textContent(), "3 runs");
+          assert.equal(
+            await page.locator("#runs-count").textContent(),
+            "3 runs (local run history)",
+          );
           await page.screenshot({ path: join(SHOTS, "runs.png"), fullPage: true });
           await go("/pipeline");
           assert.equal(await page.locator(".stage.st-fresh").count(), 2);
           await page.screenshot({ path: join(SHOTS, "pipeline.png"), fullPage: true });
           await go("/data");
           assert.match(await page.locator("#drift").textContent() ?? "", /having_ip_address/);
-        assert.equal(
-          await page.locator("#dists details").count(),
-          d.scorer.preprocess.schema.features.length,
-        );
+          assert.equal(
+            await page.locator("#dists details").count(),
+            d.scorer.preprocess.schema.features.length,
+          );
           await page.screenshot({ path: join(SHOTS, "data.png"), fullPage: true });
           assert.deepEqual(errors, []);
         },

@@ -37,7 +37,7 @@ import {
   trainBody,
 } from "./pages.ts";
 import { cacheDirOf, pipelineView } from "./pipeline_data.ts";
-import { diffRuns, metricTrend, runsPage } from "./runs_data.ts";
+import { diffRuns, localRunSource, metricTrend, type RunSource, runsPage } from "./runs_data.ts";
 import { explainRecord, scoreUpload } from "./score.ts";
 import { parseOverrides } from "./params_edit.ts";
 import type { Trainer } from "./trainer.ts";
@@ -64,6 +64,8 @@ export interface DashboardOptions {
   log: Logger;
   /** Static files by `static/<name>` / `vendor/<name>`. */
   assets: Map<string, Asset>;
+  /** Where runs come from (default: the local run history; MLflow when configured). */
+  runs?: RunSource;
 }
 
 /** API paths that belong to the scoring app. */
@@ -93,6 +95,7 @@ function intParam(v: string | undefined, name: string, fallback: number): number
 export function createDashboardApp(o: DashboardOptions): Hono {
   const app = new Hono();
   const cacheDir = cacheDirOf({ root: o.root, cacheDir: o.cacheDir });
+  const runs = o.runs ?? localRunSource(cacheDir);
   const guard = requireKey(o.apiKey);
   const auth = o.apiKey !== undefined;
 
@@ -203,23 +206,23 @@ export function createDashboardApp(o: DashboardOptions): Hono {
   app.get("/api/runs", async (c) => {
     const q = c.req.query();
     return c.json(
-      await runsPage(cacheDir, {
+      await runsPage(runs, {
         offset: intParam(q.offset, "offset", 0),
         limit: intParam(q.limit, "limit", 25),
         sort: q.sort || undefined,
         asc: q.order === "asc",
-      }),
+      }).then((page) => ({ source: runs.name, ...page })),
     );
   });
   app.get("/api/runs/trend", async (c) => {
     const key = c.req.query("metric");
     if (!key) throw new DashError("BAD_REQUEST", "metric is required");
-    return c.json({ metric: key, points: await metricTrend(cacheDir, key) });
+    return c.json({ metric: key, points: await metricTrend(runs, key) });
   });
   app.get("/api/runs/diff", async (c) => {
     const a = c.req.query("a"), b = c.req.query("b");
     if (!a || !b) throw new DashError("BAD_REQUEST", "two runs a and b are required");
-    return c.json(await diffRuns(cacheDir, a, b));
+    return c.json(await diffRuns(runs, a, b));
   });
   app.get("/api/model", async (c) => {
     const card = await o.api.fetch(new Request(new URL("/v1/model", c.req.url)));

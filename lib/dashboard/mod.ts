@@ -22,4 +22,6 @@ export { type Asset, loadAssets, VENDOR_FILES } from "./assets.ts";
 export { DASHBOARD_PORT, DASHBOARD_USAGE, parseDashboardConfig } from "./config.ts";
 export { DashError } from "./errors.ts";
 export { PAGES } from "./layout.ts";
+export { MLFLOW_MAX_RUNS, mlflowRunSource, runFromMlflow } from "./mlflow_runs.ts";
+export { localRunSource, type RunSource } from "./runs_data.ts";
 export { REPRO_FLAGS, Trainer, type TrainEvent, type TrainState } from "./trainer.ts";

@@ -72,17 +72,37 @@ function row(r: RunRecord): RunRow {
   };
 }
 
-let memo: { path: string; stamp: string; runs: RunRecord[] } | undefined;
+/** Where the Runs page reads runs from (newest first). */
+export interface RunSource {
+  /** What it is, for the page (`local run history`, `MLflow experiment threatline`). */
+  name: string;
+  /** Every run, newest first. */
+  load(): Promise<RunRecord[]>;
+}
 
-/** Every run, newest first; parsed again only when the file changed (size or mtime). */
-async function allRuns(cacheDir: string): Promise<RunRecord[]> {
-  const path = runHistoryPath(cacheDir);
-  const info = await Deno.stat(path).catch(() => undefined);
-  const stamp = info ? `${info.size}:${info.mtime?.getTime()}` : "absent";
-  if (memo?.path === path && memo.stamp === stamp) return memo.runs;
-  const runs = (await readRunHistory(cacheDir, { limit: Number.MAX_SAFE_INTEGER })).runs;
-  memo = { path, stamp, runs };
-  return runs;
+/**
+ * The local run history below `cacheDir`, parsed again only when the file
+ * changed (size or mtime).
+ *
+ * @example
+ * ```ts ignore
+ * const runs = await localRunSource(".cache").load();
+ * ```
+ */
+export function localRunSource(cacheDir: string): RunSource {
+  let memo: { stamp: string; runs: RunRecord[] } | undefined;
+  return {
+    name: "local run history",
+    async load() {
+      const info = await Deno.stat(runHistoryPath(cacheDir)).catch(() => undefined);
+      const stamp = info ? `${info.size}:${info.mtime?.getTime()}` : "absent";
+      if (memo?.stamp !== stamp) {
+        const { runs } = await readRunHistory(cacheDir, { limit: Number.MAX_SAFE_INTEGER });
+        memo = { stamp, runs };
+      }
+      return memo.runs;
+    },
+  };
 }
 
 function sortValue(r: RunRow, sort: string): Scalar {
@@ -106,11 +126,11 @@ function compare(a: Scalar, b: Scalar): number {
  * @example
  * ```ts ignore
  * import { runsPage } from "./runs_data.ts";
- * const { runs, total } = await runsPage(cacheDir, { sort: "seconds", limit: 25 });
+ * const { runs, total } = await runsPage(localRunSource(cacheDir), { sort: "seconds", limit: 25 });
  * ```
  */
 export async function runsPage(
-  cacheDir: string,
+  source: RunSource,
   q: RunsQuery = {},
 ): Promise<{ runs: RunRow[]; total: number; metricKeys: string[] }> {
   const offset = q.offset ?? 0;
@@ -119,7 +139,7 @@ export async function runsPage(
   if (!Number.isInteger(limit) || limit < 1 || limit > 500) {
     throw new DashError("BAD_REQUEST", "limit must be 1..500");
   }
-  const rows = (await allRuns(cacheDir)).map(row);
+  const rows = (await source.load()).map(row);
   const sort = q.sort ?? "started";
   const keyed = rows.map((r, i) => ({ r, v: sortValue(r, sort), i }));
   const missing = (v: Scalar) => v === null || v === undefined;
@@ -142,16 +162,16 @@ export async function runsPage(
  *
  * @example
  * ```ts ignore
- * const points = await metricTrend(cacheDir, "artifacts/metrics.json:roc_auc");
+ * const points = await metricTrend(source, "artifacts/metrics.json:roc_auc");
  * ```
  */
 export async function metricTrend(
-  cacheDir: string,
+  source: RunSource,
   key: string,
   maxPoints = 2000,
 ): Promise<{ t: number; v: number; id: string }[]> {
   const pts: { t: number; v: number; id: string }[] = [];
-  for (const r of [...(await allRuns(cacheDir))].reverse()) {
+  for (const r of [...(await source.load())].reverse()) {
     const v = row(r).metrics[key];
     if (typeof v === "number") pts.push({ t: Date.parse(r.started) / 1000, v, id: r.id });
   }
@@ -167,22 +187,23 @@ export async function metricTrend(
  *
  * @example
  * ```ts ignore
- * const { params, metrics } = await diffRuns(cacheDir, "run-a", "run-b");
+ * const { params, metrics } = await diffRuns(source, "run-a", "run-b");
  * ```
  */
 export async function diffRuns(
-  cacheDir: string,
+  source: RunSource,
   a: string,
   b: string,
 ): Promise<{ params: DiffRow[]; metrics: DiffRow[] }> {
-  const runs = await allRuns(cacheDir);
+  const runs = await source.load();
   const find = (id: string) => {
     const r = runs.find((x) => x.id === id);
     if (!r) throw new DashError("NOT_FOUND", `no run '${id}'`);
     return r;
   };
   const ra = find(a), rb = find(b);
-  const params = (r: RunRecord) => {
+  const params = (r: RunRecord & { params?: Record<string, Record<string, Scalar>> }) => {
+    if (r.params) return r.params; // MLflow: every param the run logged
     const out: Record<string, Record<string, Scalar>> = {};
     for (const [file, keys] of Object.entries(r.changedParams ?? {})) {
       out[file] = {};

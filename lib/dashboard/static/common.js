@@ -1,5 +1,3 @@
-// @ts-check
-/// <reference lib="dom" />
 // Shared helpers of the dashboard's islands: the API call (with the API key
 // from the header field, kept in sessionStorage), element building that only
 // ever sets text (never HTML), tables, number formatting and uPlot charts.

@@ -1,5 +1,3 @@
-// @ts-check
-/// <reference lib="dom" />
 // Data page: validate's report (class balance, missing values, duplicates,
 // label conflicts, drift per column with its test and statistic, per-class
 // distributions when the report has them) and the drift of scored batches.

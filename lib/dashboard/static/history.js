@@ -1,5 +1,3 @@
-// @ts-check
-/// <reference lib="dom" />
 // History page: server-paginated prediction history; clearing needs the key.
 "use strict";
 (() => {

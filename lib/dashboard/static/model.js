@@ -1,5 +1,3 @@
-// @ts-check
-/// <reference lib="dom" />
 // Model page: card, ROC/PR and calibration charts (uPlot), the confusion
 // matrix under a threshold slider (exact at each 0.001 step, from the
 // per-threshold counts the server derives from evaluate's predictions.csv),

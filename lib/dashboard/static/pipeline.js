@@ -1,5 +1,3 @@
-// @ts-check
-/// <reference lib="dom" />
 // Pipeline page: the server renders the graph; while a Train run is in
 // progress the page reloads its stage states every few seconds.
 "use strict";

@@ -1,5 +1,3 @@
-// @ts-check
-/// <reference lib="dom" />
 // Runs page: sortable, server-paginated table; trend chart of a metric;
 // params and metrics diff of two selected runs.
 "use strict";
@@ -67,7 +65,7 @@
     /** @type {HTMLElement} */ (document.getElementById("page-no")).textContent =
       `Page ${at} of ${pages}`;
     /** @type {HTMLElement} */ (document.getElementById("runs-count")).textContent =
-      `${state.total} runs`;
+      `${state.total} runs (${data.source})`;
     /** @type {HTMLButtonElement} */ (document.getElementById("prev")).disabled = at <= 1;
     /** @type {HTMLButtonElement} */ (document.getElementById("next")).disabled = at >= pages;
     if (!metricSelect.options.length && data.metricKeys.length) {

@@ -1,5 +1,3 @@
-// @ts-check
-/// <reference lib="dom" />
 // Score page: the record form (generated on the server from the model's
 // schema; ranges checked here and again by the server), file upload with
 // rejects and a download of the scored file, and the URL box (POST

@@ -1,5 +1,3 @@
-// @ts-check
-/// <reference lib="dom" />
 // Train page: start repro (overrides, --force), follow it over server-sent
 // events (per-stage state and log lines), cancel; a refused start shows who
 // holds the workspace lock.
