@@ -153,3 +153,37 @@ Deno.test("dashboard: server-rendered strings are escaped", async () => {
     await d.close();
   }
 });
+
+Deno.test("dashboard: one run at a time (409 names the lock holder), cancel ends it as interrupted", async () => {
+  const d = await testDashboard();
+  try {
+    const post = (path: string, body = "{}") =>
+      d.app.request(path, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
+    assert.equal((await post("/api/train", '{"force": true}')).status, 202);
+    // wait until repro holds the workspace lock, then a second start is refused with its holder
+    const events: string[] = [];
+    const off = d.trainer.subscribe((e) => events.push(e.type === "stage" ? e.state : e.type));
+    while (!(await d.trainer.lockHolder()) && d.trainer.state.running) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const second = await post("/api/train");
+    assert.equal(second.status, 409);
+    const body = await second.json();
+    assert.equal(body.error.code, "CONFLICT");
+    assert.match(body.holder.command, /^repro/);
+    assert.equal((await (await post("/api/train/cancel")).json()).cancelled, true);
+    await d.trainer.finished;
+    off();
+    assert.equal(d.trainer.state.outcome, "interrupted");
+    assert.equal(events.at(-1), "end");
+    assert.equal((await (await post("/api/train/cancel")).json()).cancelled, false);
+    const bad = await post("/api/train", JSON.stringify({ overrides: "train.nope=1" }));
+    assert.equal(bad.status, 400);
+  } finally {
+    await d.close();
+  }
+});

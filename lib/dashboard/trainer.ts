@@ -166,7 +166,8 @@ export class Trainer {
     const id = new Date().toISOString().replace(/[-:.]/g, "") + "-dash";
     this.#state = { running: true, id, args, stages: {}, lines: [] };
     const started = new Date();
-    this.#child = new Deno.Command(Deno.execPath(), {
+    // `deno` from PATH: what the task's `--allow-run=deno` grants (an absolute execPath is not)
+    this.#child = new Deno.Command("deno", {
       args: ["run", ...REPRO_FLAGS, "--config", CONFIG, REPRO_TS, ...args],
       cwd: this.#o.root,
       env: { ...this.#o.env, NO_COLOR: "1" },
