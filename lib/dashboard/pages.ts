@@ -34,13 +34,15 @@ export function pipelineBody(view: PipelineView): Fragment {
     : html`<p>No released model in this workspace yet.</p>`;
   return html`<p class="legend">States: <span class="st st-fresh">fresh</span>
 <span class="st st-stale">stale</span> <span class="st st-frozen">frozen</span>
-<span class="st st-running">running</span>. Arrows: columns left to right follow the data.</p>
+<span class="st st-running">running</span>. Columns follow the data from left to right; arrows join each stage to the stages it reads from.</p>
 <div class="dag" role="list" aria-label="Stages by dependency layer">${
     layers.map((layer, i) =>
       html`
         <div class="layer" role="listitem" aria-label="Layer ${i + 1}">
           <ul>${layer.map((s) =>
-            html`<li class="stage st-${s.state}" id="stage-${s.name}">
+            html`<li class="stage st-${s.state}" id="stage-${s.name}" data-upstream="${
+              s.upstream.join(" ")
+            }">
 <h2>${s.name} <span class="badge">${s.state}</span></h2>
 ${s.desc ? html`<p class="desc">${s.desc}</p>` : ""}
 ${s.reason ? html`<p class="reason">${s.reason}</p>` : ""}

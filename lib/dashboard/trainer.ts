@@ -97,6 +97,7 @@ export class Trainer {
   #child?: Deno.ChildProcess;
   #listeners = new Set<(e: TrainEvent) => void>();
   #done?: Promise<void>;
+  #seconds = new Map<string, number>();
 
   /** A trainer for the workspace at `o.root`. */
   constructor(o: TrainerOptions) {
@@ -165,6 +166,7 @@ export class Trainer {
     const args = o.force ? ["--force"] : [];
     const id = new Date().toISOString().replace(/[-:.]/g, "") + "-dash";
     this.#state = { running: true, id, args, stages: {}, lines: [] };
+    this.#seconds.clear();
     const started = new Date();
     // `deno` from PATH: what the task's `--allow-run=deno` grants (an absolute execPath is not)
     this.#child = new Deno.Command("deno", {
@@ -194,7 +196,11 @@ export class Trainer {
   #line(line: string): void {
     this.#emit({ type: "line", line });
     const m = STAGE_LINE.exec(line);
-    if (m) this.#emit({ type: "stage", stage: m[3], state: STATE[m[2]] ?? m[2] });
+    if (m) {
+      const seconds = / seconds=([\d.]+)/.exec(line);
+      if (seconds) this.#seconds.set(m[3], Number(seconds[1]));
+      this.#emit({ type: "stage", stage: m[3], state: STATE[m[2]] ?? m[2] });
+    }
   }
 
   async #watch(child: Deno.ChildProcess, id: string, started: Date, args: string[]) {
@@ -251,7 +257,7 @@ export class Trainer {
         : s === "failed"
         ? "failed"
         : "skipped",
-      seconds: 0,
+      seconds: this.#seconds.get(name) ?? 0,
     }));
     await appendRunRecord(this.#cacheDir, {
       id: r.id,
