@@ -306,7 +306,7 @@ Deno.test({
           await page.screenshot({ path: join(SHOTS, "runs.png"), fullPage: true });
           await go("/pipeline");
           assert.equal(await page.locator(".stage.st-fresh").count(), 2);
-        assert.equal(await page.locator(".dag svg.edges path[marker-end]").count(), 1);
+          assert.equal(await page.locator(".dag svg.edges path[marker-end]").count(), 1);
           await page.screenshot({ path: join(SHOTS, "pipeline.png"), fullPage: true });
           await go("/data");
           assert.match(await page.locator("#drift").textContent() ?? "", /having_ip_address/);
