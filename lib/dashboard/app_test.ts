@@ -187,3 +187,41 @@ Deno.test("dashboard: one run at a time (409 names the lock holder), cancel ends
     await d.close();
   }
 });
+
+Deno.test("dashboard: JSON Lines upload scores rows like the form and reports bad lines as rejects", async () => {
+  const d = await testDashboard();
+  try {
+    const [header, first] = d.testCsv.split("\n").map((l) => l.split(","));
+    const record = Object.fromEntries(
+      d.scorer.preprocess.schema.features.map((f) => [f, Number(first[header.indexOf(f)])]),
+    );
+    const text = [
+      JSON.stringify(record),
+      "not json",
+      JSON.stringify({ ...record, sfh: 7 }),
+      "",
+      JSON.stringify(record),
+    ].join("\n");
+    const res = await d.app.request("/api/score/upload?name=b.jsonl", {
+      method: "POST",
+      headers: { "content-type": "application/x-ndjson" },
+      body: text,
+    });
+    assert.equal(res.status, 200);
+    const out = await res.json();
+    assert.deepEqual(out.rows.map((r: { line: number }) => r.line), [1, 5]);
+    assert.deepEqual(out.rejects.map((r: { line: number }) => r.line), [2, 3]);
+    assert.equal(out.rejects[1].field, "sfh");
+    const expected = d.scorer.scoreRecord(record).probability;
+    assert.equal(out.rows[0].probability, expected);
+    assert.match(out.csv, /^line,probability,label\n1,/);
+    const empty = await d.app.request("/api/score/upload", {
+      method: "POST",
+      headers: { "content-type": "text/csv" },
+      body: "",
+    });
+    assert.equal(empty.status, 400);
+  } finally {
+    await d.close();
+  }
+});
