@@ -107,6 +107,8 @@ async function predictTask(cwd: string, input: string, model: string): Promise<s
       "-",
     ],
     cwd,
+    // the local history file the dashboard reads, even when the test env has a MongoDB
+    env: { MONGODB_URI: "" },
     stdout: "piped",
     stderr: "piped",
   }).output();
