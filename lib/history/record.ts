@@ -49,6 +49,12 @@ export interface ScoredEvent {
   rows: number;
   /** Rows scored as threat. */
   threats: number;
+  /** The model's registered name (default `threatline`; the URL model: `threatline-url`). */
+  model?: string;
+  /** Rows per label when the route has its own labels (e.g. `phishing`/`legitimate`). */
+  labels?: Record<string, number>;
+  /** Rows rejected (batch entries with an error). */
+  rejects?: number;
 }
 
 /**
@@ -65,11 +71,11 @@ export function apiEntry(e: ScoredEvent, source = "serve"): NewEntry {
   return {
     source,
     input: e.route,
-    model: "threatline",
+    model: e.model ?? "threatline",
     modelVersion: e.modelVersion,
     rows: e.rows,
-    rejects: 0,
-    labels: { threat: e.threats, benign: e.rows - e.threats },
+    rejects: e.rejects ?? 0,
+    labels: e.labels ?? { threat: e.threats, benign: e.rows - e.threats },
     driftFlags: [],
   };
 }
