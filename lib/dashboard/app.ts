@@ -256,7 +256,7 @@ export function createDashboardApp(o: DashboardOptions): Hono {
   });
   app.post("/api/history/clear", guard, async (c) => c.json({ removed: await o.history.clear() }));
 
-  app.post("/api/score/record", async (c) => {
+  app.post("/api/score/record", guard, async (c) => {
     const body = await c.req.json().catch(() => {
       throw new DashError("BAD_REQUEST", "the body must be a JSON object");
     });

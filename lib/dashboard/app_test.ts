@@ -78,7 +78,14 @@ Deno.test("dashboard: cross-origin POST is refused; the key guards upload, train
     });
     assert.equal(cross.status, 403);
     for (
-      const path of ["/api/history/clear", "/api/train", "/api/train/cancel", "/api/score/upload"]
+      const path of [
+        "/api/history/clear",
+        "/api/train",
+        "/api/train/cancel",
+        "/api/score/upload",
+        "/api/score/record",
+        "/v1/predict",
+      ]
     ) {
       const res = await d.app.request(path, { method: "POST", body: "{}" });
       assert.equal(res.status, 401, path);

@@ -105,6 +105,7 @@ export function dashboardOpenApi(): Record<string, unknown> {
       },
       "/api/score/record": {
         post: {
+          ...keyed,
           summary: "Score one record and rank the features that pushed it most",
           requestBody: {
             content: {
