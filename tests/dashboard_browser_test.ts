@@ -190,6 +190,7 @@ Deno.test({
         await page.click("#upload-form button[type=submit]");
         await page.locator("#upload-summary").waitFor();
         const theirs = await predictTask(d.root, file, join(d.root, "artifacts/model"));
+        assert.match(await page.locator("#upload-drift").textContent() ?? "", /drift/i);
         const tables = page.locator("#upload-result table");
         const rejects = await tables.first().locator("tbody tr").allTextContents();
         assert.equal(rejects.length, 1);

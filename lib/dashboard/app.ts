@@ -306,7 +306,8 @@ export function createDashboardApp(o: DashboardOptions): Hono {
       rows: result.rows.length,
       rejects: result.rejects.length,
       labels: { threat: threats, benign: result.rows.length - threats },
-      driftFlags: [],
+      driftFlags: result.drift.drifted,
+      extra: { drift_tested: result.drift.tested },
     }, o.log);
     return c.json(result);
   });

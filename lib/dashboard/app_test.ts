@@ -222,6 +222,8 @@ Deno.test("dashboard: JSON Lines upload scores rows like the form and reports ba
     const expected = d.scorer.scoreRecord(record).probability;
     assert.equal(out.rows[0].probability, expected);
     assert.match(out.csv, /^line,probability,label\n1,/);
+    assert.equal(out.drift.tested, true);
+    assert.equal(out.drift.columns.length, d.scorer.preprocess.encoders.length);
     const empty = await d.app.request("/api/score/upload", {
       method: "POST",
       headers: { "content-type": "text/csv" },

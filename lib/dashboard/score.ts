@@ -17,6 +17,7 @@ import { csvField } from "../ml/csv.ts";
 import { rowEncoder, transformRecord } from "../ml/preprocess.ts";
 import { type CsvInput, parseCsvInput } from "../serve/body.ts";
 import type { ServedModel } from "../serve/model_holder.ts";
+import { type RecordsDrift, recordsDrift } from "../scoring/records_drift.ts";
 import { DashError } from "./errors.ts";
 
 /** A feature's push on one record's probability. */
@@ -101,6 +102,8 @@ export interface UploadResult {
   csv: string;
   /** Model version. */
   modelVersion: string;
+  /** Drift of the scored rows against the training profile (as `deno task predict` tests it). */
+  drift: RecordsDrift;
 }
 
 function jsonlInput(text: string, maxRecords: number): { records: unknown[]; lines: number[] } {
@@ -137,6 +140,7 @@ export function scoreUpload(
   const idCol = pre.schema.id;
   const rows: UploadRow[] = [];
   const rejects: UploadReject[] = [];
+  const scoredRecords: Record<string, unknown>[] = [];
   const reject = (line: number, err: unknown) => {
     if (!(err instanceof DataError)) throw err;
     rejects.push({ line, field: err.where.field, message: err.message });
@@ -167,6 +171,9 @@ export function scoreUpload(
       }
     });
     const p = model.predictProba(x.subarray(0, good.length * encoder.width), good.length);
+    for (const i of good) {
+      scoredRecords.push(Object.fromEntries(csv.header.map((h, k) => [h, csv.rows[i][k]])));
+    }
     good.forEach((i, k) => {
       rows.push({
         line: csv.lines[i],
@@ -190,6 +197,7 @@ export function scoreUpload(
     const { results, errors } = model.scoreRecords(ok);
     results.forEach((s, i) => {
       if (s === null) return reject(okLines[i], errors[i]);
+      scoredRecords.push(ok[i]);
       const id = idCol === undefined ? undefined : ok[i][idCol];
       rows.push({
         line: okLines[i],
@@ -208,5 +216,11 @@ export function scoreUpload(
     const id = idCol === undefined ? "" : `${csvField(r.id ?? "")},`;
     out.push(`${r.line},${id}${r.probability.toFixed(6)},${r.label}`);
   }
-  return { rows, rejects, csv: out.join("\n") + "\n", modelVersion: model.version };
+  return {
+    rows,
+    rejects,
+    csv: out.join("\n") + "\n",
+    modelVersion: model.version,
+    drift: recordsDrift(pre, scoredRecords),
+  };
 }

@@ -97,6 +97,17 @@
             download: file.name.replace(/\.[^.]*$/, "") + ".scored.csv",
           }, "Download the scored file"),
         ),
+        el(
+          "p",
+          { id: "upload-drift" },
+          !r.drift.tested
+            ? "Drift not tested: the model has no training reference profile."
+            : r.drift.drifted.length
+            ? `Drift against the training profile in ${r.drift.drifted.length} column(s): ${
+              r.drift.drifted.join(", ")
+            }.`
+            : "No drift against the training profile.",
+        ),
         r.rejects.length
           ? TL.table(
             "Rejected rows",
