@@ -281,6 +281,7 @@ Deno.test({
         const reasons = await page.locator("#url-reasons").textContent() ?? "";
         assert.match(reasons, /host is an IP address/);
         assert.equal(await page.locator("#url-label").textContent(), "phishing");
+        await page.screenshot({ path: join(SHOTS, "score-url.png"), fullPage: true });
       });
 
       await t.step(

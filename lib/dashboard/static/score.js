@@ -100,7 +100,9 @@
         el(
           "p",
           { id: "upload-drift" },
-          !r.drift.tested
+          r.rows.length === 0
+            ? "Drift not tested: no row was scored."
+            : !r.drift.tested
             ? "Drift not tested: the model has no training reference profile."
             : r.drift.drifted.length
             ? `Drift against the training profile in ${r.drift.drifted.length} column(s): ${
