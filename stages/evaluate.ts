@@ -7,8 +7,9 @@
  * duplicated data scores partly by memory).
  *
  * Writes `artifacts/metrics.json` (flat), `artifacts/evaluate/predictions.csv`,
- * `artifacts/evaluate/roc.json`, `artifacts/evaluate/pr.json` and
- * `artifacts/evaluate/curves.svg`.
+ * `artifacts/evaluate/roc.json`, `artifacts/evaluate/pr.json`,
+ * `artifacts/evaluate/curves.svg`, and for the dashboard
+ * `artifacts/evaluate/calibration.json` and `artifacts/evaluate/importance.json`.
  *
  * ```sh
  * deno run -A stages/evaluate.ts [--params params.yaml] [--data artifacts/transform] \
@@ -23,6 +24,7 @@ import { DataError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
 import { type Matrix, readMatrix } from "../lib/ml/matrix.ts";
 import { atThreshold, downsampleCurve, prCurve, rocCurve, scoreReport } from "../lib/ml/metrics.ts";
+import { evaluateInsights } from "../lib/ml/importance.ts";
 import { loadReleasedModel } from "../lib/ml/model_io.ts";
 import { renderCurvesSvg } from "../lib/ml/plot_svg.ts";
 import { BACKEND_CHOICES, type BackendChoice } from "../lib/ml/tf_backend.ts";
@@ -200,6 +202,23 @@ export async function runEvaluate(o: EvaluateOptions): Promise<Record<string, nu
       `${outDir}/pr.json`,
       JSON.stringify({ pr_auc: metrics.pr_auc, points: prPoints }, null, 1) + "\n",
     );
+    // Calibration and permutation importance for the dashboard (lib/ml/importance.ts).
+    const insights = evaluateInsights({
+      x: test.data,
+      rows: test.rows,
+      cols: test.cols,
+      labels: test.labels,
+      scores,
+      predict: (x, n) => model.predictProba(x, n),
+      preprocessJson: model.preprocessJson,
+      names: test.columns,
+    });
+    for (const name of ["calibration", "importance"] as const) {
+      await writeTextAtomic(
+        `${outDir}/${name}.json`,
+        JSON.stringify(insights[name], null, 1) + "\n",
+      );
+    }
     const prevalence = test.labels.reduce((s, l) => s + l, 0) / Math.max(1, test.rows);
     const op = { fpr: metrics.fpr_at_threshold ?? 0, tpr: metrics.recall_at_threshold ?? 0 };
     const label = `threshold ${model.threshold.toFixed(3)}`;

@@ -14,6 +14,7 @@
 import { runMain } from "../lib/cli.ts";
 import { DataError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
+import { classDistributions } from "../lib/ml/class_distributions.ts";
 import { explainRule } from "../lib/ml/cells.ts";
 import {
   checkIds,
@@ -207,6 +208,7 @@ export async function runValidate(
     overlap,
     drift,
     thresholds,
+    distributions: classDistributions(train, schema.features),
   };
   await writeTextAtomic(`${outDir}/report.json`, JSON.stringify(report, null, 2) + "\n");
   await writeTextAtomic(`${outDir}/report.md`, renderReportMarkdown(report, schema.columns));

@@ -55,6 +55,10 @@ export const BENCHES: Record<string, BenchEntry> = {
     about: "no-op status on this project's own pipeline vs dvc status on it as dvc.yaml",
     load: () => import("../bench/status_own.ts"),
   },
+  dashboard: {
+    about: "dashboard pages in Chromium, cold cache: ready time and compressed JS",
+    load: () => import("../bench/dashboard_bench.ts"),
+  },
   "train-cv": {
     about: "K-fold CV of the whole train stage on train.mat only, per selection metric",
     load: () => import("../bench/train_cv.ts"),

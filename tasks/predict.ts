@@ -21,6 +21,8 @@ import { parseArgs, positiveInt } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { predictBatch, type PredictProgress, type PredictSummary } from "../lib/scoring/batch.ts";
+import { recordScored } from "../lib/history/mod.ts";
+import { openTaskHistory } from "./_history.ts";
 import { DEFAULT_MODEL_SOURCE, resolveModelSource } from "../lib/scoring/model_source.ts";
 import { loadScorer, SCORER_BACKENDS, type ScorerBackend } from "../lib/scoring/scorer.ts";
 import { MLFLOW_ENV_VARS } from "../lib/mlflow/config.ts";
@@ -178,6 +180,20 @@ if (import.meta.main) {
     });
     if (shown) Deno.stderr.writeSync(encoder.encode("\r\x1b[K"));
     console.error(summaryLine(summary));
+    const history = await openTaskHistory(log);
+    if (history) {
+      await recordScored(history, {
+        source: "predict",
+        input: positionals.join(" ").slice(0, 500),
+        model: "threatline",
+        modelVersion: summary.modelVersion,
+        rows: summary.rows,
+        rejects: summary.rejected,
+        labels: {}, // predictBatch does not count labels
+        driftFlags: summary.drifted,
+      }, log);
+      await history.close();
+    }
     scorer.dispose();
     return 0;
   });

@@ -37,6 +37,8 @@ import {
   type ServeConfig,
   ServerHandle,
 } from "../lib/serve/mod.ts";
+import { apiEntry, recordScored } from "../lib/history/mod.ts";
+import { openTaskHistory } from "./_history.ts";
 import { grantedEnv } from "./_workspace.ts";
 
 /** The variables the remote model sources may read (S3 and MLflow settings, HOME for the cache). */
@@ -76,7 +78,9 @@ if (import.meta.main) {
     const metrics = createMetrics();
     models.swap(await loader.load(), { source: loader.source });
     let draining = false;
+    const history = await openTaskHistory(log);
     const app = createApp({
+      onScored: history && ((e) => void recordScored(history, apiEntry(e), log)),
       models,
       apiKey: config.apiKey,
       limits: config.limits,
@@ -106,6 +110,7 @@ if (import.meta.main) {
     // In-flight requests get the request timeout to finish, plus a second.
     await server.shutdown({ graceMs: config.limits.requestTimeoutMs + 1000 });
     await models.close();
+    await history?.close();
     log.info("stopped");
     return 0;
   });

@@ -55,12 +55,34 @@ export class LocalHistory implements PredictionHistory {
     }
   }
 
-  /** A page, newest first; a torn last line (crash mid-write) is skipped. */
+  /**
+   * A page, newest first; a torn last line (crash mid-write: no final
+   * newline) is skipped. Only the page's lines are parsed, so a page of a
+   * long history costs one read and a line split.
+   */
   async list(query?: HistoryQuery): Promise<HistoryPage> {
     const [offset, limit] = pageBounds(query);
-    const entries = await this.#readAll();
-    entries.reverse();
-    return { entries: entries.slice(offset, offset + limit), total: entries.length };
+    let text: string;
+    try {
+      text = await Deno.readTextFile(this.#path);
+    } catch (err) {
+      if (err instanceof Deno.errors.NotFound) return { entries: [], total: 0 };
+      throw err;
+    }
+    const lines = text.split("\n");
+    lines.pop(); // after the last newline: empty, or a torn line
+    const kept = lines.filter((l) => l.trim() !== "");
+    const entries: HistoryEntry[] = [];
+    const end = kept.length - offset;
+    for (let i = end - 1; i >= Math.max(0, end - limit); i--) {
+      try {
+        const value = JSON.parse(kept[i]);
+        if (typeof value?.id === "string") entries.push(value);
+      } catch {
+        // a damaged line: skipped
+      }
+    }
+    return { entries, total: kept.length };
   }
 
   /** Remove every entry. */

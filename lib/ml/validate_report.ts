@@ -6,6 +6,7 @@
  */
 import { explainRule } from "./cells.ts";
 import type { ClassBalance, DuplicateSummary, Overlap, Violation } from "./data_checks.ts";
+import type { ClassDistribution } from "./class_distributions.ts";
 import type { ColumnDrift } from "./drift.ts";
 import type { ColumnSpec } from "./schema.ts";
 
@@ -59,6 +60,8 @@ export interface ValidateReport {
   drift: ColumnDrift[];
   /** Thresholds applied. */
   thresholds: ValidateThresholds;
+  /** Each feature's distribution in train, split by class (lib/ml/class_distributions.ts). */
+  distributions?: Record<string, ClassDistribution>;
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(2)}%`;

@@ -28,6 +28,7 @@ import { renderMetrics, type ServeMetrics } from "./metrics.ts";
 import type { Lease, ModelHolder, ServedModel } from "./model_holder.ts";
 import { openApiDocument } from "./openapi.ts";
 import { scoreBatch, scoreCsv } from "./score.ts";
+import type { ScoredEvent } from "../history/record.ts";
 
 /** What {@linkcode createApp} is built from. */
 export interface AppOptions {
@@ -43,6 +44,8 @@ export interface AppOptions {
   metrics: ServeMetrics;
   /** True once shutdown began: `/ready` answers 503. */
   draining?: () => boolean;
+  /** Called after each answered predict request (the prediction-history hook). */
+  onScored?: (e: ScoredEvent) => void;
 }
 
 /** Every route, method → path; anything else is 404 (unknown path) or 405 (other method). */
@@ -184,6 +187,8 @@ export function createApp(o: AppOptions): Hono {
           throw err;
         }
         metrics.predictions(scored.label);
+        const rows = 1, threats = scored.label, modelVersion = model.version;
+        o.onScored?.({ route: "POST /v1/predict", modelVersion, rows, threats });
         return c.json({
           model_version: model.version,
           probability: scored.probability,
@@ -199,6 +204,8 @@ export function createApp(o: AppOptions): Hono {
       });
       metrics.predictions(1, threats);
       metrics.predictions(0, scored.length - threats);
+      const rows = scored.length, modelVersion = model.version;
+      o.onScored?.({ route: "POST /v1/predict", modelVersion, rows, threats });
       return c.json({ model_version: model.version, predictions });
     } finally {
       lease.release();
@@ -215,6 +222,8 @@ export function createApp(o: AppOptions): Hono {
       const { text, threats } = scoreCsv(lease.model, csv);
       metrics.predictions(1, threats);
       metrics.predictions(0, csv.rows.length - threats);
+      const rows = csv.rows.length, modelVersion = lease.model.version;
+      o.onScored?.({ route: "POST /v1/predict/csv", modelVersion, rows, threats });
       return c.body(text, 200, {
         "Content-Type": "text/csv; charset=utf-8",
         "X-Model-Version": lease.model.version,

@@ -1,0 +1,140 @@
+/**
+ * `deno task dashboard [--port N] [--host H] [--model SRC] …`: the
+ * dashboard at `/` (Pipeline, Runs, Model, Data, Score, Train, History) and
+ * the scoring API of `deno task serve` under `/v1` in one process, bound
+ * to 127.0.0.1:8088 by default. Flags and the API key
+ * (`THREATLINE_API_KEY`) follow serve's rules; the prediction history goes
+ * to MongoDB's `predictions` collection when `MONGODB_URI` is set, else to
+ * `<cache>/history/predictions.jsonl`.
+ *
+ * @module
+ */
+import { runMain } from "../lib/cli.ts";
+import {
+  createDashboardApp,
+  loadAssets,
+  mlflowRunSource,
+  parseDashboardConfig,
+  Trainer,
+} from "../lib/dashboard/mod.ts";
+import { apiEntry, openHistory, recordScored } from "../lib/history/mod.ts";
+import { MlflowClient } from "../lib/mlflow/client.ts";
+import { MLFLOW_ENV_VARS, mlflowConfigFromEnv } from "../lib/mlflow/config.ts";
+import { S3_ENV_VARS } from "../lib/s3/settings.ts";
+import { loadScorer, parseModelSource, resolveModelSource } from "../lib/scoring/mod.ts";
+import {
+  API_KEY_ENV,
+  createApp,
+  createMetrics,
+  localDirLoader,
+  ModelHolder,
+  type ModelLoader,
+  ModelWatcher,
+  resolvingLoader,
+  ServerHandle,
+} from "../lib/serve/mod.ts";
+import { configFromEnv, grantedEnv } from "./_workspace.ts";
+
+const SOURCE_ENV_VARS = [...S3_ENV_VARS, ...MLFLOW_ENV_VARS, "HOME", "USERPROFILE"];
+/** Variables handed to the repro child the Train page starts. */
+const CHILD_ENV_VARS = [
+  "PATH",
+  "HOME",
+  "THREATLINE_CACHE_DIR",
+  "THREATLINE_REMOTE_URL",
+  "MONGODB_URI",
+  ...S3_ENV_VARS,
+  ...MLFLOW_ENV_VARS,
+];
+
+if (import.meta.main) {
+  await runMain(async ({ args, log }) => {
+    const env = grantedEnv([API_KEY_ENV, "MONGODB_URI", ...SOURCE_ENV_VARS, ...CHILD_ENV_VARS]);
+    const config = parseDashboardConfig(args, env);
+    const load = (dir: string) => loadScorer(dir, { use: "single", log });
+    const loader: ModelLoader = parseModelSource(config.model).kind === "dir"
+      ? localDirLoader(config.model, load)
+      : resolvingLoader(
+        config.model,
+        async (source) => (await resolveModelSource(source, { env, log })).dir,
+        load,
+      );
+    const models = new ModelHolder({ log });
+    try {
+      models.swap(await loader.load(), { source: loader.source });
+    } catch (err) {
+      // The dashboard still shows the pipeline (and can train the first model).
+      log.warn("no model loaded: scoring answers 503 until one is released", {
+        model: config.model,
+        error: (err as Error).message,
+      });
+    }
+    const metrics = createMetrics();
+    let draining = false;
+    const ws = configFromEnv(log);
+    const history = await openHistory({
+      cacheDir: `${ws.root}/${ws.cacheDir ?? ".cache"}`,
+      mongodbUri: env.MONGODB_URI,
+    });
+    const api = createApp({
+      onScored: (e) => void recordScored(history, apiEntry(e), log),
+      models,
+      apiKey: config.apiKey,
+      limits: config.limits,
+      log,
+      metrics,
+      draining: () => draining,
+    });
+    const childEnv: Record<string, string> = {};
+    for (const k of CHILD_ENV_VARS) if (env[k] !== undefined) childEnv[k] = env[k]!;
+    const trainer = new Trainer({ root: ws.root, cacheDir: ws.cacheDir, log, env: childEnv });
+    const mlflow = mlflowConfigFromEnv(env);
+    const runs = mlflow
+      ? mlflowRunSource(
+        new MlflowClient({
+          trackingUri: mlflow.trackingUri,
+          auth: mlflow.auth,
+          timeoutMs: mlflow.timeoutMs,
+          log,
+        }),
+        mlflow.experimentName,
+      )
+      : undefined;
+    const app = createDashboardApp({
+      runs,
+      api,
+      models,
+      root: ws.root,
+      cacheDir: ws.cacheDir,
+      history,
+      trainer,
+      apiKey: config.apiKey,
+      limits: config.limits,
+      log,
+      assets: await loadAssets(),
+    });
+    const server = ServerHandle.start({
+      fetch: app.fetch,
+      hostname: config.host,
+      port: config.port,
+      auth: config.apiKey !== undefined,
+      log,
+    });
+    const watcher = config.reloadSeconds > 0
+      ? new ModelWatcher({ holder: models, loader, intervalMs: config.reloadSeconds * 1000, log })
+      : undefined;
+    watcher?.start();
+    const sig = await new Promise<string>((resolve) => {
+      for (const s of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(s, () => resolve(s));
+    });
+    log.info("shutting down", { signal: sig });
+    draining = true;
+    trainer.cancel();
+    await trainer.finished;
+    await watcher?.stop();
+    await server.shutdown({ graceMs: config.limits.requestTimeoutMs + 1000 });
+    await models.close();
+    await history.close();
+    return 0;
+  });
+}
