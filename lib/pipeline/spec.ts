@@ -12,6 +12,7 @@
  */
 import { isAbsolute, join } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { expandGlob, isGlob } from "../glob.ts";
 import { parseYaml, type YamlFile, yamlFromValue } from "../yaml.ts";
 import {
   describe,
@@ -286,12 +287,46 @@ export async function loadPipeline(
       return { file, stages, byName: new Map(stages.map((s) => [s.name, s])) };
     },
   });
+  await expandDepGlobs(root, spec);
   buildGraph(spec);
   await checkDepsExist(root, spec);
   for (const stage of spec.stages) {
     await resolveParams(root, stage, { files, pipelineFile: file, cacheDir: options.cacheDir });
   }
   return spec;
+}
+
+/**
+ * A dep with glob characters (from `${ingest.path}: data/day-*.csv`) stands
+ * for the files it matches now, in sorted order: adding or removing a file
+ * changes the stage's deps, so the stage is stale.
+ */
+async function expandDepGlobs(root: string, spec: PipelineSpec): Promise<void> {
+  for (const stage of spec.stages) {
+    if (!stage.deps.some(isGlob)) continue;
+    const deps: string[] = [];
+    const where: SpecLocation[] = [];
+    for (const [i, dep] of stage.deps.entries()) {
+      const at = stage.depWhere?.[i] ?? stage.where;
+      const matches = isGlob(dep) ? await expandGlob(root, dep) : [dep];
+      if (matches.length === 0) {
+        throw new ConfigError(`dep '${dep}' of stage '${stage.name}' matches no file`, {
+          file: spec.file,
+          ...at,
+          stage: stage.name,
+          field: "deps",
+          hint: "check the pattern (it is relative to the workspace root)",
+        });
+      }
+      for (const m of matches) {
+        if (deps.includes(m)) continue;
+        deps.push(m);
+        where.push(at);
+      }
+    }
+    stage.deps = deps;
+    stage.depWhere = where;
+  }
 }
 
 /** Read the params/vars files a templated pipeline needs (parsed through the parse cache). */

@@ -242,3 +242,54 @@ Deno.test("loadPipeline: interpolated deps follow params.yaml and its keys becom
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("selectStages: 'stage@item' and a group name as repro targets", async () => {
+  const { buildGraph, selectStages } = await import("./graph.ts");
+  const spec = parse(
+    lines(
+      "stages:",
+      "  fit:",
+      "    foreach: [a, b]",
+      "    do:",
+      "      cmd: fit ${item}",
+      "      outs:",
+      "        - m/${item}",
+      "  report:",
+      "    cmd: report",
+      "    deps: [m/a, m/b]",
+    ),
+  );
+  const graph = buildGraph(spec);
+  deepStrictEqual(selectStages(graph, ["fit@b"]), ["fit@b"]);
+  deepStrictEqual(selectStages(graph, ["fit"]), ["fit@a", "fit@b"]);
+  deepStrictEqual(selectStages(graph, ["report"]), ["fit@a", "fit@b", "report"]);
+});
+
+Deno.test("loadPipeline: a glob dep stands for the files it matches, sorted", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(join(root, "data/sub"), { recursive: true });
+    for (const f of ["data/day-2.csv", "data/day-1.csv", "data/sub/day-3.csv", "data/x.txt"]) {
+      await Deno.writeTextFile(join(root, f), "x\n");
+    }
+    await Deno.writeTextFile(join(root, "params.yaml"), "ingest:\n  path: data/**/day-*.csv\n");
+    await Deno.writeTextFile(
+      join(root, FILE),
+      lines("stages:", "  ingest:", "    cmd: echo", "    deps:", "      - ${ingest.path}"),
+    );
+    const spec = await loadPipeline(root);
+    deepStrictEqual(spec.byName.get("ingest")!.deps, [
+      "data/day-1.csv",
+      "data/day-2.csv",
+      "data/sub/day-3.csv",
+    ]);
+    await Deno.writeTextFile(join(root, "params.yaml"), "ingest:\n  path: data/*.parquet\n");
+    await loadPipeline(root).then(
+      () => ok(false, "a glob matching nothing must fail"),
+      (err) =>
+        ok(err instanceof ConfigError && err.message.includes("matches no file"), String(err)),
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
