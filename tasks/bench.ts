@@ -51,6 +51,10 @@ export const BENCHES: Record<string, BenchEntry> = {
     about: "batch scoring of a 1M-row CSV: rows/s, peak RSS vs pandas+sklearn",
     load: () => import("../bench/predict_bench.ts"),
   },
+  "nsl-kdd": {
+    about: "NSL-KDD official protocol: scikit-learn RandomForest reference vs examples/nsl-kdd",
+    load: () => import("../bench/nsl_kdd.ts"),
+  },
   "train-cv": {
     about: "K-fold CV of the whole train stage on train.mat only, per selection metric",
     load: () => import("../bench/train_cv.ts"),
