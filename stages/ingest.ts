@@ -47,10 +47,10 @@ export interface SourceParams {
   source: "csv" | "mongodb";
   /** Path of the CSV file (`.gz` allowed); the first of `paths`. */
   path?: string;
-  /** `ingest.path` as written: files and globs, read in order as one source; required for `csv`. */
-  paths: string[];
-  /** `ingest.test_path`: an official test set (files and globs); empty: split `paths`. */
-  testPaths: string[];
+  /** `ingest.path` as written: files and globs, read in order as one source (default `[path]`). */
+  paths?: string[];
+  /** `ingest.test_path`: an official test set (files and globs); empty or absent: split `paths`. */
+  testPaths?: string[];
   /** Whether the file has a header row (default true). */
   header: boolean;
   /** Field separator (default `,`). */
@@ -200,14 +200,7 @@ export function readMongoUri(
  * @example
  * ```ts
  * import { readSourceEnv } from "./ingest.ts";
- * const p = {
- *   source: "mongodb" as const,
- *   header: true,
- *   delimiter: ",",
- *   naValues: [],
- *   paths: [],
- *   testPaths: [],
- * };
+ * const p = { source: "mongodb" as const, header: true, delimiter: ",", naValues: [] };
  * readSourceEnv(p, () => "mongodb://127.0.0.1:27017/").mongodbUri; // "mongodb://127.0.0.1:27017/"
  * ```
  */
@@ -241,7 +234,7 @@ export async function openIngestSource(
   switch (p.source) {
     case "csv":
       return csvFilesSource({
-        paths: await resolveDataPaths(which === "path" ? p.paths : p.testPaths, {
+        paths: await resolveDataPaths(which === "path" ? p.paths ?? [p.path!] : p.testPaths ?? [], {
           field: `ingest.${which}`,
         }),
         header: p.header,
@@ -357,7 +350,7 @@ export async function runIngest(
     benign: table.rows - threat,
     sha256: read ? read.sha256.slice(0, 12) : undefined,
   });
-  if (p.testPaths.length > 0) {
+  if (p.testPaths?.length) {
     const testSource = await openIngestSource(p, schema, {}, log, "test_path");
     log.info("ingest: reading the official test set (no random split)", {
       source: testSource.location,

@@ -9,7 +9,26 @@
 import { stringify } from "yaml";
 import type { InferredColumn, InferredSchema } from "./schema_infer.ts";
 
-const flow = (v: unknown) => stringify(v, { collectionStyle: "flow", lineWidth: 0 }).trimEnd();
+/** One-line YAML, spaced as `deno fmt` spaces it: `{ a: 1, b: [x, y] }`. */
+const flow = (v: unknown) =>
+  unpadSequences(stringify(v, { collectionStyle: "flow", lineWidth: 0 }).trimEnd());
+
+function unpadSequences(text: string): string {
+  let out = "", quote = "";
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote) {
+      if (c === quote) quote = "";
+    } else if (c === '"' || c === "'") quote = c;
+    else if (c === "[" && text[i + 1] === " ") {
+      out += "[";
+      i++;
+      continue;
+    } else if (c === " " && text[i + 1] === "]") continue;
+    out += c;
+  }
+  return out;
+}
 const count = (n: number) => n.toLocaleString("en");
 const BOOL_TRUE = new Set(["1", "true", "yes", "t", "y"]);
 
