@@ -64,7 +64,7 @@ Deno.test("schema infer output: without classes it says what to fill; with them 
     const text = renderSchemaYaml(open, { command: "deno task schema infer flows.csv", name: "f" });
     ok(text.includes("FILL IN ONE (not guessed)"), text);
     ok(text.includes("BENIGN (2), DoS (1), PortScan (1)"), text);
-    ok(text.includes("values: [dns, http, ssh] }"), text); // spaced as deno fmt does
+    ok(text.includes("values: [dns, http, ssh], nullable: true }"), text); // spaced as deno fmt does
     try {
       parseSchema(parseYaml(text, "schema.yaml"));
       ok(false, "a schema without classes must not parse");
