@@ -2,7 +2,7 @@
  * The multiclass hooks of the train and evaluate stages (opt-in with
  * `target.mode: multiclass` in schema.yaml, which preprocess.json embeds):
  * train fits a one-vs-rest model on train.mat with the classes of ingest's
- * label column (params.yaml `multiclass.classes`) and saves it as
+ * label column (params.yaml `train.multiclass.classes`) and saves it as
  * `multiclass.json` in the model folder; evaluate scores test.mat with it and
  * writes per-class precision/recall/F1, macro-F1 and the confusion matrix.
  * Binary models and metrics are untouched.
@@ -93,12 +93,12 @@ export async function trainMulticlass(o: {
   const mapping = readClassMapping(o.params);
   if (!mapping) {
     throw new ConfigError(
-      "schema.yaml's target.mode is multiclass but params.yaml has no 'multiclass.classes'",
+      "schema.yaml's target.mode is multiclass but params.yaml has no 'train.multiclass.classes'",
       {
         file: o.params.file,
-        field: "multiclass.classes",
+        field: "train.multiclass.classes",
         hint:
-          "map labels to classes, e.g. multiclass:\n  classes:\n    normal: [normal]\n    DoS: [neptune, smurf]",
+          "map labels to classes, e.g. train:\n  multiclass:\n    classes: {normal: [normal], DoS: [neptune, smurf]}",
       },
     );
   }

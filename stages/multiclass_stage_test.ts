@@ -1,5 +1,5 @@
 // The multiclass hooks of train/evaluate on the flows fixture (NSL-KDD layout):
-// schema target.mode multiclass + params multiclass.classes -> multiclass.json
+// schema target.mode multiclass + params train.multiclass.classes -> multiclass.json
 // in the model folder, per-class report and macro-F1 in the metrics.
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { memoryLogger } from "../lib/log.ts";
@@ -8,12 +8,13 @@ import { repoPath, runStage } from "./_stage_testing.ts";
 import { addMulticlassMetrics, trainMulticlass } from "./_multiclass.ts";
 
 const CLASSES = `
-multiclass:
-  classes:
-    normal: [normal]
-    DoS: [back, land, neptune, pod, smurf, teardrop]
-    Probe: [satan, ipsweep, nmap, portsweep]
-    other: [guess_passwd, ftp_write, imap, phf, multihop, warezmaster, warezclient, spy, buffer_overflow, loadmodule, rootkit, perl]
+train:
+  multiclass:
+    classes:
+      normal: [normal]
+      DoS: [back, land, neptune, pod, smurf, teardrop]
+      Probe: [satan, ipsweep, nmap, portsweep]
+      other: [guess_passwd, ftp_write, imap, phf, multihop, warezmaster, warezclient, spy, buffer_overflow, loadmodule, rootkit, perl]
 `;
 
 Deno.test("multiclass: train writes a class model, evaluate a per-class report and macro-F1", async () => {

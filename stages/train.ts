@@ -112,6 +112,7 @@ export function readTrainParams(params: YamlFile): TrainParams {
     batchSize: s.number("batch_size", { default: 64, integer: true, min: 1 }),
     search: readSearchSpec(s.section("search")),
   };
+  s.raw("multiclass"); // `train.multiclass`: read by the multiclass hook (stages/_multiclass.ts)
   s.done();
   return out;
 }

@@ -1,6 +1,6 @@
 /**
  * Multiclass prediction, opt-in (`target.mode: multiclass` in schema.yaml):
- * the target's labels map to classes by params.yaml's `multiclass.classes`
+ * the target's labels map to classes by params.yaml's `train.multiclass.classes`
  * (e.g. NSL-KDD's attack names to normal/DoS/Probe/R2L/U2R), and one
  * binary gradient-boosted-trees model per class (one-vs-rest, early-stopped
  * on a seeded stratified validation split of train) gives per-class scores,
@@ -18,7 +18,7 @@ import type { SelectionMetric } from "./metrics.ts";
 import { stratifiedSplit } from "./split.ts";
 import { compileTrees, fitTreeCandidate, type GbdtConfig, type TreeModel } from "./trees.ts";
 
-/** Labels to classes (params.yaml `multiclass.classes`: `{class: [labels…]}`). */
+/** Labels to classes (params.yaml `train.multiclass.classes`: `{class: [labels…]}`). */
 export interface ClassMapping {
   /** Class names, in the order written. */
   classes: string[];
@@ -40,25 +40,27 @@ export interface OvrModel {
 }
 
 /**
- * Read params.yaml's `multiclass.classes`, or undefined when absent. A label
- * listed under two classes is a `ConfigError`.
+ * Read params.yaml's `train.multiclass.classes`, or undefined when absent. A
+ * label listed under two classes is a `ConfigError`.
  *
  * @example
  * ```ts
  * import { parseYaml } from "../yaml.ts";
  * import { readClassMapping } from "./multiclass.ts";
- * const y = parseYaml("multiclass:\n  classes:\n    normal: [normal]\n    DoS: [smurf, neptune]\n", "p.yaml");
+ * const y = parseYaml("train:\n  multiclass:\n    classes: {normal: [normal], DoS: [smurf, neptune]}\n", "p.yaml");
  * readClassMapping(y)?.classOf.get("smurf"); // 1
  * ```
  */
 export function readClassMapping(params: YamlFile): ClassMapping | undefined {
-  const top = params.value as Record<string, unknown> | null;
-  if (top?.multiclass === undefined) return undefined;
-  const s = openSection(params, ["multiclass"]);
+  const top = params.value as { train?: Record<string, unknown> } | null;
+  if (top?.train?.multiclass === undefined) return undefined;
+  const s = openSection(params, ["train", "multiclass"]);
   const c = s.section("classes");
   const raw = s.raw("classes") as Record<string, unknown>;
   const classes = Object.keys(raw);
-  if (classes.length < 2) throw s.error("classes", "'multiclass.classes' needs at least 2 classes");
+  if (classes.length < 2) {
+    throw s.error("classes", "'train.multiclass.classes' needs at least 2 classes");
+  }
   const classOf = new Map<string, number>();
   classes.forEach((name, k) => {
     for (const label of c.strings(name)) {
@@ -88,11 +90,14 @@ export function labelClasses(labels: string[], mapping: ClassMapping, file: stri
   labels.forEach((label, i) => {
     const k = mapping.classOf.get(label);
     if (k === undefined) {
-      throw new DataError(`label '${label}' is in no class of params.yaml's multiclass.classes`, {
-        file,
-        line: i + 2,
-        hint: "add it to one of the classes",
-      });
+      throw new DataError(
+        `label '${label}' is in no class of params.yaml's train.multiclass.classes`,
+        {
+          file,
+          line: i + 2,
+          hint: "add it to one of the classes",
+        },
+      );
     }
     out[i] = k;
   });

@@ -17,13 +17,13 @@ const params = (text: string) => parseYaml(text, "params.yaml");
 
 Deno.test("readClassMapping: classes in order; absent section; a label in two classes", () => {
   const m = readClassMapping(params(
-    "multiclass:\n  classes:\n    normal: [normal]\n    DoS: [neptune, smurf]\n    Probe: [satan]\n",
+    "train:\n  multiclass:\n    classes:\n      normal: [normal]\n      DoS: [neptune, smurf]\n      Probe: [satan]\n",
   ))!;
   deepStrictEqual(m.classes, ["normal", "DoS", "Probe"]);
   deepStrictEqual([...m.classOf], [["normal", 0], ["neptune", 1], ["smurf", 1], ["satan", 2]]);
   strictEqual(readClassMapping(params("train: {}\n")), undefined);
   throws(
-    () => readClassMapping(params("multiclass:\n  classes:\n    a: [x]\n    b: [x]\n")),
+    () => readClassMapping(params("train:\n  multiclass:\n    classes: {a: [x], b: [x]}\n")),
     (err) => err instanceof ConfigError && err.message.includes("'x' is listed under two classes"),
   );
   throws(

@@ -46,7 +46,7 @@ export interface TargetSpec {
   /** Labels meaning benign; absent = the column's `values` minus `positive`. */
   negative?: Value[];
   /**
-   * `multiclass`: also predict the label's class (params.yaml `multiclass.classes`
+   * `multiclass`: also predict the label's class (params.yaml `train.multiclass.classes`
    * maps labels to classes; lib/ml/multiclass.ts). Absent: binary only.
    */
   mode?: "multiclass";
