@@ -19,6 +19,8 @@
  *   (`preprocess.json`'s `input`): header-less rows in the source column
  *   order, the schema's `drop` columns and the label column (ignored), and
  *   the missing-value tokens of `ingest.na_values`.
+ * - A model with a class model (`multiclass.json`, schema `target.mode:
+ *   multiclass`) adds `class` and `class_probability` to every row.
  *
  * @module
  */

@@ -160,6 +160,41 @@ export function fitOneVsRest(o: OvrFitOptions): OvrModel {
   return { format: OVR_FORMAT, classes: [...o.names], models };
 }
 
+/** A compiled class model: `(features, rows) => classes and their probabilities`. */
+export type ClassPredictor = (
+  data: Float32Array,
+  rows: number,
+) => { classes: Int32Array; probabilities: Float32Array; scores: Float32Array[] };
+
+/**
+ * Compile a one-vs-rest model once for many calls (batch scoring).
+ *
+ * @example
+ * ```ts ignore
+ * import { compileClasses } from "./multiclass.ts";
+ * const predict = compileClasses(model);
+ * const { classes } = predict(x, rows);
+ * ```
+ */
+export function compileClasses(model: OvrModel): ClassPredictor {
+  const fns = model.models.map((m) => compileTrees(m));
+  return (data, rows) => {
+    const scores = fns.map((f) => f(data, rows));
+    const classes = new Int32Array(rows);
+    const probabilities = new Float32Array(rows);
+    for (let i = 0; i < rows; i++) {
+      let best = 0, sum = 0;
+      for (let k = 0; k < scores.length; k++) {
+        sum += scores[k][i];
+        if (scores[k][i] > scores[best][i]) best = k;
+      }
+      classes[i] = best;
+      probabilities[i] = sum > 0 ? scores[best][i] / sum : 1 / scores.length;
+    }
+    return { classes, probabilities, scores };
+  };
+}
+
 /**
  * The class of each row and its probability (per-class scores normalised to sum to 1).
  *
@@ -174,19 +209,7 @@ export function predictClasses(
   data: Float32Array,
   rows: number,
 ): { classes: Int32Array; probabilities: Float32Array; scores: Float32Array[] } {
-  const scores = model.models.map((m) => compileTrees(m)(data, rows));
-  const classes = new Int32Array(rows);
-  const probabilities = new Float32Array(rows);
-  for (let i = 0; i < rows; i++) {
-    let best = 0, sum = 0;
-    for (let k = 0; k < scores.length; k++) {
-      sum += scores[k][i];
-      if (scores[k][i] > scores[best][i]) best = k;
-    }
-    classes[i] = best;
-    probabilities[i] = sum > 0 ? scores[best][i] / sum : 1 / scores.length;
-  }
-  return { classes, probabilities, scores };
+  return compileClasses(model)(data, rows);
 }
 
 /** Per-class and overall multiclass metrics. */

@@ -27,6 +27,7 @@ import type { ChunkResult, InputFormat } from "./_chunk.ts";
 import { type DriftReport, renderDriftMarkdown } from "./_drift_report.ts";
 import { type Executor, inlineExecutor, workerExecutor } from "./_executors.ts";
 import { readInputHeader } from "./_header.ts";
+import { OVR_FORMAT, type OvrModel } from "../ml/multiclass.ts";
 import { formatOf, type OpenInput, openInput, RecordChunker } from "./_input.ts";
 import { type OutputFormat, outputHeader } from "./_out_format.ts";
 import type { Scorer } from "./scorer.ts";
@@ -174,6 +175,24 @@ export function checkHeader(
   });
 }
 
+/** The model folder's class model (`multiclass.json`, opt-in multiclass), if any. */
+async function readClassModel(dir: string): Promise<OvrModel | undefined> {
+  let text: string;
+  try {
+    text = await Deno.readTextFile(`${dir}/multiclass.json`);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
+  }
+  const model = JSON.parse(text) as OvrModel;
+  if (model.format !== OVR_FORMAT) {
+    throw new DataError(`not a class model (format ${JSON.stringify(model.format)})`, {
+      file: `${dir}/multiclass.json`,
+    });
+  }
+  return model;
+}
+
 /** A byte sink over a file written to a temp name and renamed at the end, or stdout. */
 async function openSink(path: string, stdout?: WritableStream<Uint8Array>) {
   if (path === "-") {
@@ -249,7 +268,8 @@ export async function predictBatch(o: PredictOptions): Promise<PredictSummary> {
   };
   let current: Awaited<ReturnType<typeof open>> | undefined = await open(o.inputs[0]);
   const useId = pre.schema.id !== undefined && current.header.includes(pre.schema.id);
-  const setup = { output: outFormat, useId, threshold };
+  const classes = await readClassModel(scorer.dir);
+  const setup = { output: outFormat, useId, threshold, classes };
   const executor: Executor = workers > 0
     ? await workerExecutor(scorer, setup, workers)
     : inlineExecutor(scorer, setup);
@@ -282,7 +302,11 @@ export async function predictBatch(o: PredictOptions): Promise<PredictSummary> {
     rejected += r.rejects.length;
   };
   try {
-    await out.write(encoder.encode(outputHeader(outFormat, useId ? pre.schema.id! : "row")));
+    await out.write(
+      encoder.encode(
+        outputHeader(outFormat, useId ? pre.schema.id! : "row", classes !== undefined),
+      ),
+    );
     await rejects.write(encoder.encode("row,line,file,reason,record\n"));
     const queue: { result: Promise<ChunkResult>; file: string }[] = [];
     let row = 1, seq = 0;

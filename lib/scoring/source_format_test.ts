@@ -3,6 +3,8 @@
 // tokens; empty, blank-only and header-only inputs are clear data errors.
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import { DataError } from "../errors.ts";
+import { compileClasses, fitOneVsRest } from "../ml/multiclass.ts";
+import { transformRows } from "../ml/preprocess.ts";
 import { predictBatch } from "./batch.ts";
 import { loadScorer, type Scorer } from "./scorer.ts";
 import { csvRows, mixedCsv, mixedSchema, writeTinyRelease } from "./_testing.ts";
@@ -87,5 +89,71 @@ Deno.test("predict: empty, blank-only and header-only inputs are DataErrors (exi
   const { dir } = await release();
   for (const name of ["empty.csv", "blank_only.csv", "header.csv"]) {
     ok(!(await Deno.stat(`${dir}/${name}.out.csv`).then(() => true, () => false)), name);
+  }
+});
+
+Deno.test("predict: a model folder with a class model adds class and class_probability", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "predict_classes_" });
+  try {
+    const csv = mixedCsv(300, { seed: 1, withDropped: true });
+    await writeTinyRelease({ dir: `${dir}/model`, schema: mixedSchema(), csv, input: INPUT });
+    const scorer = await loadScorer(`${dir}/model`, { use: "batch" });
+    const [header, ...rows] = csvRows(csv);
+    const x = transformRows(scorer.preprocess, header, rows, { allowUnknown: true });
+    const label = header.indexOf("label");
+    const model = fitOneVsRest({
+      config: {
+        family: "gbdt",
+        learningRate: 0.3,
+        maxIter: 20,
+        maxLeafNodes: 8,
+        maxDepth: 0,
+        minSamplesLeaf: 5,
+        l2: 0,
+        nIterNoChange: 5,
+        maxBins: 64,
+      },
+      train: {
+        rows: rows.length,
+        cols: scorer.preprocess.width,
+        columns: [],
+        data: x,
+        labels: new Uint8Array(rows.length),
+      },
+      classes: Int32Array.from(rows, (r) => (r[label] === "normal" ? 0 : 1)),
+      names: ["normal", "neptune, the DoS"],
+      seed: 1,
+    });
+    await Deno.writeTextFile(`${dir}/model/multiclass.json`, JSON.stringify(model));
+    const want = compileClasses(model)(x, rows.length);
+    await Deno.writeTextFile(`${dir}/in.csv`, csv);
+    for (const [workers, out] of [[0, "a.csv"], [1, "b.csv"], [0, "c.jsonl"]] as const) {
+      await predictBatch({
+        scorer,
+        inputs: [`${dir}/in.csv`],
+        out: `${dir}/${out}`,
+        workers,
+        chunkBytes: 4096,
+      });
+    }
+    const [outHeader, ...a] = csvRows(await Deno.readTextFile(`${dir}/a.csv`));
+    deepStrictEqual(outHeader, [
+      "id",
+      "probability",
+      "label",
+      "model_version",
+      "class",
+      "class_probability",
+    ]);
+    deepStrictEqual(a.map((r) => r[4]), [...want.classes].map((k) => model.classes[k]));
+    deepStrictEqual(a.map((r) => r[5]), [...want.probabilities].map((p) => p.toFixed(6)));
+    strictEqual(await Deno.readTextFile(`${dir}/b.csv`), await Deno.readTextFile(`${dir}/a.csv`));
+    const json = (await Deno.readTextFile(`${dir}/c.jsonl`)).trim().split("\n").map((l) =>
+      JSON.parse(l)
+    );
+    deepStrictEqual(json[0].class, model.classes[want.classes[0]]);
+    strictEqual(json[0].class_probability, Number(want.probabilities[0].toFixed(6)));
+  } finally {
+    await Deno.remove(dir, { recursive: true });
   }
 });
