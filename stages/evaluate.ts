@@ -31,6 +31,7 @@ import { BACKEND_CHOICES, type BackendChoice } from "../lib/ml/tf_backend.ts";
 import { openSection } from "../lib/section.ts";
 import { readYaml, type YamlFile } from "../lib/yaml.ts";
 import { secondsSince, writeTextAtomic } from "./_common.ts";
+import { addMulticlassMetrics } from "./_multiclass.ts";
 
 /** The validated `evaluate` section. */
 export interface EvaluateParams {
@@ -283,13 +284,21 @@ if (import.meta.main) {
       maxPositionals: 0,
     });
     const str = (k: string) => values[k] as string | undefined;
-    await runEvaluate({
+    const metrics = await runEvaluate({
       params: readEvaluateParams(await readYaml(str("params") ?? "params.yaml")),
       log,
       data: str("data"),
       model: str("model"),
       out: str("out"),
       metrics: str("metrics"),
+    });
+    // Opt-in (schema target.mode: multiclass): per-class metrics of the class model.
+    await addMulticlassMetrics(metrics, {
+      modelDir: str("model") ?? "artifacts/model",
+      data: str("data") ?? "artifacts/transform",
+      out: str("out") ?? "artifacts/evaluate",
+      metricsFile: str("metrics") ?? "artifacts/metrics.json",
+      log,
     });
   });
 }

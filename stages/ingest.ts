@@ -19,10 +19,12 @@ import { ConfigError, DataError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
 import { featureGroups } from "../lib/ml/data_checks.ts";
 import type { Schema } from "../lib/ml/schema.ts";
-import { csvSource, type DataSource } from "../lib/ml/source.ts";
+import { readPathList, resolveDataPaths } from "../lib/ml/data_paths.ts";
+import { csvFilesSource, type DataSource } from "../lib/ml/source.ts";
 import { hashingSource, type SourceFingerprint } from "../lib/ml/source_fingerprint.ts";
 import { stratifiedSplit } from "../lib/ml/split.ts";
 import { readTable, writeTableCsv } from "../lib/ml/table.ts";
+import { writeOfficialSplit } from "../lib/ml/official_split.ts";
 import { openSection } from "../lib/section.ts";
 import type { YamlFile } from "../lib/yaml.ts";
 import { loadStageConfig, secondsSince, type StageConfig } from "./_common.ts";
@@ -43,8 +45,12 @@ export interface MongoParams {
 export interface SourceParams {
   /** Source kind: `csv` (default) or `mongodb` (URI from the `MONGODB_URI` env variable). */
   source: "csv" | "mongodb";
-  /** Path of the CSV file (`.gz` allowed); required for `csv`. */
+  /** Path of the CSV file (`.gz` allowed); the first of `paths`. */
   path?: string;
+  /** `ingest.path` as written: files and globs, read in order as one source (default `[path]`). */
+  paths?: string[];
+  /** `ingest.test_path`: an official test set (files and globs); empty or absent: split `paths`. */
+  testPaths?: string[];
   /** Whether the file has a header row (default true). */
   header: boolean;
   /** Field separator (default `,`). */
@@ -83,7 +89,12 @@ export interface IngestParams extends SourceParams {
 export function readSourceParams(params: YamlFile): SourceParams {
   const s = openSection(params, ["ingest"]);
   const source = s.string("source", { default: "csv", oneOf: ["csv", "mongodb"] as const });
-  const path = source === "csv" || s.has("path") ? s.string("path") : undefined;
+  if (source === "csv" && !s.has("path")) s.string("path"); // the usual "missing required key"
+  const paths = readPathList(s, "path");
+  if (source === "csv" && paths.length === 0) {
+    throw s.error("path", "'ingest.path' names no file (a path, a list or a glob)");
+  }
+  const testPaths = readPathList(s, "test_path");
   const header = s.boolean("header", { default: true });
   const delimiter = s.string("delimiter", { default: "," });
   if (delimiter.length !== 1 || /["\r\n]/.test(delimiter)) {
@@ -111,7 +122,7 @@ export function readSourceParams(params: YamlFile): SourceParams {
     );
   }
   s.done();
-  return { source, path, header, delimiter, naValues, mongodb };
+  return { source, path: paths[0], paths, testPaths, header, delimiter, naValues, mongodb };
 }
 
 /**
@@ -218,11 +229,14 @@ export async function openIngestSource(
   schema: Schema,
   env: SourceEnv,
   log: Logger,
+  which: "path" | "test_path" = "path",
 ): Promise<DataSource> {
   switch (p.source) {
     case "csv":
-      return csvSource({
-        path: p.path!,
+      return csvFilesSource({
+        paths: await resolveDataPaths(which === "path" ? p.paths ?? [p.path!] : p.testPaths ?? [], {
+          field: `ingest.${which}`,
+        }),
         header: p.header,
         columns: p.header ? undefined : schema.sourceColumns,
         delimiter: p.delimiter,
@@ -336,6 +350,24 @@ export async function runIngest(
     benign: table.rows - threat,
     sha256: read ? read.sha256.slice(0, 12) : undefined,
   });
+  if (p.testPaths?.length) {
+    const testSource = await openIngestSource(p, schema, {}, log, "test_path");
+    log.info("ingest: reading the official test set (no random split)", {
+      source: testSource.location,
+    });
+    const test = await readTable(testSource, { schema, log });
+    await writeOfficialSplit(outDir, table, test);
+    let testThreat = 0;
+    for (const l of test.labels) testThreat += l;
+    log.info("ingest: done", {
+      train: table.rows,
+      test: test.rows,
+      out: outDir,
+      seconds: secondsSince(start),
+    });
+    const rows = table.rows + test.rows;
+    return { rows, train: table.rows, test: test.rows, threat: threat + testThreat };
+  }
   const groups = p.groupDuplicates ? featureGroups(table, schema) : undefined;
   if (groups) {
     log.info("ingest: splitting by feature vector", { groups: new Set(groups).size });

@@ -58,6 +58,7 @@ import { BACKEND_CHOICES, type BackendChoice, backendFor } from "../lib/ml/tf_ba
 import { openSection } from "../lib/section.ts";
 import { readYaml, type YamlFile } from "../lib/yaml.ts";
 import { secondsSince, writeTextAtomic } from "./_common.ts";
+import { trainMulticlass } from "./_multiclass.ts";
 
 /** The validated `train` section. */
 export interface TrainParams {
@@ -111,6 +112,7 @@ export function readTrainParams(params: YamlFile): TrainParams {
     batchSize: s.number("batch_size", { default: 64, integer: true, min: 1 }),
     search: readSearchSpec(s.section("search")),
   };
+  s.raw("multiclass"); // `train.multiclass`: read by the multiclass hook (stages/_multiclass.ts)
   s.done();
   return out;
 }
@@ -405,13 +407,22 @@ if (import.meta.main) {
       maxPositionals: 0,
     });
     const y = await readYaml((values.params as string | undefined) ?? "params.yaml");
+    const params = readTrainParams(y);
     await runTrain({
-      params: readTrainParams(y),
+      params,
       raw: (y.value as Record<string, unknown>).train,
       log,
       data: values.data as string | undefined,
       model: values.model as string | undefined,
       out: values.out as string | undefined,
+    });
+    // Opt-in (schema target.mode: multiclass): the class model beside the binary one.
+    await trainMulticlass({
+      params: y,
+      data: (values.data as string | undefined) ?? "artifacts/transform",
+      modelDir: (values.model as string | undefined) ?? "artifacts/model",
+      seed: params.seed,
+      log,
     });
   });
 }

@@ -14,10 +14,13 @@ import { runMain } from "../lib/cli.ts";
 import type { Logger } from "../lib/log.ts";
 import { writeMatrix } from "../lib/ml/matrix.ts";
 import {
+  compilePreprocess,
   DEFAULT_TRANSFORM,
   encodeTable,
   fitPreprocess,
+  inputSpec,
   preprocessToJson,
+  readRawFormat,
   type TransformOptions,
 } from "../lib/ml/preprocess.ts";
 import { csvSource } from "../lib/ml/source.ts";
@@ -91,7 +94,10 @@ export async function runTransform(
     readTable(csvSource({ path, header: true }), { schema, checkDomains: true, log });
   const train = await read(paths.train ?? "artifacts/ingest/train.csv");
   const test = await read(paths.test ?? "artifacts/ingest/test.csv");
-  const pre = fitPreprocess(train, schema, options);
+  const fitted = fitPreprocess(train, schema, options);
+  // What raw files look like, so predict accepts the files ingest read.
+  const input = inputSpec(schema, readRawFormat(config.params));
+  const pre = compilePreprocess({ ...fitted.spec, input }, schema);
   const oneHot = pre.spec.features.filter((f) => f.kind === "one_hot").map((f) => f.column);
   log.info("transform: fitted on train", {
     rows: train.rows,

@@ -59,6 +59,10 @@ export const BENCHES: Record<string, BenchEntry> = {
     about: "dashboard pages in Chromium, cold cache: ready time and compressed JS",
     load: () => import("../bench/dashboard_bench.ts"),
   },
+  "nsl-kdd": {
+    about: "NSL-KDD official protocol: scikit-learn RandomForest reference vs examples/nsl-kdd",
+    load: () => import("../bench/nsl_kdd.ts"),
+  },
   "train-cv": {
     about: "K-fold CV of the whole train stage on train.mat only, per selection metric",
     load: () => import("../bench/train_cv.ts"),

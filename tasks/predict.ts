@@ -13,7 +13,14 @@
  *   name without its extension; `predictions` for stdout).
  * - Progress on stderr when it is a terminal; a one-line summary always.
  * - Exit 0 even with rejects (the summary says how many); 3 for a wrong
- *   header or unreadable input; 2 for a bad command line or settings.
+ *   header, unreadable input, or an input that is empty (0 bytes), holds only
+ *   blank lines or only a header row; 2 for a bad command line or settings.
+ * - The files the model was trained from are accepted as they are
+ *   (`preprocess.json`'s `input`): header-less rows in the source column
+ *   order, the schema's `drop` columns and the label column (ignored), and
+ *   the missing-value tokens of `ingest.na_values`.
+ * - A model with a class model (`multiclass.json`, schema `target.mode:
+ *   multiclass`) adds `class` and `class_probability` to every row.
  *
  * @module
  */

@@ -8,6 +8,7 @@ import { openSection } from "../section.ts";
 import { parseYaml } from "../yaml.ts";
 import { cellCoercer, domainCheck, INVALID, type Rule } from "./cells.ts";
 import { parseReference, type ReferenceProfile } from "./_preprocess_reference.ts";
+import { type InputSpec, parseInputSpec, withMissingTokens } from "./_preprocess_input.ts";
 import {
   type Cell,
   type ColumnSpec,
@@ -66,6 +67,8 @@ export interface PreprocessSpec {
   fit: { rows: number; options: TransformOptions };
   /** Train's value distribution per feature, for drift tests (absent in older files). */
   reference?: ReferenceProfile;
+  /** How raw input files look (absent in older files: a header, `,`, no tokens). */
+  input?: InputSpec;
 }
 
 /**
@@ -136,7 +139,7 @@ export function compilePreprocess(spec: PreprocessSpec, schema: Schema): Preproc
   const encoders: FeatureEncoder[] = spec.features.map((f) => {
     const column = columnSpec(schema, f.column)!;
     const check = domainCheck(column);
-    const coerce = cellCoercer(column.type);
+    const coerce = withMissingTokens(cellCoercer(column.type), spec.input?.na_values);
     const at = offset;
     if (f.kind === "numeric") {
       offset += 1;
@@ -260,6 +263,7 @@ export function loadPreprocess(json: string | object, file = "<preprocess>"): Pr
   const reference = top.has("reference")
     ? parseReference(top.section("reference"), schema.features, (p) => openSection(y, p))
     : undefined;
+  const input = top.has("input") ? parseInputSpec(top.section("input")) : undefined;
   top.done();
   const spec: PreprocessSpec = {
     format: "preprocess/1",
@@ -268,6 +272,7 @@ export function loadPreprocess(json: string | object, file = "<preprocess>"): Pr
     columns,
     fit: { rows, options },
     ...(reference ? { reference } : {}),
+    ...(input ? { input } : {}),
   };
   return compilePreprocess(spec, schema);
 }

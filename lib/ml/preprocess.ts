@@ -25,6 +25,7 @@ import type { Table } from "./table.ts";
 import type { Preprocessor } from "./_preprocess_spec.ts";
 
 export {
+  compilePreprocess,
   DEFAULT_TRANSFORM,
   type FeatureEncoder,
   type FeatureEncoding,
@@ -37,6 +38,7 @@ export {
   UNSEEN,
 } from "./_preprocess_spec.ts";
 export { fitPreprocess } from "./_preprocess_fit.ts";
+export { type InputSpec, inputSpec, readRawFormat } from "./_preprocess_input.ts";
 export {
   type ColumnReference,
   DEFAULT_DRIFT_THRESHOLDS,

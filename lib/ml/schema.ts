@@ -45,6 +45,11 @@ export interface TargetSpec {
   positive?: Value[];
   /** Labels meaning benign; absent = the column's `values` minus `positive`. */
   negative?: Value[];
+  /**
+   * `multiclass`: also predict the label's class (params.yaml `train.multiclass.classes`
+   * maps labels to classes; lib/ml/multiclass.ts). Absent: binary only.
+   */
+  mode?: "multiclass";
 }
 
 /** A validated schema. */
@@ -197,6 +202,10 @@ function parseTarget(top: Section, columns: ColumnSpec[]): TargetSpec {
   if (!col) throw t.error("column", `target column '${column}' is not a kept column of 'columns'`);
   if (col.nullable) throw t.error("column", `target column '${column}' cannot be nullable`);
   const target: TargetSpec = { column };
+  if (t.has("mode")) {
+    const mode = t.string("mode", { oneOf: ["binary", "multiclass"] as const });
+    if (mode === "multiclass") target.mode = mode;
+  }
   for (const key of ["positive", "negative"] as const) {
     if (!t.has(key)) continue;
     target[key] = parseValues(t, key, col.type, column);

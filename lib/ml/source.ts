@@ -16,6 +16,8 @@ export interface SourceBatch {
   rows: unknown[][];
   /** Where each row came from: a 1-based line for files, an ordinal for databases. */
   lines: number[];
+  /** The file these rows come from, when a source reads several (else its `location`). */
+  file?: string;
 }
 
 /** An opened source. */
@@ -67,7 +69,7 @@ export function csvSource(options: CsvSourceOptions): DataSource {
   if (!header && !options.columns) {
     throw new TypeError("csvSource: 'columns' is required for a file without a header");
   }
-  const na = new Set((options.naValues ?? []).filter((t) => t !== ""));
+  const na = new Set((options.naValues ?? []).map((t) => t.trim()).filter((t) => t !== ""));
   return {
     location: path,
     async open(): Promise<SourceReader> {
@@ -120,7 +122,7 @@ export function csvSource(options: CsvSourceOptions): DataSource {
             );
           }
           if (na.size > 0) {
-            for (let c = 0; c < width; c++) if (na.has(row[c])) row[c] = "";
+            for (let c = 0; c < width; c++) if (na.has(row[c].trim())) row[c] = "";
           }
         }
         return batch;
@@ -132,6 +134,63 @@ export function csvSource(options: CsvSourceOptions): DataSource {
         }
       }
       return { columns, headerLine, batches: batches() };
+    },
+  };
+}
+
+/** Options of {@linkcode csvFilesSource}. */
+export interface CsvFilesSourceOptions extends Omit<CsvSourceOptions, "path"> {
+  /** The files, read in this order (a glob's matches come sorted). */
+  paths: string[];
+}
+
+/**
+ * Several CSV files read as one source, in the given order: every file must
+ * have the same header as the first (same names, same order); each batch
+ * names the file its rows come from, so errors point at the right file and
+ * line.
+ *
+ * @example
+ * ```ts ignore
+ * import { csvFilesSource } from "./source.ts";
+ * const reader = await csvFilesSource({ paths: ["day1.csv", "day2.csv"], header: true }).open();
+ * for await (const { rows, file } of reader.batches) console.log(file, rows.length);
+ * ```
+ */
+export function csvFilesSource(options: CsvFilesSourceOptions): DataSource {
+  const { paths } = options;
+  if (paths.length === 0) throw new TypeError("csvFilesSource: no paths");
+  if (paths.length === 1) return csvSource({ ...options, path: paths[0] });
+  const sources = paths.map((path) => csvSource({ ...options, path }));
+  return {
+    location: `${paths[0]} (+${paths.length - 1} more)`,
+    async open(): Promise<SourceReader> {
+      const first = await sources[0].open();
+      async function* batches(): AsyncGenerator<SourceBatch> {
+        for await (const b of first.batches) yield { ...b, file: b.file ?? paths[0] };
+        for (let i = 1; i < sources.length; i++) {
+          const reader = await sources[i].open();
+          const same = reader.columns.length === first.columns.length &&
+            reader.columns.every((c, k) => c === first.columns[k]);
+          if (!same) {
+            const diff = reader.columns.findIndex((c, k) => c !== first.columns[k]);
+            const at = diff === -1 ? first.columns.length : diff;
+            throw new DataError(
+              `header differs from ${paths[0]}'s at column ${at + 1}: ` +
+                `'${reader.columns[at] ?? "(none)"}' here, '${
+                  first.columns[at] ?? "(none)"
+                }' there`,
+              {
+                file: paths[i],
+                line: reader.headerLine,
+                hint: "files read together must have the same columns in the same order",
+              },
+            );
+          }
+          for await (const b of reader.batches) yield { ...b, file: paths[i] };
+        }
+      }
+      return { columns: first.columns, headerLine: first.headerLine, batches: batches() };
     },
   };
 }

@@ -158,6 +158,7 @@ export async function readTable(source: DataSource, options: ReadTableOptions): 
   let labels = new Uint8Array(1024);
   let rows = 0;
   for await (const batch of reader.batches) {
+    const file = batch.file ?? source.location;
     for (let r = 0; r < batch.rows.length; r++) {
       const raw = batch.rows[r];
       const line = batch.lines[r];

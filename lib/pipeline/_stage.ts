@@ -36,7 +36,7 @@ const SYNONYMS: Record<string, string> = {
 };
 
 /** DVC stage keys this runner does not implement. */
-const UNSUPPORTED = new Set(["wdir", "foreach", "do", "matrix", "vars", "meta"]);
+const UNSUPPORTED = new Set(["wdir", "meta"]);
 
 /** Options every out accepts, and the extra ones plots keep as `options`. */
 const OUT_OPTIONS = ["cache", "persist"];
@@ -50,6 +50,9 @@ export const OUT_KEY: Record<OutKind, string> = { out: "outs", metric: "metrics"
 
 /** Stage names: what `dvc` accepts, minus characters that need quoting in a shell. */
 export const STAGE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+
+/** Names of stages made by `foreach`/`matrix` (`template.ts` checks the parts). */
+const GENERATED_STAGE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*@[A-Za-z0-9_.+-]+$/;
 
 /** The default pipeline file name, relative to the workspace root. */
 export const PIPELINE_FILE = "pipeline.yaml";
@@ -98,7 +101,7 @@ export function parseStage(y: YamlFile, name: string, raw: unknown): StageSpec {
     });
   const where = at([], true);
 
-  if (!STAGE_NAME.test(name)) {
+  if (!STAGE_NAME.test(name) && !GENERATED_STAGE_NAME.test(name)) {
     throw fail([], `invalid stage name '${name}'`, {
       key: true,
       hint: "use letters, digits, '_', '.' and '-', not starting with '.' or '-'",

@@ -220,11 +220,17 @@ export function selectStages(
   options: { downstream?: boolean; single?: boolean } = {},
 ): string[] {
   if (targets.length === 0) return topoOrder(graph);
-  checkKnown(graph, targets);
-  if (options.single) return topoOrder(graph, targets);
+  // A foreach/matrix group name stands for all its stages (`repro build` runs every `build@…`).
+  const expanded = targets.flatMap((t) => {
+    if (graph.stages.has(t) || t.includes("@")) return [t];
+    const members = [...graph.stages.keys()].filter((n) => n.startsWith(`${t}@`));
+    return members.length > 0 ? members : [t];
+  });
+  checkKnown(graph, expanded);
+  if (options.single) return topoOrder(graph, expanded);
   const edges = options.downstream ? graph.downstream : graph.upstream;
   const selected = new Set<string>();
-  const queue = [...targets];
+  const queue = [...expanded];
   while (queue.length > 0) {
     const name = queue.pop()!;
     if (selected.has(name)) continue;

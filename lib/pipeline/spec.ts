@@ -12,7 +12,8 @@
  */
 import { isAbsolute, join } from "node:path";
 import { ConfigError } from "../errors.ts";
-import { parseYaml, type YamlFile } from "../yaml.ts";
+import { expandGlob, isGlob } from "../glob.ts";
+import { parseYaml, type YamlFile, yamlFromValue } from "../yaml.ts";
 import {
   describe,
   isMapping,
@@ -27,8 +28,9 @@ import { expandModuleDeps } from "./module_deps.ts";
 import { resolveParams } from "./params.ts";
 import { cachedParse } from "./parse_cache.ts";
 import { indexPaths } from "./paths.ts";
+import { type ExpandedStage, expandStages, usesTemplating, varsFiles } from "./template.ts";
 
-import type { OutSpec, PipelineSpec, StageSpec } from "./spec_types.ts";
+import type { OutSpec, PipelineSpec, SpecLocation, StageSpec } from "./spec_types.ts";
 
 export type {
   OutKind,
@@ -41,7 +43,7 @@ export type {
 
 export { DEFAULT_PARAMS_FILE, PIPELINE_FILE } from "./_stage.ts";
 
-const TOP_KEYS = ["stages"] as const;
+const TOP_KEYS = ["stages", "vars"] as const;
 const SHAPE_HINT =
   "a pipeline file looks like:\nstages:\n  train:\n    cmd: deno run -A stages/train.ts";
 
@@ -61,7 +63,7 @@ const SHAPE_HINT =
  * spec.byName.get("prepare")?.outs[0].path; // "artifacts/data.json"
  * ```
  */
-export function parsePipeline(text: string, options: { file: string }): PipelineSpec {
+export function parsePipeline(text: string, options: ParsePipelineOptions): PipelineSpec {
   const { file } = options;
   const y = parseYaml(text, file);
   const top = y.value;
@@ -79,7 +81,7 @@ export function parsePipeline(text: string, options: { file: string }): Pipeline
       file,
       ...y.locate([key], true),
       field: key,
-      hint: "the top level holds only 'stages:'; every other key belongs inside a stage",
+      hint: "the top level holds 'stages:' (and 'vars:'); every other key belongs inside a stage",
     });
   }
   const rawStages = top.stages;
@@ -100,7 +102,9 @@ export function parsePipeline(text: string, options: { file: string }): Pipeline
       hint: SHAPE_HINT,
     });
   }
-  const stages = Object.entries(rawStages).map(([name, raw]) => {
+  const expanded = expandStages(y, { files: options.files ?? new Map() });
+  const stages = expanded.map((e) => {
+    const { name } = e;
     if (/^[0-9]+$/.test(name)) {
       // YAML reads `12:` as a number and JS objects reorder integer keys, so
       // neither the name nor the file order would survive.
@@ -111,10 +115,35 @@ export function parsePipeline(text: string, options: { file: string }): Pipeline
         hint: "start the name with a letter or '_', e.g. 'step_" + name + "'",
       });
     }
-    return parseStage(y, name, raw);
+    return withInterpolatedParams(parseStage(e.yaml, name, e.raw), e);
   });
   checkSingleProducer(stages, file);
   return { file, stages, byName: new Map(stages.map((s) => [s.name, s])) };
+}
+
+/** Options of {@linkcode parsePipeline}. */
+export interface ParsePipelineOptions {
+  /** The pipeline file, as named in messages. */
+  file: string;
+  /**
+   * Params and vars files for `${…}` interpolation, by path (`null`: the file
+   * does not exist); {@linkcode loadPipeline} reads them. Default none.
+   */
+  files?: Map<string, YamlFile | null>;
+}
+
+/** Params keys a stage reads by interpolation are params of the stage (as DVC records them). */
+function withInterpolatedParams(stage: StageSpec, e: ExpandedStage): StageSpec {
+  for (const [file, keys] of e.used) {
+    let ref = stage.params.find((p) => p.file === file);
+    if (!ref) stage.params.push(ref = { file, keys: [], keyWhere: [] });
+    for (const key of keys) {
+      if (ref.keys.some((k) => k === key || key.startsWith(`${k}.`))) continue;
+      ref.keys.push(key);
+      ref.keyWhere?.push(stage.where);
+    }
+  }
+  return stage;
 }
 
 /** Each output path (or folder around it) belongs to exactly one stage. */
@@ -186,26 +215,106 @@ export async function loadPipeline(
       hint: `run from the workspace root, or create ${file} with a 'stages:' mapping`,
     });
   }
+  const files = options.paramFiles ?? new Map<string, YamlFile>();
+  const templateFiles = usesTemplating(text)
+    ? await readTemplateFiles(root, { file, text, cacheDir: options.cacheDir, files })
+    : undefined;
+  // The expanded spec depends on the params files too: key the cache on all of them.
+  const keyText = templateFiles ? `${text}\0${templateFiles.key}` : text;
   const spec = await cachedParse({
     cacheDir: options.cacheDir,
     kind: "pipeline",
     file,
-    text,
-    parse: () => parsePipeline(text, { file }),
+    text: keyText,
+    parse: () => parsePipeline(text, { file, files: templateFiles?.files }),
     toJson: (s) => ({ file: s.file, stages: s.stages }),
     fromJson: (json) => {
       const { stages } = json as { stages: StageSpec[] };
       return { file, stages, byName: new Map(stages.map((s) => [s.name, s])) };
     },
   });
+  await expandDepGlobs(root, spec);
   buildGraph(spec);
   await checkDepsExist(root, spec);
-  const files = options.paramFiles ?? new Map<string, YamlFile>();
   for (const stage of spec.stages) {
     await resolveParams(root, stage, { files, pipelineFile: file, cacheDir: options.cacheDir });
   }
   // A dep on a `.ts` entry point stands for its local import closure.
   return await expandModuleDeps(root, spec, { cacheDir: options.cacheDir, memo: options.memo });
+}
+
+/**
+ * A dep with glob characters (from `${ingest.path}: data/day-*.csv`) stands
+ * for the files it matches now, in sorted order: adding or removing a file
+ * changes the stage's deps, so the stage is stale.
+ */
+async function expandDepGlobs(root: string, spec: PipelineSpec): Promise<void> {
+  for (const stage of spec.stages) {
+    if (!stage.deps.some(isGlob)) continue;
+    const deps: string[] = [];
+    const where: SpecLocation[] = [];
+    for (const [i, dep] of stage.deps.entries()) {
+      const at = stage.depWhere?.[i] ?? stage.where;
+      const matches = isGlob(dep) ? await expandGlob(root, dep) : [dep];
+      if (matches.length === 0) {
+        throw new ConfigError(`dep '${dep}' of stage '${stage.name}' matches no file`, {
+          file: spec.file,
+          ...at,
+          stage: stage.name,
+          field: "deps",
+          hint: "check the pattern (it is relative to the workspace root)",
+        });
+      }
+      for (const m of matches) {
+        if (deps.includes(m)) continue;
+        deps.push(m);
+        where.push(at);
+      }
+    }
+    stage.deps = deps;
+    stage.depWhere = where;
+  }
+}
+
+/** Read the params/vars files a templated pipeline needs (parsed through the parse cache). */
+async function readTemplateFiles(
+  root: string,
+  options: { file: string; text: string; cacheDir?: string; files: Map<string, YamlFile> },
+): Promise<{ files: Map<string, YamlFile | null>; key: string }> {
+  const { file, text, cacheDir } = options;
+  const names = await cachedParse({
+    cacheDir,
+    kind: "pipeline-vars",
+    file,
+    text,
+    parse: () => varsFiles(parseYaml(text, file).value),
+  });
+  const files = new Map<string, YamlFile | null>();
+  const key: string[] = [];
+  for (const name of names) {
+    let body: string;
+    try {
+      body = await Deno.readTextFile(isAbsolute(name) ? name : join(root, name));
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      files.set(name, null);
+      key.push(`${name}\0<missing>`);
+      continue;
+    }
+    const known = options.files.get(name);
+    const value = known?.value ?? await cachedParse({
+      cacheDir,
+      kind: "params",
+      file: name,
+      text: body,
+      parse: () => parseYaml(body, name).value,
+    });
+    const y = known ?? yamlFromValue(body, name, value);
+    options.files.set(name, y);
+    files.set(name, y);
+    key.push(`${name}\0${body}`);
+  }
+  return { files, key: key.join("\0") };
 }
 
 /** A dep must be produced by some stage or exist on disk. */

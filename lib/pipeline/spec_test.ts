@@ -164,8 +164,8 @@ Deno.test("parsePipeline: unknown top-level key suggests the closest", () => {
     column: 1,
     field: "stage",
   });
-  fails(lines("stages:", "  a:", "    cmd: echo", "vars:", "  - x: 1"), {
-    says: ["unknown key 'vars' at the top level"],
+  fails(lines("stages:", "  a:", "    cmd: echo", "varz:", "  - x: 1"), {
+    says: ["unknown key 'varz' at the top level", "did you mean 'vars'?"],
     line: 4,
   });
 });

@@ -19,6 +19,7 @@ import { DataError } from "../errors.ts";
 import { cellCoercer, type Coercer, INVALID, parseDecimal } from "../ml/cells.ts";
 import { csvField, CsvParser } from "../ml/csv.ts";
 import { isDiscrete } from "../ml/drift.ts";
+import { type ClassPredictor, compileClasses } from "../ml/multiclass.ts";
 import {
   type FeatureEncoder,
   type RowEncoder,
@@ -111,7 +112,14 @@ export class ChunkScorer {
   #codecs: Codec[];
   #byName: Map<string, Codec>;
   #idName: string | undefined;
-  #writerOptions: { format: OutputFormat; idName: string; threshold: number; version: string };
+  #writerOptions: {
+    format: OutputFormat;
+    idName: string;
+    threshold: number;
+    version: string;
+    classNames?: string[];
+  };
+  #classPredict?: ClassPredictor;
   #allowUnknown: boolean;
   #input?: ChunkInput;
   #slots: number[] = [];
@@ -161,7 +169,9 @@ export class ChunkScorer {
       idName: this.#idName ?? "row",
       threshold: o.threshold ?? scorer.threshold,
       version: scorer.version,
+      classNames: o.classes?.classes,
     };
+    if (o.classes) this.#classPredict = compileClasses(o.classes);
   }
 
   /** Switch to the next input file (its header was checked by the caller). */
@@ -228,10 +238,17 @@ export class ChunkScorer {
       : this.#x;
     const sink = new ByteSink(scored * 48 + 64);
     const writer: RowWriter = rowWriter(sink, this.#writerOptions);
+    // Opt-in multiclass: the class model scores the same encoded rows.
+    const c = this.#classPredict && scored > 0
+      ? this.#classPredict(this.#x.subarray(0, scored * width), scored)
+      : undefined;
+    const cls = c?.classes, cp = c?.probabilities;
     if (this.#idName === undefined) {
-      for (let k = 0; k < scored; k++) writer.numbered(rows[k], p[k]);
+      for (let k = 0; k < scored; k++) writer.numbered(rows[k], p[k], cls?.[k], cp?.[k]);
     } else {
-      for (let k = 0; k < scored; k++) writer.identified(ids.csv[k], ids.json[k], p[k]);
+      for (let k = 0; k < scored; k++) {
+        writer.identified(ids.csv[k], ids.json[k], p[k], cls?.[k], cp?.[k]);
+      }
     }
     return { seq: job.seq, output: sink.bytes().slice(), rejects, rows: read, scored };
   }

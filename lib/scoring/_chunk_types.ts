@@ -9,6 +9,7 @@ import type { Where } from "../errors.ts";
 import type { DriftState } from "./_batch_drift.ts";
 import type { OutputFormat } from "./_out_format.ts";
 import type { ScorerSnapshot } from "./scorer.ts";
+import type { OvrModel } from "../ml/multiclass.ts";
 
 /** Input formats. */
 export type InputFormat = "csv" | "jsonl";
@@ -73,6 +74,8 @@ export interface ChunkSetup {
   allowUnknown?: boolean;
   /** Label threshold (default: the model card's). */
   threshold?: number;
+  /** The model folder's class model (`multiclass.json`): rows also get `class` and `class_probability`. */
+  classes?: OvrModel;
 }
 
 /** A message to a batch worker. */

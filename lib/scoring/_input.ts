@@ -194,6 +194,7 @@ export class RecordChunker {
       } else {
         let pos = 0, lines = 0;
         for (;;) {
+          if (pos >= buf.length) break; // nothing (left): not an empty record
           const r = nextRecord(buf, pos, buf.length, this.#eof);
           if (!r) break;
           lines += r.lines;
@@ -205,6 +206,18 @@ export class RecordChunker {
       if (this.#eof) return null;
       want = this.#len + (1 << 16);
     }
+  }
+
+  /** Put bytes taken by {@linkcode RecordChunker.first} back in front (a header-less input's first row). */
+  putBack(bytes: Uint8Array): void {
+    if (this.#len + bytes.length > this.#buf.length) {
+      const next = new Uint8Array(this.#len + bytes.length + (1 << 16));
+      next.set(this.#buf.subarray(0, this.#len));
+      this.#buf = next;
+    }
+    this.#buf.copyWithin(bytes.length, 0, this.#len);
+    this.#buf.set(bytes, 0);
+    this.#len += bytes.length;
   }
 
   /** The next piece, or null at the end. */

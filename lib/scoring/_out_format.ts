@@ -12,7 +12,7 @@ import { csvField } from "../ml/csv.ts";
 export type OutputFormat = "csv" | "jsonl";
 
 const encoder = new TextEncoder();
-const COMMA = 44, DOT = 46, ZERO = 48;
+const COMMA = 44, DOT = 46, ZERO = 48, LF = 10;
 
 /**
  * A growable byte buffer with number writers.
@@ -118,16 +118,18 @@ export class ByteSink {
  * outputHeader("csv", "row"); // "row,probability,label,model_version\n"
  * ```
  */
-export function outputHeader(format: OutputFormat, idName: string): string {
-  return format === "csv" ? `${csvField(idName)},probability,label,model_version\n` : "";
+export function outputHeader(format: OutputFormat, idName: string, withClass = false): string {
+  if (format !== "csv") return "";
+  const cls = withClass ? ",class,class_probability" : "";
+  return `${csvField(idName)},probability,label,model_version${cls}\n`;
 }
 
 /** How {@linkcode RowWriter} writes one row. */
 export interface RowWriter {
-  /** Write a row whose id is its row number. */
-  numbered(row: number, p: number): void;
+  /** Write a row whose id is its row number (`cls`/`cp`: its class index and probability). */
+  numbered(row: number, p: number, cls?: number, cp?: number): void;
   /** Write a row with an id given as CSV text / JSON text. */
-  identified(idCsv: string, idJson: string, p: number): void;
+  identified(idCsv: string, idJson: string, p: number, cls?: number, cp?: number): void;
 }
 
 /**
@@ -143,47 +145,72 @@ export interface RowWriter {
  */
 export function rowWriter(
   sink: ByteSink,
-  o: { format: OutputFormat; idName: string; threshold: number; version: string },
+  o: {
+    format: OutputFormat;
+    idName: string;
+    threshold: number;
+    version: string;
+    /** Class names: rows then also carry `class` and `class_probability`. */
+    classNames?: string[];
+  },
 ): RowWriter {
   const { threshold } = o;
+  const names = o.classNames;
   if (o.format === "csv") {
-    const tail = [encoder.encode(`,0,${o.version}\n`), encoder.encode(`,1,${o.version}\n`)];
-    const finish = (p: number) => {
+    const end = names ? "," : "\n";
+    const tail = [encoder.encode(`,0,${o.version}${end}`), encoder.encode(`,1,${o.version}${end}`)];
+    const classText = names?.map((n) => encoder.encode(`${csvField(n)},`));
+    const finish = (p: number, cls?: number, cp?: number) => {
       sink.byte(COMMA);
       sink.prob6(p);
       sink.raw(tail[p >= threshold ? 1 : 0]);
+      if (classText) {
+        sink.raw(classText[cls!]);
+        sink.prob6(cp!);
+        sink.byte(LF);
+      }
     };
     return {
-      numbered(row, p) {
+      numbered(row, p, cls, cp) {
         sink.int(row);
-        finish(p);
+        finish(p, cls, cp);
       },
-      identified(idCsv, _idJson, p) {
+      identified(idCsv, _idJson, p, cls, cp) {
         sink.text(idCsv);
-        finish(p);
+        finish(p, cls, cp);
       },
     };
   }
   const head = encoder.encode(`{${JSON.stringify(o.idName)}:`);
   const mid = encoder.encode(`,"probability":`);
+  const end = names ? "," : "}\n";
   const tail = [0, 1].map((l) =>
-    encoder.encode(`,"label":${l},"model_version":${JSON.stringify(o.version)}}\n`)
+    encoder.encode(`,"label":${l},"model_version":${JSON.stringify(o.version)}${end}`)
   );
-  const finish = (p: number) => {
+  const classText = names?.map((n) =>
+    encoder.encode(`"class":${JSON.stringify(n)},"class_probability":`)
+  );
+  const close = encoder.encode("}\n");
+  const finish = (p: number, cls?: number, cp?: number) => {
     sink.raw(mid);
     sink.prob6(p);
     sink.raw(tail[p >= threshold ? 1 : 0]);
+    if (classText) {
+      sink.raw(classText[cls!]);
+      sink.prob6(cp!);
+      sink.raw(close);
+    }
   };
   return {
-    numbered(row, p) {
+    numbered(row, p, cls, cp) {
       sink.raw(head);
       sink.int(row);
-      finish(p);
+      finish(p, cls, cp);
     },
-    identified(_idCsv, idJson, p) {
+    identified(_idCsv, idJson, p, cls, cp) {
       sink.raw(head);
       sink.text(idJson);
-      finish(p);
+      finish(p, cls, cp);
     },
   };
 }

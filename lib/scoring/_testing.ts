@@ -12,9 +12,11 @@ import { refitCandidate } from "../ml/fit.ts";
 import { buildModel, type CandidateConfig, type ModelConfig } from "../ml/models.ts";
 import { refitTrees, type TreeConfig, type TreeModel } from "../ml/trees.ts";
 import {
+  compilePreprocess,
   DEFAULT_TRANSFORM,
   encodeTable,
   fitPreprocess,
+  type InputSpec,
   preprocessToJson,
 } from "../ml/preprocess.ts";
 import { createRng } from "../ml/rng.ts";
@@ -52,6 +54,8 @@ export interface TinyReleaseOptions {
   threshold?: number;
   /** Replace the network (e.g. one the JavaScript pass cannot run). */
   model?: (inputs: number) => tf.LayersModel;
+  /** How raw files look (`preprocess.json`'s `input`; default none, as older models). */
+  input?: InputSpec;
 }
 
 /**
@@ -66,7 +70,8 @@ export interface TinyReleaseOptions {
 export async function writeTinyRelease(o: TinyReleaseOptions): Promise<void> {
   await activateBackend("cpu");
   const table = await tableFrom(o.csv, o.schema, { checkDomains: true });
-  const pre = fitPreprocess(table, o.schema, DEFAULT_TRANSFORM);
+  const fitted = fitPreprocess(table, o.schema, DEFAULT_TRANSFORM);
+  const pre = o.input ? compilePreprocess({ ...fitted.spec, input: o.input }, o.schema) : fitted;
   const train = encodeTable(pre, table);
   const trees = o.config?.family === "gbdt" || o.config?.family === "extra_trees";
   const config: CandidateConfig = trees ? o.config as TreeConfig : {

@@ -20,12 +20,14 @@
  */
 import { DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
-import { csvField, CsvParser } from "../ml/csv.ts";
+import { csvField } from "../ml/csv.ts";
 import type { Preprocessor } from "../ml/preprocess.ts";
 import { batchDrift, mergeDriftStates, SAMPLE_ROWS } from "./_batch_drift.ts";
 import type { ChunkResult, InputFormat } from "./_chunk.ts";
 import { type DriftReport, renderDriftMarkdown } from "./_drift_report.ts";
 import { type Executor, inlineExecutor, workerExecutor } from "./_executors.ts";
+import { readInputHeader } from "./_header.ts";
+import { OVR_FORMAT, type OvrModel } from "../ml/multiclass.ts";
 import { formatOf, type OpenInput, openInput, RecordChunker } from "./_input.ts";
 import { type OutputFormat, outputHeader } from "./_out_format.ts";
 import type { Scorer } from "./scorer.ts";
@@ -153,7 +155,9 @@ export function checkHeader(
   }
   const missing = pre.encoders.map((e) => e.column)
     .filter((c) => !c.nullable && !header.includes(c.name)).map((c) => c.name);
-  const unexpected = header.filter((h) => !pre.fields.has(h));
+  // Source-only (`drop`) columns of the training files are accepted and ignored.
+  const dropped = new Set(pre.spec.input?.drop ?? []);
+  const unexpected = header.filter((h) => !pre.fields.has(h) && !dropped.has(h));
   if (missing.length === 0 && unexpected.length === 0) return;
   const list = (xs: string[]) => xs.map((x) => `'${x}'`).join(", ");
   const problems = [
@@ -171,32 +175,22 @@ export function checkHeader(
   });
 }
 
-/** The columns of an input, from its first record. */
-function headerOf(
-  first: { bytes: Uint8Array; lines: number },
-  format: InputFormat,
-  file: string,
-): string[] {
+/** The model folder's class model (`multiclass.json`, opt-in multiclass), if any. */
+async function readClassModel(dir: string): Promise<OvrModel | undefined> {
   let text: string;
   try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(first.bytes);
-  } catch {
-    throw new DataError("the first line is not valid UTF-8 text", { file, line: 1 });
-  }
-  if (format === "csv") {
-    const p = new CsvParser({ file });
-    return [...p.push(text).rows, ...p.end().rows][0].map((c) => c.trim());
-  }
-  let record: unknown;
-  try {
-    record = JSON.parse(text);
+    text = await Deno.readTextFile(`${dir}/multiclass.json`);
   } catch (err) {
-    throw new DataError(`the first line is not JSON: ${(err as Error).message}`, { file });
+    if (err instanceof Deno.errors.NotFound) return undefined;
+    throw err;
   }
-  if (record === null || typeof record !== "object" || Array.isArray(record)) {
-    throw new DataError("the first line is not a JSON object", { file });
+  const model = JSON.parse(text) as OvrModel;
+  if (model.format !== OVR_FORMAT) {
+    throw new DataError(`not a class model (format ${JSON.stringify(model.format)})`, {
+      file: `${dir}/multiclass.json`,
+    });
   }
-  return Object.keys(record);
+  return model;
 }
 
 /** A byte sink over a file written to a temp name and renamed at the end, or stdout. */
@@ -263,14 +257,19 @@ export async function predictBatch(o: PredictOptions): Promise<PredictSummary> {
     const format = formatOf(path, o.format);
     const input = await openInput(path, o.stdin);
     const chunker = new RecordChunker(input.chunks, format, chunkBytes);
-    const first = await chunker.first();
-    const header = first ? headerOf(first, format, file) : [];
-    if (first) checkHeader(pre, header, { file, line: format === "csv" ? first.lines : 1 });
-    return { file, format, input, chunker, header, headerLines: first?.lines ?? 0 };
+    const { header, headerLines } = await readInputHeader(chunker, {
+      pre,
+      format,
+      file,
+      bytesRead: input.bytesRead,
+    });
+    checkHeader(pre, header, { file, line: format === "csv" ? Math.max(1, headerLines) : 1 });
+    return { file, format, input, chunker, header, headerLines };
   };
   let current: Awaited<ReturnType<typeof open>> | undefined = await open(o.inputs[0]);
   const useId = pre.schema.id !== undefined && current.header.includes(pre.schema.id);
-  const setup = { output: outFormat, useId, threshold };
+  const classes = await readClassModel(scorer.dir);
+  const setup = { output: outFormat, useId, threshold, classes };
   const executor: Executor = workers > 0
     ? await workerExecutor(scorer, setup, workers)
     : inlineExecutor(scorer, setup);
@@ -303,7 +302,11 @@ export async function predictBatch(o: PredictOptions): Promise<PredictSummary> {
     rejected += r.rejects.length;
   };
   try {
-    await out.write(encoder.encode(outputHeader(outFormat, useId ? pre.schema.id! : "row")));
+    await out.write(
+      encoder.encode(
+        outputHeader(outFormat, useId ? pre.schema.id! : "row", classes !== undefined),
+      ),
+    );
     await rejects.write(encoder.encode("row,line,file,reason,record\n"));
     const queue: { result: Promise<ChunkResult>; file: string }[] = [];
     let row = 1, seq = 0;
@@ -317,6 +320,7 @@ export async function predictBatch(o: PredictOptions): Promise<PredictSummary> {
       }
       executor.setInput({ file: c.file, format: c.format, header: c.header });
       let line = c.headerLines + 1;
+      const firstRow = row;
       try {
         for (let piece = await c.chunker.next(); piece; piece = await c.chunker.next()) {
           const job = { seq: seq++, bytes: piece.bytes, startRow: row, startLine: line };
@@ -332,6 +336,13 @@ export async function predictBatch(o: PredictOptions): Promise<PredictSummary> {
       } finally {
         bytesDone += c.input.bytesRead();
         c.input.close();
+      }
+      if (row === firstRow) {
+        throw new DataError("no data rows: the input holds a header row only", {
+          file: c.file,
+          line: c.headerLines,
+          hint: "give one row per record after the header",
+        });
       }
     }
     for (const head of queue.splice(0)) await write(await head.result, head.file);

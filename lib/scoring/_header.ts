@@ -1,0 +1,92 @@
+/**
+ * The first record of a batch input: the header row (checked against the
+ * model), or, for a model trained on header-less files, the columns the
+ * model's `preprocess.json` names (the first row stays data unless it
+ * repeats those names). Empty and blank-only inputs are a `DataError` here;
+ * header-only inputs are caught by the caller once it has counted the rows.
+ * Private to lib/scoring.
+ *
+ * @module
+ */
+import { DataError } from "../errors.ts";
+import { CsvParser } from "../ml/csv.ts";
+import type { Preprocessor } from "../ml/preprocess.ts";
+import type { InputFormat } from "./_chunk.ts";
+import type { RecordChunker } from "./_input.ts";
+
+/** What {@linkcode readInputHeader} found. */
+export interface InputHeader {
+  /** Column names of the input's rows. */
+  header: string[];
+  /** Lines the header took (0 when the first row is data). */
+  headerLines: number;
+}
+
+/**
+ * The input's columns. Throws a `DataError` for an empty (0-byte) input
+ * and for one with only blank lines.
+ *
+ * @example
+ * ```ts ignore
+ * const { header, headerLines } = await readInputHeader(chunker, { pre, format, file, bytesRead });
+ * ```
+ */
+export async function readInputHeader(
+  chunker: RecordChunker,
+  o: { pre: Preprocessor; format: InputFormat; file: string; bytesRead: () => number },
+): Promise<InputHeader> {
+  const first = await chunker.first();
+  if (!first) {
+    const empty = o.bytesRead() === 0;
+    throw new DataError(
+      empty ? "the input is empty (0 bytes)" : "the input holds only blank lines",
+      {
+        file: o.file,
+        hint: o.format === "csv" && o.pre.spec.input?.header !== false
+          ? "give a header row naming the columns, then one row per record"
+          : "give one record per line",
+      },
+    );
+  }
+  const input = o.pre.spec.input;
+  if (o.format === "csv" && input && !input.header) {
+    const fields = csvFields(first.bytes, o.file);
+    const names = new Set(input.columns);
+    // A header row (every field a column name) is accepted too, and checked as usual.
+    const isHeader = fields.length > 0 && fields.every((f) => names.has(f.trim()));
+    if (isHeader) return { header: fields.map((f) => f.trim()), headerLines: first.lines };
+    chunker.putBack(first.bytes);
+    return { header: [...input.columns], headerLines: 0 };
+  }
+  return { header: headerOf(first, o.format, o.file), headerLines: first.lines };
+}
+
+function csvFields(bytes: Uint8Array, file: string): string[] {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+  } catch {
+    throw new DataError("the first line is not valid UTF-8 text", { file, line: 1 });
+  }
+  const p = new CsvParser({ file });
+  return [...p.push(text).rows, ...p.end().rows][0] ?? [];
+}
+
+/** The columns of an input, from its first record. */
+function headerOf(
+  first: { bytes: Uint8Array; lines: number },
+  format: InputFormat,
+  file: string,
+): string[] {
+  if (format === "csv") return csvFields(first.bytes, file).map((c) => c.trim());
+  let record: unknown;
+  try {
+    record = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(first.bytes));
+  } catch (err) {
+    throw new DataError(`the first line is not JSON: ${(err as Error).message}`, { file });
+  }
+  if (record === null || typeof record !== "object" || Array.isArray(record)) {
+    throw new DataError("the first line is not a JSON object", { file });
+  }
+  return Object.keys(record);
+}
