@@ -36,8 +36,16 @@ Deno.test("each stage's script expands to every local module it imports, and onl
   const raw = parse(await Deno.readTextFile(`${REPO}/pipeline.yaml`)) as {
     stages: Record<string, { deps?: string[] }>;
   };
+  const params = parse(await Deno.readTextFile(`${REPO}/params.yaml`));
+  // `${a.b}` names a params value: a path, or a list of paths (flattened, as the runner does).
+  const interpolate = (dep: string): string[] => {
+    const key = dep.match(/^\$\{([\w.]+)\}$/)?.[1];
+    if (!key) return [dep];
+    const value = key.split(".").reduce((v, k) => v?.[k], params);
+    return Array.isArray(value) ? value.map(String) : [String(value)];
+  };
   for (const stage of spec.stages) {
-    const listed = raw.stages[stage.name].deps ?? [];
+    const listed = (raw.stages[stage.name].deps ?? []).flatMap(interpolate);
     const scripts: string[] = stage.cmd.join(" ").match(/stages\/[\w.-]+\.ts/g) ?? [];
     const expected = new Set(listed.filter((d) => !d.endsWith(".ts")));
     for (const script of scripts) for (const mod of await localModules(script)) expected.add(mod);
