@@ -7,7 +7,7 @@
  * predict`'s output; the threshold slider changes the confusion matrix; a
  * Train click runs the pipeline to the end and the run shows on Runs; the
  * URL box shows reasons; user strings in an uploaded CSV stay text. Each
- * step saves a screenshot in docs/screenshots/.
+ * step saves a screenshot in .cache/screenshots/ (or $THREATLINE_SCREENSHOT_DIR).
  *
  * `POST /v1/check-url` is registered here on the scoring app with a small
  * rule-based scorer that answers in the contract's shape (COMMON.md): the
@@ -38,7 +38,8 @@ const FLAGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
-const SHOTS = join(REPO, "docs/screenshots");
+// Screenshots go under the gitignored cache; `THREATLINE_SCREENSHOT_DIR=docs/screenshots` refreshes the README's copies.
+const SHOTS = Deno.env.get("THREATLINE_SCREENSHOT_DIR") ?? join(REPO, ".cache/screenshots");
 const present = existsSync(CHROMIUM);
 const required = servicesFromEnv().requireServices;
 
