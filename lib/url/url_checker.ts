@@ -1,0 +1,163 @@
+/**
+ * The URL checker: a released URL model (the `url_train` stage's folder,
+ * registered as `threatline-url`) plus the feature code, answering
+ * "phishing or legitimate, how sure, and why" for raw URLs. Used by
+ * `deno task check-url` and `POST /v1/check-url`. Never fetches a URL or
+ * resolves a host.
+ *
+ * @module
+ */
+import type { Logger } from "../log.ts";
+import { loadReleasedModel, type ReleasedModel } from "../ml/model_io.ts";
+import { loadPreprocess, type Preprocessor, rowEncoder } from "../ml/preprocess.ts";
+import { parseTreeModel } from "../ml/trees.ts";
+import { type CheckedUrl, checkUrl, UrlInputError } from "./check_input.ts";
+import { ALL_GROUPS, FEATURE_GROUPS, type FeatureGroup, urlFeatures } from "./features.ts";
+import { type Reason, topReasons } from "./reasons.ts";
+import { treeExplainer } from "./tree_contributions.ts";
+
+/** The URL model's registered name (params `push.mlflow.model_name` of url.params.yaml). */
+export const URL_MODEL_NAME = "threatline-url";
+
+/** A verdict on one URL. */
+export interface UrlVerdict {
+  /** The URL as given. */
+  url: string;
+  /** Probability of phishing. */
+  probability: number;
+  /** The verdict at the model's threshold. */
+  label: "phishing" | "legitimate";
+  /** What pushed the score most toward the verdict. */
+  reasons: Reason[];
+}
+
+/** A refused URL. */
+export interface UrlRefusal {
+  /** The URL as given. */
+  url: string;
+  /** Why (`code` as in lib/url/check_input.ts). */
+  error: { code: string; message: string };
+}
+
+/** One result of a batch, in input order. */
+export type UrlResult = UrlVerdict | UrlRefusal;
+
+/** A loaded URL model. */
+export interface UrlChecker {
+  /** Model card version. */
+  version: string;
+  /** Decision threshold. */
+  threshold: number;
+  /** Check URLs (input order kept); `reasons` (default 3) caps the reasons per verdict, 0 for none. */
+  check(urls: readonly string[], options?: { reasons?: number }): UrlResult[];
+  /** Free the model. */
+  dispose(): void;
+}
+
+/** Per-row contributions in model input order (score units). */
+type Explain = (x: Float32Array, offset: number) => ArrayLike<number>;
+
+function gradientTimesInput(model: ReleasedModel, width: number): Explain {
+  // Central differences of the logit at the row, times the row (inputs are
+  // standardised, so 0 is the training mean): one predictProba call per row.
+  const h = 1e-2;
+  const logit = (p: number) => Math.log(Math.max(p, 1e-7) / Math.max(1 - p, 1e-7));
+  return (x, offset) => {
+    const rows = new Float32Array(2 * width * width);
+    for (let j = 0; j < width; j++) {
+      for (const [s, r] of [[1, 2 * j], [-1, 2 * j + 1]]) {
+        rows.set(x.subarray(offset, offset + width), r * width);
+        rows[r * width + j] += s * h;
+      }
+    }
+    const p = model.predictProba(rows, 2 * width);
+    const out = new Float64Array(width);
+    for (let j = 0; j < width; j++) {
+      out[j] = (logit(p[2 * j]) - logit(p[2 * j + 1])) / (2 * h) * x[offset + j];
+    }
+    return out;
+  };
+}
+
+/**
+ * Load the URL model folder (e.g. `artifacts/url/model`).
+ *
+ * @example
+ * ```ts ignore
+ * import { loadUrlChecker } from "./url_checker.ts";
+ * const checker = await loadUrlChecker("artifacts/url/model");
+ * checker.check(["http://paypal.com.example.tk/login"])[0]; // { url, probability, label, reasons }
+ * ```
+ */
+export async function loadUrlChecker(
+  dir: string,
+  options: { use?: "batch" | "single"; log?: Logger } = {},
+): Promise<UrlChecker> {
+  const model = await loadReleasedModel(dir, options);
+  const pre: Preprocessor = loadPreprocess(
+    model.preprocessJson as object,
+    `${dir}/preprocess.json`,
+  );
+  const names = pre.inputs;
+  const groups = ALL_GROUPS.filter((g: FeatureGroup) =>
+    FEATURE_GROUPS[g].some((n) => names.includes(n))
+  );
+  const encoder = rowEncoder(pre, names, { file: `${dir}/preprocess.json` });
+  const width = encoder.width;
+  let explain: Explain;
+  if (model.family === "gbdt" || model.family === "extra_trees") {
+    const file = `${dir}/trees.json`;
+    const explainer = treeExplainer(
+      parseTreeModel(JSON.parse(await Deno.readTextFile(file)), file),
+    );
+    explain = (x, offset) => explainer(x, offset).values;
+  } else {
+    explain = gradientTimesInput(model, width);
+  }
+  // Model input j comes from which feature (numeric features: one input each).
+  const modelNames = model.card.features;
+  return {
+    version: model.version,
+    threshold: model.threshold,
+    dispose: () => model.dispose(),
+    check(urls, o = {}) {
+      const top = o.reasons ?? 3;
+      const results: UrlResult[] = new Array(urls.length);
+      const ok: { i: number; checked: CheckedUrl; values: number[] }[] = [];
+      urls.forEach((url, i) => {
+        try {
+          const checked = checkUrl(url);
+          const f = urlFeatures(checked, groups);
+          ok.push({ i, checked, values: names.map((n) => f[n]) });
+        } catch (err) {
+          if (!(err instanceof UrlInputError)) throw err;
+          results[i] = { url, error: { code: err.code, message: err.message } };
+        }
+      });
+      const x = new Float32Array(ok.length * width);
+      ok.forEach((r, k) => encoder.encode(r.values, x, k * width));
+      const proba = ok.length ? model.predictProba(x, ok.length) : new Float32Array();
+      ok.forEach((r, k) => {
+        const probability = Math.round(proba[k] * 1e6) / 1e6;
+        const phishing = proba[k] >= model.threshold;
+        const reasons = top > 0
+          ? topReasons({
+            checked: r.checked,
+            phishing,
+            names: modelNames,
+            values: r.values,
+            contributions: explain(x, k * width),
+            top,
+          })
+          : [];
+        results[r.i] = {
+          url: urls[r.i],
+          probability,
+          label: phishing ? "phishing" : "legitimate",
+          reasons,
+        };
+      });
+      return results;
+    },
+  };
+}
