@@ -28,6 +28,7 @@ import { renderMetrics, type ServeMetrics } from "./metrics.ts";
 import type { Lease, ModelHolder, ServedModel } from "./model_holder.ts";
 import { openApiDocument } from "./openapi.ts";
 import { scoreBatch, scoreCsv } from "./score.ts";
+import { addCheckUrlRoute, checkUrlOpenApi, type ServedUrlModel } from "./check_url.ts";
 
 /** What {@linkcode createApp} is built from. */
 export interface AppOptions {
@@ -43,12 +44,15 @@ export interface AppOptions {
   metrics: ServeMetrics;
   /** True once shutdown began: `/ready` answers 503. */
   draining?: () => boolean;
+  /** The URL model of `/v1/check-url` (absent: that route answers 503). */
+  urlModel?: () => ServedUrlModel | undefined;
 }
 
 /** Every route, method → path; anything else is 404 (unknown path) or 405 (other method). */
 export const ROUTES = {
   "/v1/predict": "POST",
   "/v1/predict/csv": "POST",
+  "/v1/check-url": "POST",
   "/v1/model": "GET",
   "/health": "GET",
   "/ready": "GET",
@@ -215,6 +219,8 @@ export function createApp(o: AppOptions): Hono {
     }
   });
 
+  addCheckUrlRoute(app, { urlModel: o.urlModel ?? (() => undefined), guard, limits });
+
   app.get("/v1/model", (c) => {
     const lease = acquire(models);
     try {
@@ -268,6 +274,9 @@ export function createApp(o: AppOptions): Hono {
           limits,
           auth: o.apiKey !== undefined,
         });
+        const url = checkUrlOpenApi(limits, o.apiKey !== undefined);
+        doc.paths["/v1/check-url"] = url.path;
+        Object.assign((doc.components as { schemas: object }).schemas, url.schemas);
         openapi = { version: model.version, text: JSON.stringify(doc, null, 2) };
       }
       return c.body(openapi.text, 200, { "Content-Type": "application/json" });
