@@ -62,9 +62,13 @@ export function checkUrlInput(
   }
   if (urls.length === 0) throw new HttpError("INVALID_BODY", "'urls' is empty", { field: "urls" });
   if (urls.length > max) {
-    throw new HttpError("TOO_MANY_RECORDS", `'urls' has ${urls.length} items; the limit is ${max}`, {
-      field: "urls",
-    });
+    throw new HttpError(
+      "TOO_MANY_RECORDS",
+      `'urls' has ${urls.length} items; the limit is ${max}`,
+      {
+        field: "urls",
+      },
+    );
   }
   return { kind: "batch", urls: urls.map((u) => (typeof u === "string" ? u : null)) };
 }

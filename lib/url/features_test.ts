@@ -32,14 +32,26 @@ Deno.test("lengths and counts", () => {
 });
 
 Deno.test("structure: IP hosts (dotted, hex, IPv6), port, userinfo, punycode, https token", () => {
-  deepStrictEqual([f("http://1.2.3.4/").host_is_ip, f("http://1.2.3.4/").host_ip_obfuscated], [1, 0]);
-  deepStrictEqual([f("http://0x01020304/").host_is_ip, f("http://0x01020304/").host_ip_obfuscated], [1, 1]);
+  deepStrictEqual([f("http://1.2.3.4/").host_is_ip, f("http://1.2.3.4/").host_ip_obfuscated], [
+    1,
+    0,
+  ]);
+  deepStrictEqual(
+    [f("http://0x01020304/").host_is_ip, f("http://0x01020304/").host_ip_obfuscated],
+    [1, 1],
+  );
   deepStrictEqual(f("http://[2001:db8::1]/").host_is_ipv6, 1);
   deepStrictEqual([f("http://a.com:8080/").has_port, f("http://a.com:80/").has_port], [1, 0]);
   deepStrictEqual(f("http://paypal.com@evil.com/").has_userinfo, 1);
-  deepStrictEqual([f("http://xn--pypal-4ve.com/").punycode_host, f("http://päypal.com/").non_ascii_host], [1, 1]);
+  deepStrictEqual([
+    f("http://xn--pypal-4ve.com/").punycode_host,
+    f("http://päypal.com/").non_ascii_host,
+  ], [1, 1]);
   deepStrictEqual(f("http://https-secure.example.com/").https_in_host, 1);
-  deepStrictEqual([f("http://a.b.c.example.com/").subdomain_depth, f("http://x.com/a/b/c").path_depth], [3, 3]);
+  deepStrictEqual([
+    f("http://a.b.c.example.com/").subdomain_depth,
+    f("http://x.com/a/b/c").path_depth,
+  ], [3, 3]);
 });
 
 Deno.test("registered domain, TLD class, shortener, words and brand mismatch", () => {
@@ -50,7 +62,10 @@ Deno.test("registered domain, TLD class, shortener, words and brand mismatch", (
   deepStrictEqual([x.suspicious_words_host, x.suspicious_words_path], [2, 2]);
   const y = f("https://www.paypal.com/signin");
   deepStrictEqual([y.brand_in_domain, y.brand_mismatch, y.tld_generic], [1, 0, 1]);
-  deepStrictEqual([f("https://bit.ly/3abc").shortener_host, f("https://a.com/").shortener_host], [1, 0]);
+  deepStrictEqual([f("https://bit.ly/3abc").shortener_host, f("https://a.com/").shortener_host], [
+    1,
+    0,
+  ]);
   deepStrictEqual(f("http://foo.invalidtld123/").no_public_suffix, 1);
 });
 
