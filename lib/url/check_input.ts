@@ -50,6 +50,7 @@ export interface CheckedUrl {
   rawHost: string;
 }
 
+// deno-lint-ignore no-control-regex -- finding control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const BAD_ESCAPE = /%(?![0-9a-fA-F]{2})/;
 const SCHEME = /^([a-zA-Z][a-zA-Z0-9+.-]*):/;
@@ -58,6 +59,7 @@ const encoder = new TextEncoder();
 
 function byteLength(s: string): number {
   // Fast path: ASCII text has one byte per code unit.
+  // deno-lint-ignore no-control-regex -- ASCII includes the control range
   return /^[\x00-\x7f]*$/.test(s) ? s.length : encoder.encode(s).length;
 }
 

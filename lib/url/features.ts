@@ -270,7 +270,7 @@ export function urlFeatures(
     f.has_port = url.port === "" ? 0 : 1;
     f.has_userinfo = url.username !== "" || url.password !== "" ? 1 : 0;
     f.punycode_host = host.includes("xn--") ? 1 : 0;
-    f.non_ascii_host = /[^\x00-\x7f]/.test(rawHost) ? 1 : 0;
+    f.non_ascii_host = /[^ -~]/.test(rawHost) ? 1 : 0; // control characters were refused before
     f.https_in_host = host.includes("https") || host.includes("http-") ? 1 : 0;
     f.www_host = host.startsWith("www.") ? 1 : 0;
     f.subdomain_depth = d.subdomain === "" ? 0 : d.subdomain.split(".").length;
