@@ -128,6 +128,8 @@ export function domainParts(host: string): DomainParts {
   };
 }
 
+const ENTROPY_COUNTS = new Uint32Array(128);
+
 /**
  * Shannon entropy of the characters of `s`, in bits per character.
  *
@@ -140,32 +142,77 @@ export function domainParts(host: string): DomainParts {
  */
 export function entropy(s: string): number {
   if (s.length === 0) return 0;
-  const counts = new Map<number, number>();
+  const ascii = ENTROPY_COUNTS.fill(0);
+  let other: Map<number, number> | undefined;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    counts.set(c, (counts.get(c) ?? 0) + 1);
+    if (c < 128) ascii[c]++;
+    else (other ??= new Map()).set(c, (other.get(c) ?? 0) + 1);
   }
   let h = 0;
-  for (const n of counts.values()) {
+  const term = (n: number) => {
     const p = n / s.length;
     h -= p * Math.log2(p);
-  }
+  };
+  for (let c = 0; c < 128; c++) if (ascii[c]) term(ascii[c]);
+  if (other) { for (const n of other.values()) term(n); }
   return h;
 }
 
-function count(s: string, re: RegExp): number {
-  return s.match(re)?.length ?? 0;
+function countChar(s: string, code: number): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === code) n++;
+  return n;
 }
 
-function tokenStats(tokens: string[]): [max: number, mean: number] {
-  const kept = tokens.filter((t) => t.length > 0);
-  if (kept.length === 0) return [0, 0];
-  let max = 0, sum = 0;
-  for (const t of kept) {
-    sum += t.length;
-    if (t.length > max) max = t.length;
+function countDigits(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 48 && c <= 57) n++;
   }
-  return [max, sum / kept.length];
+  return n;
+}
+
+const isAlnum = (c: number) =>
+  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+
+/** Characters other than letters, digits and `. / : -`. */
+function countSpecial(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (!isAlnum(c) && c !== 46 && c !== 47 && c !== 58 && c !== 45) n++;
+  }
+  return n;
+}
+
+function countEscapes(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf("%"); i >= 0; i = s.indexOf("%", i + 1)) n++;
+  return n; // every `%` starts a valid escape: checkUrl refused the others
+}
+
+function countSub(s: string, sub: string): number {
+  let n = 0;
+  for (let i = s.indexOf(sub); i >= 0; i = s.indexOf(sub, i + sub.length)) n++;
+  return n;
+}
+
+/** [max, mean] length of the tokens of `s` split at any char of `seps` (empty tokens skipped), and their count. */
+function tokenStats(s: string, seps: string): [max: number, mean: number, count: number] {
+  let max = 0, sum = 0, count = 0, len = 0;
+  for (let i = 0; i <= s.length; i++) {
+    if (i === s.length || seps.includes(s[i])) {
+      if (len > 0) {
+        count++;
+        sum += len;
+        if (len > max) max = len;
+      }
+      len = 0;
+    } else len++;
+  }
+  return [max, count ? sum / count : 0, count];
 }
 
 /**
@@ -194,7 +241,11 @@ export function wordsIn(s: string, list: readonly string[]): string[] {
  * v.reduce((a, b) => a + b, 0); // 1 (up to rounding)
  * ```
  */
-export function hashNgrams(text: string, out: number[], offset: number): void {
+export function hashNgrams(
+  text: string,
+  out: { [i: number]: number },
+  offset: number,
+): void {
   const s = `^${text}$`;
   const grams = s.length - 2;
   if (grams <= 0) return;
@@ -208,15 +259,138 @@ export function hashNgrams(text: string, out: number[], offset: number): void {
   }
 }
 
+/**
+ * Write every feature of `groups` for one checked URL into `out` from
+ * `offset`, in {@linkcode featureNames} order (booleans are 0/1). The same
+ * code serves training (the featurize stage) and checking
+ * (lib/url/url_checker.ts). Returns the number of values written.
+ *
+ * @example
+ * ```ts
+ * import { checkUrl } from "./check_input.ts";
+ * import { urlFeatureVector } from "./features.ts";
+ * const out = new Float64Array(2);
+ * urlFeatureVector(checkUrl("http://aaaa.com/"), ["entropy"], out, 0); // 2
+ * ```
+ */
+export function urlFeatureVector(
+  checked: CheckedUrl,
+  groups: readonly FeatureGroup[],
+  out: { [i: number]: number },
+  offset: number,
+): number {
+  const { url, raw, rawHost } = checked;
+  const host = url.hostname;
+  const path = url.pathname;
+  const search = url.search;
+  const hash = url.hash;
+  const query = search.slice(1);
+  const want = (g: FeatureGroup) => groups.includes(g);
+  const isIpv6 = host.startsWith("[");
+  const isIp = isIpv6 || IPV4.test(host);
+  const d = isIp ? NO_DOMAIN : domainParts(host);
+  let k = offset;
+  const put = (v: number) => out[k++] = v;
+  if (want("lengths")) {
+    put(raw.length);
+    put(host.length);
+    put(path.length);
+    put(query.length);
+    put(Math.max(0, hash.length - 1));
+  }
+  if (want("counts")) {
+    const rest = path + search + hash;
+    put(countChar(host, 46));
+    put(countChar(rest, 46));
+    put(countChar(host, 45));
+    put(countChar(rest, 45));
+    put(countDigits(host));
+    put(countDigits(rest));
+    put(countSpecial(raw));
+    put(countChar(raw, 64));
+    put(countSub(raw.slice(raw.indexOf("//") + 2), "//"));
+    put(countEscapes(raw));
+    put(query === "" ? 0 : countChar(query, 38) + 1);
+  }
+  if (want("structure")) {
+    put(url.protocol === "https:" ? 1 : 0);
+    put(isIp ? 1 : 0);
+    put(isIp && !isIpv6 && !IPV4_DOTTED.test(rawHost) ? 1 : 0);
+    put(isIpv6 ? 1 : 0);
+    put(url.port === "" ? 0 : 1);
+    put(url.username !== "" || url.password !== "" ? 1 : 0);
+    put(host.includes("xn--") ? 1 : 0);
+    put(/[^ -~]/.test(rawHost) ? 1 : 0); // control characters were refused before
+    put(host.includes("https") || host.includes("http-") ? 1 : 0);
+    put(host.startsWith("www.") ? 1 : 0);
+    put(d.subdomain === "" ? 0 : countChar(d.subdomain, 46) + 1);
+    put(tokenStats(path, "/")[2]);
+    put(EXTENSION.test(path) ? 1 : 0);
+  }
+  if (want("tokens")) {
+    const [hostMax, hostMean] = tokenStats(host, ".-");
+    const [pathMax, pathMean, pathCount] = tokenStats(path + "?" + query, "/?&=._~+-");
+    put(hostMax);
+    put(hostMean);
+    put(pathMax);
+    put(pathMean);
+    put(pathCount);
+  }
+  if (want("entropy")) {
+    put(entropy(raw));
+    put(entropy(host));
+  }
+  if (want("shortener")) {
+    put(SHORTENERS.has(d.domain) || SHORTENERS.has(host) ? 1 : 0);
+  }
+  if (want("words")) {
+    put(wordsIn(host, SUSPICIOUS_WORDS).length);
+    put(wordsIn(path + search, SUSPICIOUS_WORDS).length);
+  }
+  if (want("brand")) {
+    const inDomain = wordsIn(d.label, BRANDS).length > 0;
+    const inSub = wordsIn(isIp ? "" : d.subdomain || (d.domain ? "" : host), BRANDS).length > 0;
+    const inPath = wordsIn(path + search, BRANDS).length > 0;
+    put(inSub ? 1 : 0);
+    put(inPath ? 1 : 0);
+    put(inDomain ? 1 : 0);
+    put((inSub || inPath) && !inDomain ? 1 : 0);
+  }
+  if (want("tld")) {
+    put(d.tld.length);
+    put(GENERIC_TLDS.has(d.tld) ? 1 : 0);
+    put(/^[a-z]{2}$/.test(d.tld) ? 1 : 0);
+    put(ABUSED_TLDS.has(d.tld) ? 1 : 0);
+    put(!isIp && !d.icann ? 1 : 0);
+    put(d.label.length);
+    put(countDigits(d.label));
+    put(countChar(d.label, 45));
+  }
+  if (want("ngrams")) {
+    for (let i = 0; i < 2 * NGRAM_BUCKETS; i++) out[k + i] = 0;
+    hashNgrams(host, out, k);
+    hashNgrams(path.toLowerCase(), out, k + NGRAM_BUCKETS);
+    k += 2 * NGRAM_BUCKETS;
+  }
+  return k - offset;
+}
+
 const IPV4_DOTTED = /^\d{1,3}(\.\d{1,3}){3}$/;
 const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
-const SPECIAL = /[^a-zA-Z0-9./:-]/g;
 const EXTENSION = /\.(php|html?|aspx?|jsp|cgi|exe|zip|js|scr|apk)$/i;
 
+const NO_DOMAIN: DomainParts = {
+  domain: "",
+  label: "",
+  subdomain: "",
+  suffix: "",
+  tld: "",
+  icann: false,
+};
+
 /**
- * Every feature of `groups` for one checked URL, as a name → number record
- * (booleans are 0/1). The same function serves training (featurize stage)
- * and checking (lib/url/url_checker.ts).
+ * Every feature of `groups` for one checked URL as a name → number record
+ * (tests and reasons; the batch paths use {@linkcode urlFeatureVector}).
  *
  * @example
  * ```ts
@@ -230,94 +404,8 @@ export function urlFeatures(
   checked: CheckedUrl,
   groups: readonly FeatureGroup[] = ALL_GROUPS,
 ): Record<string, number> {
-  const { url, raw, rawHost } = checked;
-  const host = url.hostname;
-  const path = url.pathname;
-  const query = url.search.slice(1);
-  const want = (g: FeatureGroup) => groups.includes(g);
-  const isIpv6 = host.startsWith("[");
-  const isIp = isIpv6 || IPV4.test(host);
-  const d = isIp
-    ? { domain: "", label: "", subdomain: "", suffix: "", tld: "", icann: false }
-    : domainParts(host);
-  const f: Record<string, number> = {};
-  if (want("lengths")) {
-    f.url_length = raw.length;
-    f.host_length = host.length;
-    f.path_length = path.length;
-    f.query_length = query.length;
-    f.fragment_length = Math.max(0, url.hash.length - 1);
-  }
-  if (want("counts")) {
-    const rest = path + url.search + url.hash;
-    f.dots_host = count(host, /\./g);
-    f.dots_path = count(rest, /\./g);
-    f.hyphens_host = count(host, /-/g);
-    f.hyphens_path = count(rest, /-/g);
-    f.digits_host = count(host, /\d/g);
-    f.digits_path = count(rest, /\d/g);
-    f.special_chars = count(raw, SPECIAL);
-    f.at_signs = count(raw, /@/g);
-    f.double_slashes = count(raw.slice(raw.indexOf("//") + 2), /\/\//g);
-    f.percent_escapes = count(raw, /%[0-9a-fA-F]{2}/g);
-    f.query_params = query === "" ? 0 : query.split("&").length;
-  }
-  if (want("structure")) {
-    f.https = url.protocol === "https:" ? 1 : 0;
-    f.host_is_ip = isIp ? 1 : 0;
-    f.host_ip_obfuscated = isIp && !isIpv6 && !IPV4_DOTTED.test(rawHost) ? 1 : 0;
-    f.host_is_ipv6 = isIpv6 ? 1 : 0;
-    f.has_port = url.port === "" ? 0 : 1;
-    f.has_userinfo = url.username !== "" || url.password !== "" ? 1 : 0;
-    f.punycode_host = host.includes("xn--") ? 1 : 0;
-    f.non_ascii_host = /[^ -~]/.test(rawHost) ? 1 : 0; // control characters were refused before
-    f.https_in_host = host.includes("https") || host.includes("http-") ? 1 : 0;
-    f.www_host = host.startsWith("www.") ? 1 : 0;
-    f.subdomain_depth = d.subdomain === "" ? 0 : d.subdomain.split(".").length;
-    f.path_depth = path.split("/").filter((s) => s !== "").length;
-    f.file_extension = EXTENSION.test(path) ? 1 : 0;
-  }
-  if (want("tokens")) {
-    [f.host_token_max, f.host_token_mean] = tokenStats(host.split(/[.-]/));
-    const pathTokens = (path + "?" + query).split(/[/?&=._~+-]/);
-    [f.path_token_max, f.path_token_mean] = tokenStats(pathTokens);
-    f.path_tokens = pathTokens.filter((t) => t !== "").length;
-  }
-  if (want("entropy")) {
-    f.entropy_url = entropy(raw);
-    f.entropy_host = entropy(host);
-  }
-  if (want("shortener")) {
-    f.shortener_host = SHORTENERS.has(d.domain) || SHORTENERS.has(host) ? 1 : 0;
-  }
-  if (want("words")) {
-    f.suspicious_words_host = wordsIn(host, SUSPICIOUS_WORDS).length;
-    f.suspicious_words_path = wordsIn(path + url.search, SUSPICIOUS_WORDS).length;
-  }
-  if (want("brand")) {
-    const inDomain = wordsIn(d.label, BRANDS).length > 0;
-    const inSub = wordsIn(isIp ? "" : d.subdomain || (d.domain ? "" : host), BRANDS).length > 0;
-    const inPath = wordsIn(path + url.search, BRANDS).length > 0;
-    f.brand_in_subdomain = inSub ? 1 : 0;
-    f.brand_in_path = inPath ? 1 : 0;
-    f.brand_in_domain = inDomain ? 1 : 0;
-    f.brand_mismatch = (inSub || inPath) && !inDomain ? 1 : 0;
-  }
-  if (want("tld")) {
-    f.tld_length = d.tld.length;
-    f.tld_generic = GENERIC_TLDS.has(d.tld) ? 1 : 0;
-    f.tld_country = /^[a-z]{2}$/.test(d.tld) ? 1 : 0;
-    f.tld_abused = ABUSED_TLDS.has(d.tld) ? 1 : 0;
-    f.no_public_suffix = !isIp && !d.icann ? 1 : 0;
-    f.domain_length = d.label.length;
-    f.domain_digits = count(d.label, /\d/g);
-    f.domain_hyphens = count(d.label, /-/g);
-  }
-  if (want("ngrams")) {
-    const v = new Array(2 * NGRAM_BUCKETS).fill(0);
-    hashNgrams(host, v, 0);
-    hashNgrams(path.toLowerCase(), v, NGRAM_BUCKETS);
-    FEATURE_GROUPS.ngrams.forEach((name, i) => f[name] = v[i]);
-  }
-  return f;
+  const names = featureNames(groups);
+  const v = new Float64Array(names.length);
+  urlFeatureVector(checked, groups, v, 0);
+  return Object.fromEntries(names.map((n, i) => [n, v[i]]));
 }

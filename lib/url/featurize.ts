@@ -11,7 +11,7 @@ import { openSection } from "../section.ts";
 import type { YamlFile } from "../yaml.ts";
 import type { Schema } from "../ml/schema.ts";
 import { checkUrl, UrlInputError } from "./check_input.ts";
-import { ALL_GROUPS, type FeatureGroup, featureNames, urlFeatures } from "./features.ts";
+import { ALL_GROUPS, type FeatureGroup, featureNames, urlFeatureVector } from "./features.ts";
 
 /** The validated `featurize` params section. */
 export interface FeaturizeParams {
@@ -91,11 +91,12 @@ export function featurizeRows(o: {
   const names = featureNames(o.groups);
   const out: string[][] = [];
   const rejects: Reject[] = [];
+  const v = new Float64Array(names.length);
   o.rows.forEach((row, i) => {
     const url = row[o.urlIndex] ?? "";
     try {
-      const f = urlFeatures(checkUrl(url), o.groups);
-      out.push([...names.map((n) => String(f[n])), row[o.targetIndex]]);
+      urlFeatureVector(checkUrl(url), o.groups, v, 0);
+      out.push([...Array.from(v, String), row[o.targetIndex]]);
     } catch (err) {
       if (!(err instanceof UrlInputError)) throw err;
       rejects.push({ line: o.lines[i], url, code: err.code, message: err.message });

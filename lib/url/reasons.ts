@@ -165,10 +165,75 @@ function describe(name: string, v: number, c: CheckedUrl): string {
   return `${name} = ${v}`;
 }
 
+/** Ranks one verdict's reasons (see {@linkcode reasonRanker}). */
+export type ReasonRanker = (o: {
+  checked: CheckedUrl;
+  phishing: boolean;
+  values: ArrayLike<number>;
+  contributions: ArrayLike<number>;
+  top: number;
+}) => Reason[];
+
 /**
- * The `top` reasons of a verdict: features sorted by how much they pushed
- * toward it (`phishing`: positive contributions, `legitimate`: negative); the
- * hashed n-gram buckets of the host and of the path count as one feature each.
+ * Compile a ranker for features `names` (the model's inputs): features sorted
+ * by how much they pushed toward the verdict (`phishing`: positive
+ * contributions, `legitimate`: negative); the hashed n-gram buckets of the
+ * host and of the path count as one feature each.
+ *
+ * @example
+ * ```ts
+ * import { checkUrl } from "./check_input.ts";
+ * import { reasonRanker } from "./reasons.ts";
+ * const rank = reasonRanker(["host_is_ip"]);
+ * rank({ checked: checkUrl("http://1.2.3.4/x"), phishing: true, top: 1, values: [1], contributions: [0.8] })[0].text;
+ * // "host is an IP address"
+ * ```
+ */
+export function reasonRanker(names: readonly string[]): ReasonRanker {
+  const slotNames: string[] = [];
+  const slotOf = new Int32Array(names.length);
+  const firstOf: number[] = [];
+  const index = new Map<string, number>();
+  names.forEach((n, i) => {
+    const key = n.startsWith("host_ngram_")
+      ? "host_ngrams"
+      : n.startsWith("path_ngram_")
+      ? "path_ngrams"
+      : n;
+    let slot = index.get(key);
+    if (slot === undefined) {
+      slot = slotNames.length;
+      index.set(key, slot);
+      slotNames.push(key);
+      firstOf.push(i);
+    }
+    slotOf[i] = slot;
+  });
+  const sums = new Float64Array(slotNames.length);
+  return (o) => {
+    sums.fill(0);
+    const sign = o.phishing ? 1 : -1;
+    for (let i = 0; i < names.length; i++) sums[slotOf[i]] += o.contributions[i] * sign;
+    // Selection of the `top` largest (few, so a linear pass per pick).
+    const picked: number[] = [];
+    for (let t = 0; t < o.top; t++) {
+      let best = -1;
+      for (let s = 0; s < sums.length; s++) {
+        if (sums[s] > 1e-9 && !picked.includes(s) && (best < 0 || sums[s] > sums[best])) best = s;
+      }
+      if (best < 0) break;
+      picked.push(best);
+    }
+    return picked.map((s) => ({
+      feature: slotNames[s],
+      text: describe(slotNames[s], o.values[firstOf[s]], o.checked),
+      contribution: Math.round(sums[s] * sign * 1e4) / 1e4,
+    }));
+  };
+}
+
+/**
+ * The `top` reasons of a verdict ({@linkcode reasonRanker} for one call).
  *
  * @example
  * ```ts
@@ -189,26 +254,5 @@ export function topReasons(o: {
   contributions: ArrayLike<number>;
   top: number;
 }): Reason[] {
-  const merged = new Map<string, { value: number; contribution: number }>();
-  for (let i = 0; i < o.names.length; i++) {
-    const n = o.names[i];
-    const key = n.startsWith("host_ngram_")
-      ? "host_ngrams"
-      : n.startsWith("path_ngram_")
-      ? "path_ngrams"
-      : n;
-    const m = merged.get(key);
-    if (m) m.contribution += o.contributions[i];
-    else merged.set(key, { value: o.values[i], contribution: o.contributions[i] });
-  }
-  const sign = o.phishing ? 1 : -1;
-  return [...merged.entries()]
-    .filter(([, m]) => m.contribution * sign > 1e-9)
-    .sort((a, b) => (b[1].contribution - a[1].contribution) * sign || (a[0] < b[0] ? -1 : 1))
-    .slice(0, o.top)
-    .map(([feature, m]) => ({
-      feature,
-      text: describe(feature, m.value, o.checked),
-      contribution: Math.round(m.contribution * 1e4) / 1e4,
-    }));
+  return reasonRanker(o.names)(o);
 }

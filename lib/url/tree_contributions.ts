@@ -23,7 +23,10 @@ export interface Contributions {
   bias: number;
 }
 
-/** Explains rows of a tree ensemble; compiled once per model. */
+/**
+ * Explains rows of a tree ensemble; compiled once per model. The returned
+ * `values` array is reused by the next call: read it before calling again.
+ */
 export type TreeExplainer = (x: ArrayLike<number>, offset?: number) => Contributions;
 
 /**
@@ -54,8 +57,9 @@ export function treeExplainer(model: TreeModel): TreeExplainer {
   });
   let bias = model.family === "gbdt" ? model.base : 0;
   for (const c of compiled) bias += c.root * scale;
+  const values = new Float64Array(model.features);
   return (x, offset = 0) => {
-    const values = new Float64Array(model.features);
+    values.fill(0);
     for (const { t, internal, threshold, n } of compiled) {
       if (n === 0) continue;
       let k = 0;

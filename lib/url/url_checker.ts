@@ -12,8 +12,15 @@ import { loadReleasedModel, type ReleasedModel } from "../ml/model_io.ts";
 import { loadPreprocess, type Preprocessor, rowEncoder } from "../ml/preprocess.ts";
 import { parseTreeModel } from "../ml/trees.ts";
 import { type CheckedUrl, checkUrl, UrlInputError } from "./check_input.ts";
-import { ALL_GROUPS, FEATURE_GROUPS, type FeatureGroup, urlFeatures } from "./features.ts";
-import { type Reason, topReasons } from "./reasons.ts";
+import { DataError } from "../errors.ts";
+import {
+  ALL_GROUPS,
+  FEATURE_GROUPS,
+  type FeatureGroup,
+  featureNames,
+  urlFeatureVector,
+} from "./features.ts";
+import { type Reason, reasonRanker } from "./reasons.ts";
 import { treeExplainer } from "./tree_contributions.ts";
 
 /** The URL model's registered name (params `push.mlflow.model_name` of url.params.yaml). */
@@ -94,16 +101,24 @@ export async function loadUrlChecker(
   options: { use?: "batch" | "single"; log?: Logger } = {},
 ): Promise<UrlChecker> {
   const model = await loadReleasedModel(dir, options);
-  const pre: Preprocessor = loadPreprocess(
-    model.preprocessJson as object,
-    `${dir}/preprocess.json`,
-  );
+  // The drift reference (column samples, megabytes for hundreds of features) is
+  // not used here; parsing it through the positioned YAML reader took seconds.
+  const { reference: _unused, ...encoding } = model.preprocessJson as Record<string, unknown>;
+  const pre: Preprocessor = loadPreprocess(encoding, `${dir}/preprocess.json`);
   const names = pre.inputs;
   const groups = ALL_GROUPS.filter((g: FeatureGroup) =>
     FEATURE_GROUPS[g].some((n) => names.includes(n))
   );
-  const encoder = rowEncoder(pre, names, { file: `${dir}/preprocess.json` });
+  const computed = featureNames(groups);
+  const encoder = rowEncoder(pre, computed, { file: `${dir}/preprocess.json` });
   const width = encoder.width;
+  if (width !== names.length || computed.join() !== names.join()) {
+    throw new DataError(
+      `the URL model takes ${width} inputs from ${names.length} columns; expected one numeric ` +
+        "input per URL feature (a URL model trained by the url_* stages)",
+      { file: `${dir}/preprocess.json` },
+    );
+  }
   let explain: Explain;
   if (model.family === "gbdt" || model.family === "extra_trees") {
     const file = `${dir}/trees.json`;
@@ -114,8 +129,7 @@ export async function loadUrlChecker(
   } else {
     explain = gradientTimesInput(model, width);
   }
-  // Model input j comes from which feature (numeric features: one input each).
-  const modelNames = model.card.features;
+  const rank = reasonRanker(computed);
   return {
     version: model.version,
     threshold: model.threshold,
@@ -123,12 +137,13 @@ export async function loadUrlChecker(
     check(urls, o = {}) {
       const top = o.reasons ?? 3;
       const results: UrlResult[] = new Array(urls.length);
-      const ok: { i: number; checked: CheckedUrl; values: number[] }[] = [];
+      const ok: { i: number; checked: CheckedUrl; values: Float64Array }[] = [];
       urls.forEach((url, i) => {
         try {
           const checked = checkUrl(url);
-          const f = urlFeatures(checked, groups);
-          ok.push({ i, checked, values: names.map((n) => f[n]) });
+          const values = new Float64Array(computed.length);
+          urlFeatureVector(checked, groups, values, 0);
+          ok.push({ i, checked, values });
         } catch (err) {
           if (!(err instanceof UrlInputError)) throw err;
           results[i] = { url, error: { code: err.code, message: err.message } };
@@ -141,10 +156,9 @@ export async function loadUrlChecker(
         const probability = Math.round(proba[k] * 1e6) / 1e6;
         const phishing = proba[k] >= model.threshold;
         const reasons = top > 0
-          ? topReasons({
+          ? rank({
             checked: r.checked,
             phishing,
-            names: modelNames,
             values: r.values,
             contributions: explain(x, k * width),
             top,
