@@ -59,6 +59,10 @@ export const BENCHES: Record<string, BenchEntry> = {
     about: "URL model: feature-group ablation on validation, split grouped by registered domain",
     load: () => import("../bench/url_model.ts"),
   },
+  "url-check": {
+    about: "URL checker: check-url --file URLs/s and RSS, POST /v1/check-url latency (wrk)",
+    load: () => import("../bench/url_check_bench.ts"),
+  },
 };
 
 const USAGE = `deno task bench [${Object.keys(BENCHES).join("|")}|all] [options]`;
