@@ -10,7 +10,8 @@
  *   Prints validation ROC-AUC and accuracy and the change against all.
  * - `--grouped`: robustness to unseen sites. The whole file is split 80/20,
  *   stratified and seeded, GROUPED BY REGISTERED DOMAIN (tldts; the host for
- *   IP addresses), so no domain is on both sides; gbdt trained on the train
+ *   IP addresses), so no domain is on both sides; gbdt (the feature groups of
+ *   url.params.yaml `featurize.groups`) trained on the train
  *   part (early stopping on a grouped validation split of it), scored on the
  *   test part. Writes both parts to `bench/out/url_grouped_{train,test}.csv`
  *   for `python3 bench/url_reference.py` to score the same split.
@@ -155,7 +156,8 @@ export async function main(args: string[], log: Logger): Promise<number> {
     const trainGroups = Int32Array.from(train, (i) => groups[i]);
     const trainLabels = Uint8Array.from(train, (i) => d.labels[i]);
     const inner = stratifiedSplit(trainLabels, { testSize: 0.2, seed: 7, groups: trainGroups });
-    const m = matrix(d, [...ALL_GROUPS]);
+    const { groups: kept } = readFeaturizeParams(await readYaml("url.params.yaml"));
+    const m = matrix(d, kept);
     const tr = takeRows(m, train);
     const r = fitScore(takeRows(tr, inner.train), takeRows(tr, inner.test), takeRows(m, test));
     const shared = new Set(train.map((i) => groups[i]));
