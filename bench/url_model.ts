@@ -28,6 +28,8 @@ import { takeRows } from "../lib/ml/models.ts";
 import { stratifiedSplit } from "../lib/ml/split.ts";
 import { compileTrees, fitTreeCandidate } from "../lib/ml/trees.ts";
 import { type CheckedUrl, checkUrl } from "../lib/url/check_input.ts";
+import { readFeaturizeParams } from "../lib/url/featurize.ts";
+import { readYaml } from "../lib/yaml.ts";
 import {
   ALL_GROUPS,
   domainParts,
