@@ -21,6 +21,11 @@ export interface Contributions {
   values: Float64Array;
   /** The ensemble's expected score before any split (base + root values). */
   bias: number;
+  /**
+   * The row's probability, as lib/ml/trees.ts `compileTrees` computes it
+   * (same leaves, same summation order, float32): one walk gives both.
+   */
+  probability: number;
 }
 
 /**
@@ -58,10 +63,16 @@ export function treeExplainer(model: TreeModel): TreeExplainer {
   let bias = model.family === "gbdt" ? model.base : 0;
   for (const c of compiled) bias += c.root * scale;
   const values = new Float64Array(model.features);
+  const gbdt = model.family === "gbdt";
+  const trees = model.trees.length;
   return (x, offset = 0) => {
     values.fill(0);
+    let sum = model.base;
     for (const { t, internal, threshold, n } of compiled) {
-      if (n === 0) continue;
+      if (n === 0) {
+        sum += t.value[0];
+        continue;
+      }
       let k = 0;
       for (;;) {
         const f = t.feature[k];
@@ -69,10 +80,14 @@ export function treeExplainer(model: TreeModel): TreeExplainer {
         const child = v <= threshold[k] ? t.left[k] : t.right[k];
         const next = child < 0 ? t.value[~child] : internal[child];
         values[f] += (next - internal[k]) * scale;
-        if (child < 0) break;
+        if (child < 0) {
+          sum += next;
+          break;
+        }
         k = child;
       }
     }
-    return { values, bias };
+    const probability = Math.fround(gbdt ? 1 / (1 + Math.exp(-sum)) : sum / trees);
+    return { values, bias, probability };
   };
 }

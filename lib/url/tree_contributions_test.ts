@@ -26,6 +26,7 @@ Deno.test("contributions plus bias add up to the tree score (log-odds)", () => {
     const logit = Math.log(p / (1 - p));
     const sum = c.bias + c.values.reduce((a, b) => a + b, 0);
     ok(Math.abs(sum - logit) < 1e-5, `${r}: ${sum} vs ${logit}`);
+    deepStrictEqual(c.probability, p); // the same walk gives compileTrees' probability exactly
   }
   // Root of tree 1 is (mean(-1, 0.5) + 2) / 2 = 0.875; of tree 2, 0: bias 0.2 + 0.875.
   const c = explain([1, 0, 0]);
@@ -36,5 +37,6 @@ Deno.test("contributions plus bias add up to the tree score (log-odds)", () => {
 Deno.test("extra_trees contributions are averaged over the trees", () => {
   const m: TreeModel = { ...MODEL, family: "extra_trees", base: 0 };
   const c = treeExplainer(m)([1, 0, 0]);
+  deepStrictEqual(c.probability, compileTrees(m)(new Float32Array([1, 0, 0]), 1)[0]);
   deepStrictEqual([...c.values].map((v) => Math.round(v * 1e6) / 1e6), [0.5625, 0, 0.15]);
 });

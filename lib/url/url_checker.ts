@@ -61,8 +61,14 @@ export interface UrlChecker {
   dispose(): void;
 }
 
-/** Per-row contributions in model input order (score units). */
-type Explain = (x: Float32Array, offset: number) => ArrayLike<number>;
+/**
+ * Per-row contributions in model input order (score units), and the row's
+ * probability when the same walk yields it (trees).
+ */
+type Explain = (
+  x: Float32Array,
+  offset: number,
+) => { values: ArrayLike<number>; probability?: number };
 
 function gradientTimesInput(model: ReleasedModel, width: number): Explain {
   // Central differences of the logit at the row, times the row (inputs are
@@ -82,7 +88,7 @@ function gradientTimesInput(model: ReleasedModel, width: number): Explain {
     for (let j = 0; j < width; j++) {
       out[j] = (logit(p[2 * j]) - logit(p[2 * j + 1])) / (2 * h) * x[offset + j];
     }
-    return out;
+    return { values: out };
   };
 }
 
@@ -120,12 +126,13 @@ export async function loadUrlChecker(
     );
   }
   let explain: Explain;
-  if (model.family === "gbdt" || model.family === "extra_trees") {
+  const isTrees = model.family === "gbdt" || model.family === "extra_trees";
+  if (isTrees) {
     const file = `${dir}/trees.json`;
     const explainer = treeExplainer(
       parseTreeModel(JSON.parse(await Deno.readTextFile(file)), file),
     );
-    explain = (x, offset) => explainer(x, offset).values;
+    explain = explainer;
   } else {
     explain = gradientTimesInput(model, width);
   }
@@ -151,18 +158,17 @@ export async function loadUrlChecker(
       });
       const x = new Float32Array(ok.length * width);
       ok.forEach((r, k) => encoder.encode(r.values, x, k * width));
-      const proba = ok.length ? model.predictProba(x, ok.length) : new Float32Array();
+      // Trees with reasons: the contribution walk also gives the probability
+      // (identical to predictProba's), so the trees are walked once.
+      const oneWalk = top > 0 && isTrees;
+      const proba = ok.length && !oneWalk ? model.predictProba(x, ok.length) : undefined;
       ok.forEach((r, k) => {
-        const probability = Math.round(proba[k] * 1e6) / 1e6;
-        const phishing = proba[k] >= model.threshold;
-        const reasons = top > 0
-          ? rank({
-            checked: r.checked,
-            phishing,
-            values: r.values,
-            contributions: explain(x, k * width),
-            top,
-          })
+        const e = top > 0 ? explain(x, k * width) : undefined;
+        const p = proba ? proba[k] : e!.probability!;
+        const probability = Math.round(p * 1e6) / 1e6;
+        const phishing = p >= model.threshold;
+        const reasons = e
+          ? rank({ checked: r.checked, phishing, values: r.values, contributions: e.values, top })
           : [];
         results[r.i] = {
           url: urls[r.i],

@@ -26,6 +26,11 @@ Deno.test("a trained URL model: verdicts in input order, reasons from the trees,
   const reasons = (a as UrlVerdict).reasons;
   ok(reasons.length >= 1 && reasons.length <= 3);
   ok(reasons.every((r) => r.contribution > 0 && r.text.length > 0));
+  const again = checker.check(results.map((r) => r.url), { reasons: 0 });
+  deepStrictEqual(
+    again.map((r) => "probability" in r ? r.probability : null),
+    results.map((r) => "probability" in r ? r.probability : null),
+  );
   deepStrictEqual(checker.check(["http://1.2.3.4/"], { reasons: 0 })[0].url, "http://1.2.3.4/");
   deepStrictEqual(
     (checker.check(["http://1.2.3.4/"], { reasons: 0 })[0] as UrlVerdict).reasons,
