@@ -5,7 +5,9 @@
  * - File: `deno task check-url --file` (the task's permissions) on a file of
  *   `--urls` URLs (data/urls.csv's URLs repeated, one per line, written to
  *   bench/out/), `--runs` times: URLs/s end to end (process start to exit,
- *   model load included) and peak RSS (`/usr/bin/time -f %M`), medians.
+ *   model load included), URLs per CPU second (user + sys: what a machine
+ *   not shared with other jobs would approach) and peak RSS
+ *   (`/usr/bin/time -f "%U %S %M"`), medians.
  *   The issue's goal: ≥ 50,000 URLs/s, flat memory.
  * - Serve: `deno task serve` (main model artifacts/model, URL model
  *   artifacts/url/model) under `wrk` (one thread, keep-alive) posting one
@@ -47,10 +49,13 @@ async function urlFile(n: number): Promise<string> {
   return path;
 }
 
-async function fileRun(path: string, n: number): Promise<{ rate: number; rssMb: number }> {
+async function fileRun(
+  path: string,
+  n: number,
+): Promise<{ rate: number; cpuRate: number; rssMb: number }> {
   const args = [
     "-f",
-    "%M",
+    "%U %S %M",
     Deno.execPath(),
     "run",
     "--allow-read",
@@ -68,7 +73,8 @@ async function fileRun(path: string, n: number): Promise<{ rate: number; rssMb: 
   const seconds = (performance.now() - t0) / 1000;
   const err = new TextDecoder().decode(out.stderr).trim().split("\n");
   if (!out.success) throw new Error(`check-url failed:\n${err.join("\n")}`);
-  return { rate: n / seconds, rssMb: Number(err.at(-1)) / 1024 };
+  const [user, sys, rss] = err.at(-1)!.split(" ").map(Number);
+  return { rate: n / seconds, cpuRate: n / (user + sys), rssMb: rss / 1024 };
 }
 
 const LUA = (body: string) =>
@@ -114,11 +120,11 @@ export async function main(args: string[], log: Logger): Promise<number> {
   }
   const rate = summarize(file.map((r) => r.rate));
   const rss = summarize(file.map((r) => r.rssMb));
+  const cpu = summarize(file.map((r) => r.cpuRate));
   console.log(
     `check-url --file ${n} URLs: median ${Math.round(rate.median)} URLs/s ` +
-      `(best ${Math.round(Math.max(...rate.samples))}), peak RSS median ${
-        rss.median.toFixed(0)
-      } MB`,
+      `(best ${Math.round(Math.max(...rate.samples))}), ${Math.round(cpu.median)} URLs per ` +
+      `CPU second (user + sys), peak RSS median ${rss.median.toFixed(0)} MB`,
   );
   if (values["no-serve"]) return 0;
   const [port] = await freePorts(1);
