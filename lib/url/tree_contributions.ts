@@ -49,58 +49,45 @@ export type TreeExplainer = (x: ArrayLike<number>, offset?: number) => Contribut
  */
 export function treeExplainer(model: TreeModel): TreeExplainer {
   const scale = model.family === "extra_trees" ? 1 / model.trees.length : 1;
-  let bias = model.family === "gbdt" ? model.base : 0;
-  const fns = model.trees.map((t) => {
+  const compiled = model.trees.map((t) => {
     const n = t.feature.length;
     const internal = new Float64Array(n);
     // Children come after their parent: fill values from the last node up.
     const valueOf = (c: number) => (c < 0 ? t.value[~c] : internal[c]);
     for (let k = n - 1; k >= 0; k--) internal[k] = (valueOf(t.left[k]) + valueOf(t.right[k])) / 2;
-    bias += (n === 0 ? t.value[0] : internal[0]) * scale;
-    return compileExplainTree(t, model.bin_edges, internal, scale);
+    const threshold = new Float64Array(n);
+    for (let k = 0; k < n; k++) threshold[k] = model.bin_edges[t.feature[k]][t.bin[k]];
+    const root = n === 0 ? t.value[0] : internal[0];
+    return { t, internal, threshold, root, n };
   });
+  let bias = model.family === "gbdt" ? model.base : 0;
+  for (const c of compiled) bias += c.root * scale;
   const values = new Float64Array(model.features);
   const gbdt = model.family === "gbdt";
   const trees = model.trees.length;
   return (x, offset = 0) => {
     values.fill(0);
-    // Leaves added in tree order from `base`: the sum compileTrees computes.
     let sum = model.base;
-    for (let i = 0; i < fns.length; i++) sum += fns[i](x, offset, values);
+    for (const { t, internal, threshold, n } of compiled) {
+      if (n === 0) {
+        sum += t.value[0];
+        continue;
+      }
+      let k = 0;
+      for (;;) {
+        const f = t.feature[k];
+        const v = x[offset + f];
+        const child = v <= threshold[k] ? t.left[k] : t.right[k];
+        const next = child < 0 ? t.value[~child] : internal[child];
+        values[f] += (next - internal[k]) * scale;
+        if (child < 0) {
+          sum += next;
+          break;
+        }
+        k = child;
+      }
+    }
     const probability = Math.fround(gbdt ? 1 / (1 + Math.exp(-sum)) : sum / trees);
     return { values, bias, probability };
   };
-}
-
-type ExplainTree = (x: ArrayLike<number>, o: number, c: Float64Array) => number;
-
-function literal(n: number): string {
-  if (!Number.isFinite(n)) throw new RangeError(`tree value is not finite: ${n}`);
-  return n < 0 ? `(${String(n)})` : String(n === 0 ? 0 : n);
-}
-
-/**
- * One tree as nested comparisons (as lib/ml/_tree_codegen.ts does for
- * scoring) that add each split's change of expected value to `c[feature]`
- * and return the leaf value. Only numbers of a validated model become code.
- */
-function compileExplainTree(
-  t: TreeModel["trees"][number],
-  edges: number[][],
-  internal: Float64Array,
-  scale: number,
-): ExplainTree {
-  const valueOf = (c: number) => (c < 0 ? t.value[~c] : internal[c]);
-  const node = (k: number): string => {
-    if (k < 0) return `return ${literal(t.value[~k])};`;
-    const f = t.feature[k];
-    if (!Number.isInteger(f) || f < 0) throw new RangeError(`bad feature index ${f}`);
-    const dl = (valueOf(t.left[k]) - internal[k]) * scale;
-    const dr = (valueOf(t.right[k]) - internal[k]) * scale;
-    return `if(x[o+${f}]<=${literal(edges[f][t.bin[k]])}){c[${f}]+=${literal(dl)};${
-      node(t.left[k])
-    }}else{c[${f}]+=${literal(dr)};${node(t.right[k])}}`;
-  };
-  const body = t.feature.length > 0 ? node(0) : `return ${literal(t.value[0])};`;
-  return new Function("x", "o", "c", `"use strict";${body}`) as ExplainTree;
 }
