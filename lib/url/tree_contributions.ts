@@ -49,37 +49,55 @@ export type TreeExplainer = (x: ArrayLike<number>, offset?: number) => Contribut
  */
 export function treeExplainer(model: TreeModel): TreeExplainer {
   const scale = model.family === "extra_trees" ? 1 / model.trees.length : 1;
-  const compiled = model.trees.map((t) => {
-    const n = t.feature.length;
-    const internal = new Float64Array(n);
-    // Children come after their parent: fill values from the last node up.
-    const valueOf = (c: number) => (c < 0 ? t.value[~c] : internal[c]);
-    for (let k = n - 1; k >= 0; k--) internal[k] = (valueOf(t.left[k]) + valueOf(t.right[k])) / 2;
-    const threshold = new Float64Array(n);
-    for (let k = 0; k < n; k++) threshold[k] = model.bin_edges[t.feature[k]][t.bin[k]];
-    const root = n === 0 ? t.value[0] : internal[0];
-    return { t, internal, threshold, root, n };
-  });
+  // Every tree's nodes in flat typed arrays (absolute indexes; a leaf child
+  // is `~leaf` into `leafValue`): one tight loop, no per-tree objects.
+  const nodes = model.trees.reduce((n, t) => n + t.feature.length, 0);
+  const leaves = model.trees.reduce((n, t) => n + t.value.length, 0);
+  const feature = new Int32Array(nodes), left = new Int32Array(nodes);
+  const right = new Int32Array(nodes);
+  const threshold = new Float64Array(nodes), nodeValue = new Float64Array(nodes);
+  const leafValue = new Float64Array(leaves);
+  const root = new Int32Array(model.trees.length);
   let bias = model.family === "gbdt" ? model.base : 0;
-  for (const c of compiled) bias += c.root * scale;
+  let n0 = 0, l0 = 0;
+  model.trees.forEach((t, i) => {
+    const n = t.feature.length;
+    const at = (c: number) => (c < 0 ? ~(l0 + ~c) : n0 + c);
+    for (let j = 0; j < t.value.length; j++) leafValue[l0 + j] = t.value[j];
+    for (let k = 0; k < n; k++) {
+      feature[n0 + k] = t.feature[k];
+      threshold[n0 + k] = model.bin_edges[t.feature[k]][t.bin[k]];
+      left[n0 + k] = at(t.left[k]);
+      right[n0 + k] = at(t.right[k]);
+    }
+    // Children come after their parent: fill expected values from the last node up.
+    const valueOf = (c: number) => (c < 0 ? leafValue[~c] : nodeValue[c]);
+    for (let k = n0 + n - 1; k >= n0; k--) {
+      nodeValue[k] = (valueOf(left[k]) + valueOf(right[k])) / 2;
+    }
+    root[i] = n === 0 ? ~l0 : n0;
+    bias += (n === 0 ? t.value[0] : nodeValue[n0]) * scale;
+    n0 += n;
+    l0 += t.value.length;
+  });
   const values = new Float64Array(model.features);
   const gbdt = model.family === "gbdt";
   const trees = model.trees.length;
   return (x, offset = 0) => {
     values.fill(0);
+    // Leaves added in tree order from `base`: the sum compileTrees computes.
     let sum = model.base;
-    for (const { t, internal, threshold, n } of compiled) {
-      if (n === 0) {
-        sum += t.value[0];
+    for (let i = 0; i < trees; i++) {
+      let k = root[i];
+      if (k < 0) {
+        sum += leafValue[~k];
         continue;
       }
-      let k = 0;
       for (;;) {
-        const f = t.feature[k];
-        const v = x[offset + f];
-        const child = v <= threshold[k] ? t.left[k] : t.right[k];
-        const next = child < 0 ? t.value[~child] : internal[child];
-        values[f] += (next - internal[k]) * scale;
+        const f = feature[k];
+        const child = x[offset + f] <= threshold[k] ? left[k] : right[k];
+        const next = child < 0 ? leafValue[~child] : nodeValue[child];
+        values[f] += (next - nodeValue[k]) * scale;
         if (child < 0) {
           sum += next;
           break;
