@@ -229,6 +229,14 @@ export function wordsIn(s: string, list: readonly string[]): string[] {
   return list.filter((w) => lower.includes(w));
 }
 
+/** How many words of `list` occur in the lowercase text `lower` (stops at `max`). */
+function countWords(lower: string, list: readonly string[], max = Infinity): number {
+  if (lower === "") return 0;
+  let n = 0;
+  for (let i = 0; i < list.length && n < max; i++) if (lower.includes(list[i])) n++;
+  return n;
+}
+
 /**
  * Add `text`'s character 3-grams (with `^`/`$` ends) into `out[offset ..
  * offset + NGRAM_BUCKETS)` by a seeded FNV-1a hash, as shares of all grams.
@@ -291,6 +299,8 @@ export function urlFeatureVector(
   const d = isIp ? NO_DOMAIN : domainParts(host);
   let k = offset;
   const put = (v: number) => out[k++] = v;
+  let rest: string | undefined;
+  const lowerRest = () => (rest ??= (path + search).toLowerCase());
   if (want("lengths")) {
     put(raw.length);
     put(host.length);
@@ -344,13 +354,14 @@ export function urlFeatureVector(
     put(SHORTENERS.has(d.domain) || SHORTENERS.has(host) ? 1 : 0);
   }
   if (want("words")) {
-    put(wordsIn(host, SUSPICIOUS_WORDS).length);
-    put(wordsIn(path + search, SUSPICIOUS_WORDS).length);
+    put(countWords(host, SUSPICIOUS_WORDS));
+    put(countWords(lowerRest(), SUSPICIOUS_WORDS));
   }
   if (want("brand")) {
-    const inDomain = wordsIn(d.label, BRANDS).length > 0;
-    const inSub = wordsIn(isIp ? "" : d.subdomain || (d.domain ? "" : host), BRANDS).length > 0;
-    const inPath = wordsIn(path + search, BRANDS).length > 0;
+    // The host, so its parts, is lowercase already (URL parser).
+    const inDomain = countWords(d.label, BRANDS, 1) > 0;
+    const inSub = countWords(isIp ? "" : d.subdomain || (d.domain ? "" : host), BRANDS, 1) > 0;
+    const inPath = countWords(lowerRest(), BRANDS, 1) > 0;
     put(inSub ? 1 : 0);
     put(inPath ? 1 : 0);
     put(inDomain ? 1 : 0);
