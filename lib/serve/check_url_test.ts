@@ -6,6 +6,7 @@ import { createApp } from "./app.ts";
 import { DEFAULT_LIMITS } from "./body.ts";
 import { createMetrics } from "./metrics.ts";
 import { ModelHolder } from "./model_holder.ts";
+import { fakeModel, testPreprocess } from "./_testing.ts";
 
 const dir = await Deno.makeTempDir();
 await writeTestUrlModel(dir);
@@ -93,4 +94,26 @@ Deno.test("POST /v1/check-url over a real socket", async () => {
   } finally {
     await server.shutdown();
   }
+});
+
+Deno.test("/openapi.json documents POST /v1/check-url and its answer", async () => {
+  const models = new ModelHolder({ log: nullLogger });
+  models.swap(fakeModel("v1", await testPreprocess()), { source: "mem" });
+  const withModel = createApp({
+    models,
+    limits,
+    log: nullLogger,
+    metrics: createMetrics(),
+    urlModel: () => ({ checker, source: dir }),
+  });
+  const doc = await (await withModel.request("/openapi.json")).json();
+  const post = doc.paths["/v1/check-url"].post;
+  deepStrictEqual(Object.keys(post.responses).sort(), ["200", "400", "413", "415", "422", "503"]);
+  deepStrictEqual(
+    post.requestBody.content["application/json"].schema.oneOf[1].properties.urls.maxItems,
+    3,
+  );
+  ok(doc.components.schemas.UrlCheck.properties.results);
+  ok(doc.components.schemas.Error.properties.error.properties.code.enum.includes("INVALID_URL"));
+  await models.close();
 });
