@@ -14,13 +14,20 @@ import { parse as parseDomain } from "tldts";
 import type { CheckedUrl } from "./check_input.ts";
 import { ABUSED_TLDS, BRANDS, GENERIC_TLDS, SHORTENERS, SUSPICIOUS_WORDS } from "./_lists.ts";
 
-/** Buckets of each hashed character n-gram block (host, path). */
-export const NGRAM_BUCKETS = 128;
+/**
+ * Buckets of each hashed character n-gram block (host, path). 256 buckets of
+ * 3- and 4-grams: validation ROC-AUC 0.9807 against 0.9781 for 128 buckets of
+ * 3-grams, 0.9813 for 512 buckets, 0.9781 for 256 buckets of 3- to 5-grams
+ * (one gbdt on the url train split's validation part, 2026-12-04).
+ */
+export const NGRAM_BUCKETS = 256;
+/** The n-gram lengths hashed. */
+export const NGRAM_SIZES: readonly number[] = [3, 4];
 /** Seed of the n-gram hash (fixed: part of the feature definition). */
 export const NGRAM_SEED = 0x9e3779b1;
 
 const ngramNames = (part: string) =>
-  Array.from({ length: NGRAM_BUCKETS }, (_, i) => `${part}_ngram_${String(i).padStart(2, "0")}`);
+  Array.from({ length: NGRAM_BUCKETS }, (_, i) => `${part}_ngram_${String(i).padStart(3, "0")}`);
 
 /** Feature names per group, in output order. */
 export const FEATURE_GROUPS = {
@@ -238,8 +245,9 @@ function countWords(lower: string, list: readonly string[], max = Infinity): num
 }
 
 /**
- * Add `text`'s character 3-grams (with `^`/`$` ends) into `out[offset ..
- * offset + NGRAM_BUCKETS)` by a seeded FNV-1a hash, as shares of all grams.
+ * Add `text`'s character n-grams ({@linkcode NGRAM_SIZES}, with `^`/`$`
+ * ends) into `out[offset .. offset + NGRAM_BUCKETS)` by a seeded FNV-1a
+ * hash, as shares of all grams.
  *
  * @example
  * ```ts
@@ -255,15 +263,18 @@ export function hashNgrams(
   offset: number,
 ): void {
   const s = `^${text}$`;
-  const grams = s.length - 2;
-  if (grams <= 0) return;
-  for (let i = 0; i < grams; i++) {
-    let h = NGRAM_SEED;
-    for (let j = i; j < i + 3; j++) {
-      h ^= s.charCodeAt(j);
-      h = Math.imul(h, 0x01000193);
+  let grams = 0;
+  for (const n of NGRAM_SIZES) grams += Math.max(0, s.length - n + 1);
+  if (grams === 0) return;
+  for (const n of NGRAM_SIZES) {
+    for (let i = 0; i + n <= s.length; i++) {
+      let h = NGRAM_SEED;
+      for (let j = i; j < i + n; j++) {
+        h ^= s.charCodeAt(j);
+        h = Math.imul(h, 0x01000193);
+      }
+      out[offset + ((h >>> 0) % NGRAM_BUCKETS)] += 1 / grams;
     }
-    out[offset + ((h >>> 0) % NGRAM_BUCKETS)] += 1 / grams;
   }
 }
 
