@@ -28,7 +28,7 @@ import { renderMetrics, type ServeMetrics } from "./metrics.ts";
 import type { Lease, ModelHolder, ServedModel } from "./model_holder.ts";
 import { openApiDocument } from "./openapi.ts";
 import { scoreBatch, scoreCsv } from "./score.ts";
-import { addCheckUrlRoute, checkUrlOpenApi, type ServedUrlModel } from "./check_url.ts";
+import { addCheckUrlRoute, type ServedUrlModel } from "./check_url.ts";
 
 /** What {@linkcode createApp} is built from. */
 export interface AppOptions {
@@ -274,9 +274,6 @@ export function createApp(o: AppOptions): Hono {
           limits,
           auth: o.apiKey !== undefined,
         });
-        const url = checkUrlOpenApi(limits, o.apiKey !== undefined);
-        doc.paths["/v1/check-url"] = url.path;
-        Object.assign((doc.components as { schemas: object }).schemas, url.schemas);
         openapi = { version: model.version, text: JSON.stringify(doc, null, 2) };
       }
       return c.body(openapi.text, 200, { "Content-Type": "application/json" });
