@@ -9,6 +9,9 @@ import { schemaFrom, tableFrom } from "../ml/_testing.ts";
 import { saveReleasedModel } from "../ml/model_io.ts";
 import { encodeTable, fitPreprocess, preprocessToJson } from "../ml/preprocess.ts";
 import { fitTreeCandidate } from "../ml/trees.ts";
+import { trainCandidate } from "../ml/fit.ts";
+import type { TrainedModel } from "../ml/models.ts";
+import { activateBackend } from "../ml/tf_backend.ts";
 import { csvField } from "../ml/csv.ts";
 import { featureSchemaYaml, featurizeRows } from "./featurize.ts";
 import type { FeatureGroup } from "./features.ts";
@@ -38,6 +41,7 @@ export function syntheticUrls(): [string, string][] {
 export async function writeTestUrlModel(
   dir: string,
   groups: FeatureGroup[] = ["structure", "words", "brand", "counts"],
+  family: "gbdt" | "logreg" = "gbdt",
 ): Promise<void> {
   const rows = syntheticUrls();
   const t = featurizeRows({
@@ -59,31 +63,46 @@ export async function writeTestUrlModel(
     oneHotMaxValues: 10,
   });
   const m = encodeTable(pre, table);
-  const { model } = fitTreeCandidate({
-    config: {
-      family: "gbdt",
-      learningRate: 0.3,
-      maxIter: 10,
-      maxLeafNodes: 4,
-      minSamplesLeaf: 2,
-      l2: 0,
-      maxDepth: 0,
-      nIterNoChange: 10,
-      maxBins: 255,
-    },
-    train: m,
-    val: m,
-    seed: 1,
-    metric: "roc_auc",
-  });
+  let model: TrainedModel;
+  if (family === "gbdt") {
+    model = fitTreeCandidate({
+      config: {
+        family: "gbdt",
+        learningRate: 0.3,
+        maxIter: 10,
+        maxLeafNodes: 4,
+        minSamplesLeaf: 2,
+        l2: 0,
+        maxDepth: 0,
+        nIterNoChange: 10,
+        maxBins: 255,
+      },
+      train: m,
+      val: m,
+      seed: 1,
+      metric: "roc_auc",
+    }).model;
+  } else {
+    await activateBackend("cpu");
+    model = (await trainCandidate({
+      config: { family: "logreg", hidden: [], dropout: 0, l2: 0, learningRate: 0.1 },
+      train: m,
+      val: m,
+      seed: 1,
+      epochs: 40,
+      patience: 40,
+      batchSize: 16,
+      metric: "roc_auc",
+    })).model;
+  }
   await saveReleasedModel({
     dir,
     model,
     preprocess: new TextEncoder().encode(preprocessToJson(pre)),
     card: {
       created: "2026-01-01T00:00:00.000Z",
-      config: { family: "gbdt" } as never,
-      description: "test url gbdt",
+      config: { family } as never,
+      description: `test url ${family}`,
       features: m.columns,
       threshold: 0.5,
       threshold_choice: { target_fpr: 0.01, validation_fpr: 0, validation_tpr: 1 },

@@ -74,3 +74,22 @@ Deno.test("checkFile: lines, CSV and JSONL in input order; refused lines to reje
     "3:no_url",
   ]);
 });
+
+Deno.test("a network URL model: reasons by gradient × input, same verdicts", async () => {
+  const netDir = await Deno.makeTempDir();
+  await writeTestUrlModel(netDir, ["structure", "words", "brand", "counts"], "logreg");
+  const net = await loadUrlChecker(netDir, { use: "single" });
+  try {
+    const [a, c] = net.check([
+      "http://10.9.9.9/paypal/login.php",
+      "https://www.example.org/about/us",
+    ]);
+    deepStrictEqual([(a as UrlVerdict).label, (c as UrlVerdict).label], ["phishing", "legitimate"]);
+    const reasons = (a as UrlVerdict).reasons;
+    ok(reasons.length > 0 && reasons.every((r) => r.contribution > 0), JSON.stringify(reasons));
+    ok((c as UrlVerdict).reasons.every((r) => r.contribution < 0));
+  } finally {
+    net.dispose();
+    await Deno.remove(netDir, { recursive: true });
+  }
+});
