@@ -22,7 +22,8 @@ export interface Reason {
   contribution: number;
 }
 
-const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+const plural = (n: number, one: string, many = `${one}s`) =>
+  n === 0 ? `no ${many}` : `${n} ${n === 1 ? one : many}`;
 const quoteList = (ws: string[]) => ws.slice(0, 3).map((w) => `'${w}'`).join(", ");
 
 function describe(name: string, v: number, c: CheckedUrl): string {
@@ -90,7 +91,7 @@ function describe(name: string, v: number, c: CheckedUrl): string {
     case "subdomain_depth":
       return v ? `${plural(v, "subdomain level")} (${d().subdomain})` : "no subdomain";
     case "path_depth":
-      return `the path is ${plural(v, "folder")} deep`;
+      return v ? `the path is ${plural(v, "folder")} deep` : "no path (the site's root)";
     case "file_extension":
       return v
         ? `the path ends in ${url.pathname.slice(url.pathname.lastIndexOf("."))}`
