@@ -12,7 +12,7 @@ COPY stages/ stages/
 COPY tasks/ tasks/
 RUN deno install --frozen --entrypoint tasks/*.ts stages/*.ts
 
-COPY pipeline.yaml params.yaml schema.yaml ./
+COPY pipeline.yaml params.yaml schema.yaml url.params.yaml url.schema.yaml ./
 COPY data/ data/
 
 # The runner writes outs, pipeline.lock and its cache into the workspace.

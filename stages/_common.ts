@@ -14,11 +14,17 @@ export interface StageArgs {
   params: string;
   /** schema.yaml path (default `schema.yaml`). */
   schema: string;
+  /** Artifacts root: the stage writes `<root>/<stage>/` (default `artifacts`). */
+  root: string;
+  /** Input folder of a stage reading tables (default `<root>/ingest`). */
+  input?: string;
 }
 
 /**
- * Parse `[--params FILE] [--schema FILE]` (also `--params=FILE`); anything
- * else is a `ConfigError` naming the stage's usage.
+ * Parse `[--params FILE] [--schema FILE] [--out ROOT] [--in DIR]` (also
+ * `--params=FILE`); anything else is a `ConfigError` naming the stage's usage.
+ * `--out` moves every output under another artifacts root (a second pipeline
+ * such as `artifacts/url`), `--in` the folder of the train/test CSVs read.
  *
  * @example
  * ```ts
@@ -27,17 +33,18 @@ export interface StageArgs {
  * ```
  */
 export function parseStageArgs(args: string[], stage: string): StageArgs {
-  const out: StageArgs = { params: "params.yaml", schema: "schema.yaml" };
+  const out: StageArgs = { params: "params.yaml", schema: "schema.yaml", root: "artifacts" };
   const usage = `usage: deno run --allow-read --allow-write stages/${stage}.ts ` +
-    "[--params params.yaml] [--schema schema.yaml]";
+    "[--params params.yaml] [--schema schema.yaml] [--out artifacts] [--in artifacts/ingest]";
+  const keys = { "--params": "params", "--schema": "schema", "--out": "root", "--in": "input" };
   for (let i = 0; i < args.length; i++) {
     const [flag, inline] = args[i].split(/=(.*)/s, 2);
-    if (flag !== "--params" && flag !== "--schema") {
+    if (!(flag in keys)) {
       throw new ConfigError(`unknown argument '${args[i]}'`, { stage, hint: usage });
     }
     const value = inline ?? args[++i];
-    if (!value) throw new ConfigError(`${flag} needs a file path`, { stage, hint: usage });
-    out[flag === "--params" ? "params" : "schema"] = value;
+    if (!value) throw new ConfigError(`${flag} needs a path`, { stage, hint: usage });
+    out[keys[flag as keyof typeof keys] as keyof StageArgs] = value.replace(/\/+$/, "");
   }
   return out;
 }
@@ -48,6 +55,10 @@ export interface StageConfig {
   params: YamlFile;
   /** The validated schema. */
   schema: Schema;
+  /** Artifacts root (`--out`; `artifacts` when absent). */
+  root?: string;
+  /** Folder of the train/test CSVs read (`--in`; `<root>/ingest` when absent). */
+  input?: string;
 }
 
 /**
@@ -61,7 +72,12 @@ export interface StageConfig {
  */
 export async function loadStageConfig(args: string[], stage: string): Promise<StageConfig> {
   const paths = parseStageArgs(args, stage);
-  return { params: await readYaml(paths.params), schema: await readSchema(paths.schema) };
+  return {
+    params: await readYaml(paths.params),
+    schema: await readSchema(paths.schema),
+    root: paths.root,
+    input: paths.input ?? `${paths.root}/ingest`,
+  };
 }
 
 /**

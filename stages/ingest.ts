@@ -401,6 +401,6 @@ if (import.meta.main) {
   await runMain(async ({ args, log }) => {
     const config = await loadStageConfig(args, "ingest");
     const env = readSourceEnv(readSourceParams(config.params));
-    await runIngest(config, log, { env });
+    await runIngest(config, log, { env, outDir: `${config.root ?? "artifacts"}/ingest` });
   });
 }

@@ -127,6 +127,12 @@ export async function runTransform(
 
 if (import.meta.main) {
   await runMain(async ({ args, log }) => {
-    await runTransform(await loadStageConfig(args, "transform"), log);
+    const config = await loadStageConfig(args, "transform");
+    const { input = "artifacts/ingest", root = "artifacts" } = config;
+    await runTransform(config, log, {
+      train: `${input}/train.csv`,
+      test: `${input}/test.csv`,
+      outDir: `${root}/transform`,
+    });
   });
 }

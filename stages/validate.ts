@@ -239,6 +239,12 @@ export async function runValidate(
 
 if (import.meta.main) {
   await runMain(async ({ args, log }) => {
-    await runValidate(await loadStageConfig(args, "validate"), log);
+    const config = await loadStageConfig(args, "validate");
+    const { input = "artifacts/ingest", root = "artifacts" } = config;
+    await runValidate(config, log, {
+      train: `${input}/train.csv`,
+      test: `${input}/test.csv`,
+      outDir: `${root}/validate`,
+    });
   });
 }

@@ -67,6 +67,14 @@ export const BENCHES: Record<string, BenchEntry> = {
     about: "K-fold CV of the whole train stage on train.mat only, per selection metric",
     load: () => import("../bench/train_cv.ts"),
   },
+  "url-model": {
+    about: "URL model: feature-group ablation on validation, split grouped by registered domain",
+    load: () => import("../bench/url_model.ts"),
+  },
+  "url-check": {
+    about: "URL checker: check-url --file URLs/s and RSS, POST /v1/check-url latency (wrk)",
+    load: () => import("../bench/url_check_bench.ts"),
+  },
 };
 
 const USAGE = `deno task bench [${Object.keys(BENCHES).join("|")}|all] [options]`;

@@ -1,6 +1,6 @@
 /**
  * `deno task serve [--port N] [--host H] [--model SRC] [--reload-seconds S]
- * [--max-body-bytes N] [--max-batch N] [--request-timeout-seconds S]`: the
+ * [--max-body-bytes N] [--max-batch N] [--request-timeout-seconds S] [--url-model DIR]`: the
  * scoring HTTP API (routes in lib/serve/app.ts, `/openapi.json` on the
  * running server).
  *
@@ -12,6 +12,9 @@
  *   downloaded once into a cache). It is checked every `--reload-seconds`
  *   (default 5; 0 turns it off): a new card version in the folder, a new
  *   S3 release or a moved alias is loaded fully, then swapped in atomically.
+ * - `--url-model DIR`: the URL model of `POST /v1/check-url` (default
+ *   `artifacts/url/model` when it exists, else that route answers 503); loaded
+ *   once at start (not reloaded).
  * - SIGTERM or SIGINT: new requests get 503 SHUTTING_DOWN, in-flight ones
  *   finish (within the request timeout), then the listener closes; exit 0. A
  *   second signal exits at once (130).
@@ -39,6 +42,7 @@ import {
 } from "../lib/serve/mod.ts";
 import { apiEntry, recordScored } from "../lib/history/mod.ts";
 import { openTaskHistory } from "./_history.ts";
+import { loadUrlChecker } from "../lib/url/url_checker.ts";
 import { grantedEnv } from "./_workspace.ts";
 
 /** The variables the remote model sources may read (S3 and MLflow settings, HOME for the cache). */
@@ -51,6 +55,21 @@ function modelLoader(config: ServeConfig, log: Logger): ModelLoader {
   const env = grantedEnv(SOURCE_ENV_VARS);
   const resolve = async (source: string) => (await resolveModelSource(source, { env, log })).dir;
   return resolvingLoader(config.model, resolve, load);
+}
+
+/** The URL model (`--url-model`, else `artifacts/url/model` when it exists; loaded once, no reload). */
+async function loadUrlModel(config: ServeConfig, log: Logger) {
+  const dir = config.urlModel;
+  try {
+    await Deno.stat(`${dir}/card.json`);
+  } catch (err) {
+    if (config.urlModelRequired || !(err instanceof Deno.errors.NotFound)) throw err;
+    log.warn("no URL model: /v1/check-url answers 503", { dir });
+    return undefined;
+  }
+  const checker = await loadUrlChecker(dir, { use: "single", log });
+  log.info("URL model loaded", { dir, version: checker.version });
+  return { checker, source: dir };
 }
 
 /** Wait for SIGTERM or SIGINT; a second one exits at once. */
@@ -77,6 +96,7 @@ if (import.meta.main) {
     const models = new ModelHolder({ log });
     const metrics = createMetrics();
     models.swap(await loader.load(), { source: loader.source });
+    const urlModel = await loadUrlModel(config, log);
     let draining = false;
     const history = await openTaskHistory(log);
     const app = createApp({
@@ -87,6 +107,7 @@ if (import.meta.main) {
       log,
       metrics,
       draining: () => draining,
+      urlModel: () => urlModel,
     });
     const signal = nextSignal(log);
     const server = ServerHandle.start({
@@ -111,6 +132,7 @@ if (import.meta.main) {
     await server.shutdown({ graceMs: config.limits.requestTimeoutMs + 1000 });
     await models.close();
     await history?.close();
+    urlModel?.checker.dispose();
     log.info("stopped");
     return 0;
   });

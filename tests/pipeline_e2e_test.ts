@@ -49,7 +49,9 @@ push:
 `;
 
 async function flowsWorkspace() {
+  // The main model's stages only: the URL model's (after its marker comment) need data/urls.csv.
   const pipeline = (await Deno.readTextFile(join(REPO, "pipeline.yaml")))
+    .split("\n  # --- the URL model")[0]
     .replace("data/phishing_websites.csv", "data/flows.csv");
   const params = (await Deno.readTextFile(join(FIXTURE, "params.yaml")))
     .replace("tests/fixtures/flows/flows.csv", "data/flows.csv") + TRAIN_PARAMS;

@@ -29,6 +29,7 @@ import type { Lease, ModelHolder, ServedModel } from "./model_holder.ts";
 import { openApiDocument } from "./openapi.ts";
 import { scoreBatch, scoreCsv } from "./score.ts";
 import type { ScoredEvent } from "../history/record.ts";
+import { addCheckUrlRoute, type ServedUrlModel } from "./check_url.ts";
 
 /** What {@linkcode createApp} is built from. */
 export interface AppOptions {
@@ -46,12 +47,15 @@ export interface AppOptions {
   draining?: () => boolean;
   /** Called after each answered predict request (the prediction-history hook). */
   onScored?: (e: ScoredEvent) => void;
+  /** The URL model of `/v1/check-url` (absent: that route answers 503). */
+  urlModel?: () => ServedUrlModel | undefined;
 }
 
 /** Every route, method → path; anything else is 404 (unknown path) or 405 (other method). */
 export const ROUTES = {
   "/v1/predict": "POST",
   "/v1/predict/csv": "POST",
+  "/v1/check-url": "POST",
   "/v1/model": "GET",
   "/health": "GET",
   "/ready": "GET",
@@ -232,6 +236,8 @@ export function createApp(o: AppOptions): Hono {
       lease.release();
     }
   });
+
+  addCheckUrlRoute(app, { urlModel: o.urlModel ?? (() => undefined), guard, limits });
 
   app.get("/v1/model", (c) => {
     const lease = acquire(models);

@@ -36,7 +36,8 @@ export const SERVE_PERMISSIONS: readonly string[] = [
 
 /** The command line of `deno task serve`. */
 export const SERVE_USAGE = "deno task serve [--port N] [--host H] [--model SRC] " +
-  "[--reload-seconds S] [--max-body-bytes N] [--max-batch N] [--request-timeout-seconds S]";
+  "[--reload-seconds S] [--max-body-bytes N] [--max-batch N] [--request-timeout-seconds S] " +
+  "[--url-model DIR]";
 
 /** Resolved server settings. */
 export interface ServeConfig {
@@ -52,6 +53,10 @@ export interface ServeConfig {
   apiKey?: string;
   /** Request limits. */
   limits: Limits;
+  /** The URL model folder of `/v1/check-url` (default `artifacts/url/model`, skipped when absent). */
+  urlModel: string;
+  /** Whether `--url-model` was given (then a missing folder is an error). */
+  urlModelRequired: boolean;
 }
 
 function nonNegative(value: string, name: string): number {
@@ -89,6 +94,7 @@ export function parseServeConfig(
       "max-body-bytes": { type: "string" },
       "max-batch": { type: "string" },
       "request-timeout-seconds": { type: "string" },
+      "url-model": { type: "string" },
     },
   });
   const str = (name: string) => values[name] as string | undefined;
@@ -135,5 +141,7 @@ export function parseServeConfig(
       );
     }
   }
-  return { host, port, model, reloadSeconds, apiKey, limits };
+  const urlModelRequired = str("url-model") !== undefined;
+  const urlModel = str("url-model") ?? "artifacts/url/model";
+  return { host, port, model, reloadSeconds, apiKey, limits, urlModel, urlModelRequired };
 }

@@ -11,7 +11,11 @@ Deno.test("parseServeConfig: defaults", () => {
     reloadSeconds: 5,
     apiKey: undefined,
     limits: { ...DEFAULT_LIMITS },
+    urlModel: "artifacts/url/model",
+    urlModelRequired: false,
   });
+  const url = parseServeConfig(["--url-model", "m/url"], {});
+  deepStrictEqual([url.urlModel, url.urlModelRequired], ["m/url", true]);
 });
 
 Deno.test("parseServeConfig: flags and the key from the environment", () => {

@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   MISSING_FIELD: 422,
   /** A field has the wrong type or a value outside its domain. */
   INVALID_VALUE: 422,
+  /** `/v1/check-url`: the URL is refused (not a URL, scheme, length, control characters, %-escapes). */
+  INVALID_URL: 422,
   /** A bug: logged, answered without details. */
   INTERNAL: 500,
   /** No model is loaded yet. */

@@ -8,6 +8,7 @@
  */
 import type { ColumnSpec, Schema } from "../ml/schema.ts";
 import type { Limits } from "./body.ts";
+import { checkUrlOpenApi } from "./check_url.ts";
 import { ERROR_CODES } from "./errors.ts";
 
 /** A JSON Schema object (loosely typed). */
@@ -191,6 +192,7 @@ export function openApiDocument(o: OpenApiOptions): JsonSchema & { paths: JsonSc
           },
         },
       },
+      "/v1/check-url": checkUrlOpenApi(limits, o.auth).path,
       "/v1/model": {
         get: {
           summary: "The answering model: version, metrics, schema, threshold, source.",
@@ -264,6 +266,7 @@ export function openApiDocument(o: OpenApiOptions): JsonSchema & { paths: JsonSc
             loaded_at: { type: "string", format: "date-time" },
           },
         },
+        ...checkUrlOpenApi(limits, o.auth).schemas,
         Error: {
           type: "object",
           required: ["error"],

@@ -1,0 +1,186 @@
+/**
+ * `deno task bench url-model [--ablation] [--grouped] [--data data/urls.csv]`:
+ * the URL model's measurements behind README "Checking a URL".
+ *
+ * - `--ablation`: which feature groups help. On the pipeline's TRAIN split
+ *   (`artifacts/url/ingest/train.csv`; the test split is never read) a
+ *   stratified seeded 20 % validation split is carved (as the train stage
+ *   does); one gbdt (the url.params.yaml grid's first config, early-stopped
+ *   on validation) per feature set: all groups, then all minus each group.
+ *   Prints validation ROC-AUC and accuracy and the change against all.
+ * - `--grouped`: robustness to unseen sites. The whole file is split 80/20,
+ *   stratified and seeded, GROUPED BY REGISTERED DOMAIN (tldts; the host for
+ *   IP addresses), so no domain is on both sides; gbdt (the feature groups of
+ *   url.params.yaml `featurize.groups`) trained on the train
+ *   part (early stopping on a grouped validation split of it), scored on the
+ *   test part. Writes both parts to `bench/out/url_grouped_{train,test}.csv`
+ *   for `python3 bench/url_reference.py` to score the same split.
+ *
+ * @module
+ */
+import { parseArgs } from "../lib/args.ts";
+import { runMain } from "../lib/cli.ts";
+import type { Logger } from "../lib/log.ts";
+import { readCsvFile, writeCsvFile } from "../lib/ml/csv.ts";
+import type { Matrix } from "../lib/ml/matrix.ts";
+import { rocAuc } from "../lib/ml/metrics.ts";
+import { takeRows } from "../lib/ml/models.ts";
+import { stratifiedSplit } from "../lib/ml/split.ts";
+import { compileTrees, fitTreeCandidate } from "../lib/ml/trees.ts";
+import { type CheckedUrl, checkUrl } from "../lib/url/check_input.ts";
+import { readFeaturizeParams } from "../lib/url/featurize.ts";
+import { readYaml } from "../lib/yaml.ts";
+import {
+  ALL_GROUPS,
+  domainParts,
+  type FeatureGroup,
+  featureNames,
+  urlFeatureVector,
+} from "../lib/url/features.ts";
+
+const USAGE = "deno task bench url-model [--ablation] [--grouped] [--data data/urls.csv]";
+
+interface Labelled {
+  urls: string[];
+  checked: CheckedUrl[];
+  labels: Uint8Array;
+}
+
+async function readUrls(path: string): Promise<Labelled> {
+  const urls: string[] = [], checked: CheckedUrl[] = [], labels: number[] = [];
+  let header: string[] | undefined;
+  for await (const b of readCsvFile(path)) {
+    for (const row of b.rows) {
+      if (!header) {
+        header = row;
+        continue;
+      }
+      const url = row[header.indexOf("url")], status = row[header.indexOf("status")];
+      try {
+        checked.push(checkUrl(url));
+      } catch {
+        continue; // refused: not a feature row (the featurize stage's rejects)
+      }
+      urls.push(url);
+      labels.push(status === "phishing" ? 1 : 0);
+    }
+  }
+  return { urls, checked, labels: Uint8Array.from(labels) };
+}
+
+function matrix(d: Labelled, groups: FeatureGroup[]): Matrix {
+  const columns = featureNames(groups);
+  const data = new Float32Array(d.checked.length * columns.length);
+  const row = new Float64Array(columns.length);
+  d.checked.forEach((c, i) => {
+    urlFeatureVector(c, groups, row, 0);
+    data.set(row, i * columns.length);
+  });
+  return { rows: d.checked.length, cols: columns.length, columns, data, labels: d.labels };
+}
+
+function accuracy(labels: Uint8Array, p: Float32Array): number {
+  let ok = 0;
+  for (let i = 0; i < labels.length; i++) ok += (p[i] >= 0.5 ? 1 : 0) === labels[i] ? 1 : 0;
+  return ok / labels.length;
+}
+
+/** Fit the gbdt on `train` (early stopping on `val`) and score `test`. */
+function fitScore(train: Matrix, val: Matrix, test: Matrix) {
+  const { model, bestEpoch } = fitTreeCandidate({
+    config: {
+      family: "gbdt",
+      learningRate: 0.1,
+      maxIter: 800,
+      maxLeafNodes: 31,
+      minSamplesLeaf: 20,
+      l2: 0,
+      maxDepth: 0,
+      nIterNoChange: 40,
+      maxBins: 255,
+    },
+    train,
+    val,
+    seed: 7,
+    metric: "roc_auc",
+  });
+  const p = compileTrees(model)(test.data, test.rows);
+  return { auc: rocAuc(test.labels, p), acc: accuracy(test.labels, p), trees: bestEpoch };
+}
+
+function domainGroups(d: Labelled): Int32Array {
+  const ids = new Map<string, number>();
+  return Int32Array.from(d.checked, (c) => {
+    const host = c.url.hostname;
+    const key = domainParts(host).domain || host;
+    if (!ids.has(key)) ids.set(key, ids.size);
+    return ids.get(key)!;
+  });
+}
+
+/** Run the benchmark. */
+export async function main(args: string[], log: Logger): Promise<number> {
+  const { values } = parseArgs(args, {
+    usage: USAGE,
+    maxPositionals: 0,
+    options: {
+      ablation: { type: "boolean" },
+      grouped: { type: "boolean" },
+      data: { type: "string" },
+    },
+  });
+  if (values.ablation) {
+    const d = await readUrls("artifacts/url/ingest/train.csv");
+    const { train, test: val } = stratifiedSplit(d.labels, { testSize: 0.2, seed: 7 });
+    const sets: [string, FeatureGroup[]][] = [["all", [...ALL_GROUPS]]];
+    for (const g of ALL_GROUPS) sets.push([`- ${g}`, ALL_GROUPS.filter((x) => x !== g)]);
+    let base = { auc: 0, acc: 0 };
+    console.log("| features | val ROC-AUC | Δ vs all | val accuracy | Δ vs all | trees |");
+    console.log("|---|---|---|---|---|---|");
+    for (const [name, groups] of sets) {
+      const m = matrix(d, groups);
+      const r = fitScore(takeRows(m, train), takeRows(m, val), takeRows(m, val));
+      if (name === "all") base = r;
+      const delta = (
+        a: number,
+        b: number,
+      ) => (name === "all" ? "" : (a - b >= 0 ? "+" : "") + (a - b).toFixed(4));
+      console.log(
+        `| ${name} | ${r.auc.toFixed(4)} | ${delta(r.auc, base.auc)} | ${r.acc.toFixed(4)} | ` +
+          `${delta(r.acc, base.acc)} | ${r.trees} |`,
+      );
+    }
+  }
+  if (values.grouped) {
+    const d = await readUrls((values.data as string) ?? "data/urls.csv");
+    const groups = domainGroups(d);
+    const { train, test } = stratifiedSplit(d.labels, { testSize: 0.2, seed: 42, groups });
+    const trainGroups = Int32Array.from(train, (i) => groups[i]);
+    const trainLabels = Uint8Array.from(train, (i) => d.labels[i]);
+    const inner = stratifiedSplit(trainLabels, { testSize: 0.2, seed: 7, groups: trainGroups });
+    const { groups: kept } = readFeaturizeParams(await readYaml("url.params.yaml"));
+    const m = matrix(d, kept);
+    const tr = takeRows(m, train);
+    const r = fitScore(takeRows(tr, inner.train), takeRows(tr, inner.test), takeRows(m, test));
+    const shared = new Set(train.map((i) => groups[i]));
+    const leaks = test.filter((i) => shared.has(groups[i])).length;
+    console.log(
+      `grouped by registered domain: train=${train.length} test=${test.length} ` +
+        `domains=${new Set(groups).size} test rows sharing a train domain=${leaks} ` +
+        `accuracy=${r.acc.toFixed(4)} roc_auc=${r.auc.toFixed(4)} trees=${r.trees}`,
+    );
+    await Deno.mkdir("bench/out", { recursive: true });
+    for (const [part, rows] of [["train", train], ["test", test]] as const) {
+      await writeCsvFile(
+        `bench/out/url_grouped_${part}.csv`,
+        ["url", "status"],
+        rows.map((i) => [d.urls[i], d.labels[i] ? "phishing" : "legitimate"]),
+      );
+    }
+    log.info("wrote bench/out/url_grouped_{train,test}.csv (python3 bench/url_reference.py …)");
+  }
+  if (!values.ablation && !values.grouped) console.error(`nothing to do: ${USAGE}`);
+  return 0;
+}
+
+if (import.meta.main) await runMain(({ args, log }) => main(args, log));

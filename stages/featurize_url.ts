@@ -1,0 +1,97 @@
+/**
+ * Stage `url_featurize`: turn the URL pipeline's ingested train/test CSVs
+ * (a raw URL column and the label) into numeric feature tables
+ * (lib/url/featurize.ts), and write the generated schema the transform stage
+ * reads. URLs the checker refuses go to `rejects.csv` (line, url, code,
+ * message) and are logged; they are not features.
+ *
+ * ```sh
+ * deno run --allow-read --allow-write stages/featurize_url.ts --params url.params.yaml \
+ *   --schema url.schema.yaml --out artifacts/url
+ * # reads <out>/ingest/{train,test}.csv, writes <out>/featurize/{train,test,rejects}.csv, schema.yaml
+ * ```
+ *
+ * @module
+ */
+import { runMain } from "../lib/cli.ts";
+import { DataError } from "../lib/errors.ts";
+import type { Logger } from "../lib/log.ts";
+import { readCsvFile, writeCsvFile } from "../lib/ml/csv.ts";
+import { featureSchemaYaml, featurizeRows, readFeaturizeParams } from "../lib/url/featurize.ts";
+import { featureNames } from "../lib/url/features.ts";
+import { loadStageConfig, secondsSince, type StageConfig, writeTextAtomic } from "./_common.ts";
+
+async function readAll(
+  path: string,
+): Promise<{ header: string[]; rows: string[][]; lines: number[] }> {
+  const rows: string[][] = [], lines: number[] = [];
+  for await (const b of readCsvFile(path)) {
+    rows.push(...b.rows);
+    lines.push(...b.lines);
+  }
+  const header = rows.shift();
+  lines.shift();
+  if (!header) throw new DataError("empty file (no header row)", { file: path });
+  return { header, rows, lines };
+}
+
+/**
+ * Run the stage.
+ *
+ * @example
+ * ```ts ignore
+ * import { runFeaturize } from "./featurize_url.ts";
+ * await runFeaturize(await loadStageConfig(["--out", "artifacts/url"], "featurize_url"), log);
+ * ```
+ */
+export async function runFeaturize(
+  config: StageConfig,
+  log: Logger,
+): Promise<{ features: number; rejects: number }> {
+  const start = performance.now();
+  const p = readFeaturizeParams(config.params);
+  const root = config.root ?? "artifacts";
+  const input = config.input ?? `${root}/ingest`;
+  const outDir = `${root}/featurize`;
+  const target = config.schema.target.column;
+  await Deno.mkdir(outDir, { recursive: true });
+  const rejects: string[][] = [];
+  for (const part of ["train", "test"]) {
+    const file = `${input}/${part}.csv`;
+    const t = await readAll(file);
+    const urlIndex = t.header.indexOf(p.urlColumn);
+    const targetIndex = t.header.indexOf(target);
+    if (urlIndex < 0 || targetIndex < 0) {
+      const field = urlIndex < 0 ? p.urlColumn : target;
+      throw new DataError(`missing column '${field}'`, { file, field });
+    }
+    const table = featurizeRows({ ...t, urlIndex, targetIndex, target, groups: p.groups });
+    if (table.rows.length === 0) {
+      throw new DataError("no URL left to featurize (every row refused or the file is empty)", {
+        file,
+      });
+    }
+    for (const r of table.rejects) {
+      log.warn("featurize: URL refused", { file, line: r.line, code: r.code, message: r.message });
+      rejects.push([part, String(r.line), r.url, r.code, r.message]);
+    }
+    await writeCsvFile(`${outDir}/${part}.csv`, table.header, table.rows);
+  }
+  await writeCsvFile(`${outDir}/rejects.csv`, ["part", "line", "url", "code", "message"], rejects);
+  const names = featureNames(p.groups);
+  await writeTextAtomic(`${outDir}/schema.yaml`, featureSchemaYaml(names, config.schema));
+  log.info("featurize: done", {
+    features: names.length,
+    groups: p.groups.join(","),
+    rejects: rejects.length,
+    out: outDir,
+    seconds: secondsSince(start),
+  });
+  return { features: names.length, rejects: rejects.length };
+}
+
+if (import.meta.main) {
+  await runMain(async ({ args, log }) => {
+    await runFeaturize(await loadStageConfig(args, "featurize_url"), log);
+  });
+}
