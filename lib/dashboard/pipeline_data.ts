@@ -57,7 +57,7 @@ export interface StageView {
 export interface PipelineView {
   /** Stages in run order. */
   stages: StageView[];
-  /** Released models found in the workspace (`artifacts/model`, `artifacts/url_model`). */
+  /** Released models found in the workspace (`artifacts/model`, `artifacts/url/model`). */
   models: { path: string; version: string; description?: string }[];
 }
 
@@ -129,7 +129,7 @@ export async function pipelineView(
       });
     }
     const models = [];
-    for (const dir of ["artifacts/model", "artifacts/url_model"]) {
+    for (const dir of ["artifacts/model", "artifacts/url/model"]) {
       try {
         const card = JSON.parse(await Deno.readTextFile(join(ws.root, dir, "card.json")));
         models.push({ path: dir, version: String(card.version), description: card.description });
