@@ -9,7 +9,7 @@
 import { join } from "node:path";
 import { ConfigError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
-import { createRng } from "../lib/ml/rng.ts";
+import { createRng } from "../lib/rng.ts";
 import type { MachineInfo } from "./_report.ts";
 
 /** The reference server's packages, pinned. */

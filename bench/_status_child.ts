@@ -18,13 +18,13 @@ async function child(): Promise<void> {
   };
   const [{ openWorkspace }, spec, { buildGraph, topoOrder }, { readLock }, observe, stale] =
     await Promise.all([
-      import("../lib/pipeline/workspace.ts"),
-      import("../lib/pipeline/spec.ts"),
-      import("../lib/pipeline/graph.ts"),
-      import("../lib/pipeline/lock.ts"),
-      import("../lib/pipeline/observe.ts"),
-      import("../lib/pipeline/stale.ts"),
-      import("../lib/pipeline/status.ts"),
+      import("../lib/runner/cache/workspace.ts"),
+      import("../lib/runner/spec/spec.ts"),
+      import("../lib/runner/spec/graph.ts"),
+      import("../lib/runner/cache/lock.ts"),
+      import("../lib/runner/run/observe.ts"),
+      import("../lib/runner/run/stale.ts"),
+      import("../lib/runner/run/status.ts"),
       import("../tasks/_workspace.ts"),
     ]);
   const { nullLogger } = await import("../lib/log.ts");

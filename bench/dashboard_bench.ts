@@ -17,7 +17,7 @@ import { runMain } from "../lib/cli.ts";
 import { testDashboard } from "../lib/dashboard/_testing.ts";
 import { localHistoryPath } from "../lib/history/mod.ts";
 import type { Logger } from "../lib/log.ts";
-import { runHistoryPath } from "../lib/pipeline/run_history.ts";
+import { runHistoryPath } from "../lib/runner/run/run_history.ts";
 import { ServerHandle } from "../lib/serve/mod.ts";
 import { memoryLogger } from "../lib/log.ts";
 

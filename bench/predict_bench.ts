@@ -31,7 +31,7 @@ import { join } from "node:path";
 import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import type { Logger } from "../lib/log.ts";
-import { createRng } from "../lib/ml/rng.ts";
+import { createRng } from "../lib/rng.ts";
 import { REPO_ROOT, taskFlags } from "./_contenders.ts";
 import { summarize } from "./_measure.ts";
 import { machineInfo } from "./_report.ts";

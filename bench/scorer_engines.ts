@@ -20,7 +20,7 @@
 import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import type { Logger } from "../lib/log.ts";
-import { readMatrix } from "../lib/ml/matrix.ts";
+import { readMatrix } from "../lib/learn/matrix.ts";
 import { loadScorer, type Scorer, type ScorerBackend } from "../lib/scoring/scorer.ts";
 import { summarize } from "./_measure.ts";
 
@@ -65,7 +65,7 @@ export async function main(args: string[], log: Logger): Promise<number> {
   // TF.js scorer re-activates its own before it runs.
   const scorers = new Map<ScorerBackend, Scorer>();
   for (const e of ENGINES) scorers.set(e, await loadScorer(model, { use: "batch", backend: e }));
-  const { activateBackend } = await import("../lib/ml/tf_backend.ts");
+  const { activateBackend } = await import("../lib/learn/tf_backend.ts");
   const prepare = async (e: ScorerBackend) => {
     if (e === "cpu" || e === "wasm") await activateBackend(e);
   };

@@ -52,7 +52,7 @@ import { parseArgs, positiveInt } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { ConfigError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
-import { MODEL_FILES } from "../lib/ml/model_io.ts";
+import { MODEL_FILES } from "../lib/learn/model_io.ts";
 import { freePorts } from "../lib/services/ports.ts";
 import { SERVE_PERMISSIONS } from "../lib/serve/config.ts";
 import { machineInfo } from "./_report.ts";

@@ -1,6 +1,6 @@
 /**
  * Benchmark: TensorFlow.js `cpu` vs `wasm` backends for the three uses that
- * lib/ml/tf_backend.ts chooses a backend for:
+ * lib/learn/tf_backend.ts chooses a backend for:
  *
  * - training: seconds per epoch of the MLP (64-32, dropout 0.1, batch 64) on
  *   8,844 rows x 30 features (the phishing train split's shape);
@@ -20,11 +20,11 @@
 import * as tf from "@tensorflow/tfjs";
 import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
-import type { Matrix } from "../lib/ml/matrix.ts";
-import { refitCandidate } from "../lib/ml/fit.ts";
-import { buildModel, type ModelConfig, predictProba } from "../lib/ml/models.ts";
-import { createRng } from "../lib/ml/rng.ts";
-import { activateBackend, type BackendName } from "../lib/ml/tf_backend.ts";
+import type { Matrix } from "../lib/learn/matrix.ts";
+import { refitCandidate } from "../lib/learn/fit.ts";
+import { buildModel, type ModelConfig, predictProba } from "../lib/learn/models.ts";
+import { createRng } from "../lib/rng.ts";
+import { activateBackend, type BackendName } from "../lib/learn/tf_backend.ts";
 
 const MLP: ModelConfig = {
   family: "mlp",

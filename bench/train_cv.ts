@@ -14,11 +14,11 @@ import { join } from "node:path";
 import { parseArgs, positiveInt } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { type Logger, nullLogger } from "../lib/log.ts";
-import { readMatrix, writeMatrix } from "../lib/ml/matrix.ts";
-import { scoreReport } from "../lib/ml/metrics.ts";
-import { loadReleasedModel } from "../lib/ml/model_io.ts";
-import { takeRows } from "../lib/ml/models.ts";
-import { createRng, shuffle } from "../lib/ml/rng.ts";
+import { readMatrix, writeMatrix } from "../lib/learn/matrix.ts";
+import { scoreReport } from "../lib/reports/metrics.ts";
+import { loadReleasedModel } from "../lib/learn/model_io.ts";
+import { takeRows } from "../lib/learn/models.ts";
+import { createRng, shuffle } from "../lib/rng.ts";
 import { readYaml } from "../lib/yaml.ts";
 import { readTrainParams, runTrain } from "../stages/train.ts";
 

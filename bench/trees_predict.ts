@@ -1,6 +1,6 @@
 /**
  * Speed of a released model's `predictProba` through `loadReleasedModel`
- * (lib/ml/model_io.ts), as the scorers call it: one call on a batch of rows
+ * (lib/learn/model_io.ts), as the scorers call it: one call on a batch of rows
  * (1,000 and 10,000; best / median of 9) and one row per call (p50 / p99 of
  * 5,000 calls). Rows are train.mat's (8,844), wrapped around for 10,000 (any
  * rows do: speed only). Larger batches of these wrapped rows look faster
@@ -15,8 +15,8 @@
  */
 import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
-import { readMatrix } from "../lib/ml/matrix.ts";
-import { loadReleasedModel } from "../lib/ml/model_io.ts";
+import { readMatrix } from "../lib/learn/matrix.ts";
+import { loadReleasedModel } from "../lib/learn/model_io.ts";
 
 const quantile = (xs: number[], q: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))];

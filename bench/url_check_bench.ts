@@ -20,7 +20,7 @@
 import { parseArgs, positiveInt } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import type { Logger } from "../lib/log.ts";
-import { readCsvFile } from "../lib/ml/csv.ts";
+import { readCsvFile } from "../lib/data/csv.ts";
 import { freePorts } from "../lib/services/ports.ts";
 import { SERVE_PERMISSIONS } from "../lib/serve/config.ts";
 import { summarize } from "./_measure.ts";

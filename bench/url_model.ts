@@ -21,12 +21,12 @@
 import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import type { Logger } from "../lib/log.ts";
-import { readCsvFile, writeCsvFile } from "../lib/ml/csv.ts";
-import type { Matrix } from "../lib/ml/matrix.ts";
-import { rocAuc } from "../lib/ml/metrics.ts";
-import { takeRows } from "../lib/ml/models.ts";
-import { stratifiedSplit } from "../lib/ml/split.ts";
-import { compileTrees, fitTreeCandidate } from "../lib/ml/trees.ts";
+import { readCsvFile, writeCsvFile } from "../lib/data/csv.ts";
+import type { Matrix } from "../lib/learn/matrix.ts";
+import { rocAuc } from "../lib/reports/metrics.ts";
+import { takeRows } from "../lib/learn/models.ts";
+import { stratifiedSplit } from "../lib/data/split.ts";
+import { compileTrees, fitTreeCandidate } from "../lib/learn/trees.ts";
 import { type CheckedUrl, checkUrl } from "../lib/url/check_input.ts";
 import { readFeaturizeParams } from "../lib/url/featurize.ts";
 import { readYaml } from "../lib/yaml.ts";

@@ -1,7 +1,7 @@
 /**
  * File and byte hashing: a file is streamed through `node:crypto` in
  * fixed-size chunks (never read whole). Shared by the runner's cache
- * (lib/pipeline/hash.ts adds directories and the stat memo) and the S3 model
+ * (lib/runner/cache/hash.ts adds directories and the stat memo) and the S3 model
  * release (lib/s3/model_upload.ts).
  *
  * Why sha256 (measured 2026-11-24 on this 2-core x86_64 VM whose CPU has

@@ -13,7 +13,7 @@ let yamlModule: typeof Yaml | undefined;
 /**
  * The `yaml` package, loaded on first use (synchronously, through Node's
  * `require`): a no-op `status` finds every YAML file in the parse cache
- * (pipeline/parse_cache.ts) and should not pay the ~100 ms the package takes
+ * (runner/cache/parse_cache.ts) and should not pay the ~100 ms the package takes
  * to load.
  */
 function yaml(): typeof Yaml {

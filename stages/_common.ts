@@ -5,7 +5,7 @@
  * @module
  */
 import { ConfigError } from "../lib/errors.ts";
-import { readSchema, type Schema } from "../lib/ml/schema.ts";
+import { readSchema, type Schema } from "../lib/data/schema.ts";
 import { readYaml, type YamlFile } from "../lib/yaml.ts";
 
 /** Paths a data stage reads its configuration from. */

@@ -11,8 +11,8 @@
  */
 import { ConfigError, DataError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
-import { readCsvFile } from "../lib/ml/csv.ts";
-import { readMatrix } from "../lib/ml/matrix.ts";
+import { readCsvFile } from "../lib/data/csv.ts";
+import { readMatrix } from "../lib/learn/matrix.ts";
 import {
   fitOneVsRest,
   labelClasses,
@@ -21,8 +21,8 @@ import {
   type OvrModel,
   predictClasses,
   readClassMapping,
-} from "../lib/ml/multiclass.ts";
-import type { GbdtConfig } from "../lib/ml/trees.ts";
+} from "../lib/learn/multiclass.ts";
+import type { GbdtConfig } from "../lib/learn/trees.ts";
 import type { YamlFile } from "../lib/yaml.ts";
 import { writeTextAtomic } from "./_common.ts";
 

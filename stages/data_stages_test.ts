@@ -1,9 +1,9 @@
 // End-to-end tests of ingest → validate → transform, as subprocesses (exit
 // codes, messages) on a phishing sample and the header-less flows fixture.
 import { deepStrictEqual, notStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { parseCsv } from "../lib/ml/csv.ts";
-import { readMatrix } from "../lib/ml/matrix.ts";
-import { readPreprocess, transformRows } from "../lib/ml/preprocess.ts";
+import { parseCsv } from "../lib/data/csv.ts";
+import { readMatrix } from "../lib/learn/matrix.ts";
+import { readPreprocess, transformRows } from "../lib/learn/preprocess.ts";
 import { phishingWorkspace, repoPath, runStage, setField } from "./_stage_testing.ts";
 
 function noStack(stderr: string) {

@@ -1,6 +1,6 @@
 /**
  * Stage `evaluate`: load the released model (`artifacts/model/`, through
- * lib/ml/model_io.ts, whichever its family) and score the untouched test
+ * lib/learn/model_io.ts, whichever its family) and score the untouched test
  * matrix. Reports every metric at 0.5 and at the card's threshold (with the
  * FPR actually reached), for all test rows and again for the test rows whose
  * feature vector never occurs in train.mat (`*_unseen`: a random split of
@@ -22,12 +22,18 @@ import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { DataError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
-import { type Matrix, readMatrix } from "../lib/ml/matrix.ts";
-import { atThreshold, downsampleCurve, prCurve, rocCurve, scoreReport } from "../lib/ml/metrics.ts";
-import { evaluateInsights } from "../lib/ml/importance.ts";
-import { loadReleasedModel } from "../lib/ml/model_io.ts";
-import { renderCurvesSvg } from "../lib/ml/plot_svg.ts";
-import { BACKEND_CHOICES, type BackendChoice } from "../lib/ml/tf_backend.ts";
+import { type Matrix, readMatrix } from "../lib/learn/matrix.ts";
+import {
+  atThreshold,
+  downsampleCurve,
+  prCurve,
+  rocCurve,
+  scoreReport,
+} from "../lib/reports/metrics.ts";
+import { evaluateInsights } from "../lib/reports/importance.ts";
+import { loadReleasedModel } from "../lib/learn/model_io.ts";
+import { renderCurvesSvg } from "../lib/reports/plot_svg.ts";
+import { BACKEND_CHOICES, type BackendChoice } from "../lib/learn/tf_backend.ts";
 import { openSection } from "../lib/section.ts";
 import { readYaml, type YamlFile } from "../lib/yaml.ts";
 import { secondsSince, writeTextAtomic } from "./_common.ts";
@@ -203,7 +209,7 @@ export async function runEvaluate(o: EvaluateOptions): Promise<Record<string, nu
       `${outDir}/pr.json`,
       JSON.stringify({ pr_auc: metrics.pr_auc, points: prPoints }, null, 1) + "\n",
     );
-    // Calibration and permutation importance for the dashboard (lib/ml/importance.ts).
+    // Calibration and permutation importance for the dashboard (lib/reports/importance.ts).
     const insights = evaluateInsights({
       x: test.data,
       rows: test.rows,

@@ -16,7 +16,7 @@
 import { runMain } from "../lib/cli.ts";
 import { DataError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
-import { readCsvFile, writeCsvFile } from "../lib/ml/csv.ts";
+import { readCsvFile, writeCsvFile } from "../lib/data/csv.ts";
 import { featureSchemaYaml, featurizeRows, readFeaturizeParams } from "../lib/url/featurize.ts";
 import { featureNames } from "../lib/url/features.ts";
 import { loadStageConfig, secondsSince, type StageConfig, writeTextAtomic } from "./_common.ts";

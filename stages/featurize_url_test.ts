@@ -1,7 +1,7 @@
 import { deepStrictEqual, ok, rejects } from "node:assert/strict";
 import { nullLogger } from "../lib/log.ts";
-import { schemaFrom } from "../lib/ml/_testing.ts";
-import { readSchema } from "../lib/ml/schema.ts";
+import { schemaFrom } from "../lib/learn/_testing.ts";
+import { readSchema } from "../lib/data/schema.ts";
 import { parseYaml } from "../lib/yaml.ts";
 import { parseStageArgs } from "./_common.ts";
 import { runFeaturize } from "./featurize_url.ts";

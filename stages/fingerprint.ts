@@ -17,7 +17,7 @@
  */
 import { runMain } from "../lib/cli.ts";
 import type { Logger } from "../lib/log.ts";
-import { fingerprintSource } from "../lib/ml/source_fingerprint.ts";
+import { fingerprintSource } from "../lib/data/source_fingerprint.ts";
 import { loadStageConfig, secondsSince, type StageConfig, writeTextAtomic } from "./_common.ts";
 import { openIngestSource, readSourceEnv, readSourceParams, type SourceEnv } from "./ingest.ts";
 
@@ -40,7 +40,7 @@ export interface FingerprintFile {
   columns: string[];
   /** Rows read. */
   rows: number;
-  /** SHA-256 of the columns and rows (lib/ml/source_fingerprint.ts). */
+  /** SHA-256 of the columns and rows (lib/data/source_fingerprint.ts). */
   sha256: string;
 }
 
@@ -98,7 +98,7 @@ export async function runFingerprint(
  * The cheap check for `source_check` (`stages/fingerprint.ts --check`): one
  * line of JSON describing the source without reading it (a MongoDB
  * collection's count, largest `_id`, UUID, size and server-side checksum:
- * lib/ml/mongo_probe.ts; a CSV file's size and modification time).
+ * lib/data/mongo_probe.ts; a CSV file's size and modification time).
  *
  * @example
  * ```ts ignore
@@ -113,7 +113,7 @@ export async function sourceCheck(
 ): Promise<string> {
   const p = readSourceParams(config.params);
   if (p.source === "mongodb") {
-    const { probeCollection } = await import("../lib/ml/mongo_probe.ts");
+    const { probeCollection } = await import("../lib/data/mongo_probe.ts");
     const m = p.mongodb!;
     const uri = options.env?.mongodbUri;
     if (!uri) throw new TypeError("sourceCheck: mongodb needs env.mongodbUri (readSourceEnv)");

@@ -17,14 +17,14 @@
 import { runMain } from "../lib/cli.ts";
 import { ConfigError, DataError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
-import { featureGroups } from "../lib/ml/data_checks.ts";
-import type { Schema } from "../lib/ml/schema.ts";
-import { readPathList, resolveDataPaths } from "../lib/ml/data_paths.ts";
-import { csvFilesSource, type DataSource } from "../lib/ml/source.ts";
-import { hashingSource, type SourceFingerprint } from "../lib/ml/source_fingerprint.ts";
-import { stratifiedSplit } from "../lib/ml/split.ts";
-import { readTable, writeTableCsv } from "../lib/ml/table.ts";
-import { writeOfficialSplit } from "../lib/ml/official_split.ts";
+import { featureGroups } from "../lib/data/data_checks.ts";
+import type { Schema } from "../lib/data/schema.ts";
+import { readPathList, resolveDataPaths } from "../lib/data/data_paths.ts";
+import { csvFilesSource, type DataSource } from "../lib/data/source.ts";
+import { hashingSource, type SourceFingerprint } from "../lib/data/source_fingerprint.ts";
+import { stratifiedSplit } from "../lib/data/split.ts";
+import { readTable, writeTableCsv } from "../lib/data/table.ts";
+import { writeOfficialSplit } from "../lib/data/official_split.ts";
 import { openSection } from "../lib/section.ts";
 import type { YamlFile } from "../lib/yaml.ts";
 import { loadStageConfig, secondsSince, type StageConfig } from "./_common.ts";
@@ -243,7 +243,7 @@ export async function openIngestSource(
         naValues: p.naValues,
       });
     case "mongodb": {
-      const { mongoSource } = await import("../lib/ml/mongo_source.ts");
+      const { mongoSource } = await import("../lib/data/mongo_source.ts");
       const m = p.mongodb!;
       if (!env.mongodbUri) {
         throw new TypeError("openIngestSource: mongodb needs env.mongodbUri (readSourceEnv)");

@@ -1,7 +1,7 @@
 // ingest with `ingest.path` as a glob over several files and `ingest.test_path`
 // as an official test set (no random split), on the header-less flows fixture.
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { parseCsv } from "../lib/ml/csv.ts";
+import { parseCsv } from "../lib/data/csv.ts";
 import { repoPath, runStage } from "./_stage_testing.ts";
 
 const PARAMS = (path: string, testPath: string) =>

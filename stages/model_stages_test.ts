@@ -1,9 +1,9 @@
 import { deepStrictEqual, ok, rejects } from "node:assert/strict";
 import { ConfigError, DataError } from "../lib/errors.ts";
 import { memoryLogger } from "../lib/log.ts";
-import { type Matrix, writeMatrix } from "../lib/ml/matrix.ts";
-import { loadReleasedModel, MODEL_FILES } from "../lib/ml/model_io.ts";
-import { createRng } from "../lib/ml/rng.ts";
+import { type Matrix, writeMatrix } from "../lib/learn/matrix.ts";
+import { loadReleasedModel, MODEL_FILES } from "../lib/learn/model_io.ts";
+import { createRng } from "../lib/rng.ts";
 import { parseYaml } from "../lib/yaml.ts";
 import { readEvaluateParams, runEvaluate, unseenRows } from "./evaluate.ts";
 import { readTrainParams, runTrain } from "./train.ts";

@@ -40,11 +40,11 @@ import {
 } from "../lib/mlflow/registry.ts";
 import { toMetrics } from "../lib/mlflow/run_data.ts";
 import { writeFileAtomic } from "../lib/atomic.ts";
-import { flatten } from "../lib/pipeline/reports.ts";
+import { flatten } from "../lib/reports/diff_table.ts";
 import { openSection } from "../lib/section.ts";
 import { readYaml, type YamlFile } from "../lib/yaml.ts";
 
-/** The card format this stage reads (lib/ml/model_io.ts CARD_FORMAT; not imported: it loads tfjs). */
+/** The card format this stage reads (lib/learn/model_io.ts CARD_FORMAT; not imported: it loads tfjs). */
 const CARD_FORMAT = "threat-model/1";
 
 /** The validated `push` section. */

@@ -7,7 +7,7 @@
  * `train.selection_metric`, refit it on train + validation (`train.refit`;
  * networks: as a seed ensemble, `train.ensemble`), choose the decision
  * threshold for `train.target_fpr` on the validation split, and release the
- * model to `artifacts/model/` (lib/ml/model_io.ts: model.json + weights.bin
+ * model to `artifacts/model/` (lib/learn/model_io.ts: model.json + weights.bin
  * or trees.json, preprocess.json, card.json). The test matrix is never read.
  *
  * Writes `artifacts/train/history.json` (per-epoch curves of every
@@ -26,16 +26,16 @@ import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { DataError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
-import { decodeMatrix, type Matrix } from "../lib/ml/matrix.ts";
+import { decodeMatrix, type Matrix } from "../lib/learn/matrix.ts";
 import {
   atThreshold,
   scoreReport,
   SELECTION_METRICS,
   type SelectionMetric,
   thresholdForFpr,
-} from "../lib/ml/metrics.ts";
-import { type ModelCard, saveReleasedModel, sha256Hex } from "../lib/ml/model_io.ts";
-import { refitCandidate, trainCandidate } from "../lib/ml/fit.ts";
+} from "../lib/reports/metrics.ts";
+import { type ModelCard, saveReleasedModel, sha256Hex } from "../lib/learn/model_io.ts";
+import { refitCandidate, trainCandidate } from "../lib/learn/fit.ts";
 import {
   averageLogits,
   disposeModel,
@@ -43,7 +43,7 @@ import {
   predictProba,
   takeRows,
   type TrainedModel,
-} from "../lib/ml/models.ts";
+} from "../lib/learn/models.ts";
 import {
   type CandidateResult,
   candidates,
@@ -51,10 +51,10 @@ import {
   runSearch,
   type SearchOutcome,
   type SearchSpec,
-} from "../lib/ml/search.ts";
-import { stratifiedSplit } from "../lib/ml/split.ts";
-import { refitTrees } from "../lib/ml/trees.ts";
-import { BACKEND_CHOICES, type BackendChoice, backendFor } from "../lib/ml/tf_backend.ts";
+} from "../lib/learn/search.ts";
+import { stratifiedSplit } from "../lib/data/split.ts";
+import { refitTrees } from "../lib/learn/trees.ts";
+import { BACKEND_CHOICES, type BackendChoice, backendFor } from "../lib/learn/tf_backend.ts";
 import { openSection } from "../lib/section.ts";
 import { readYaml, type YamlFile } from "../lib/yaml.ts";
 import { secondsSince, writeTextAtomic } from "./_common.ts";

@@ -2,7 +2,7 @@
  * Stage `transform`: fit the preprocessing (imputation, standard scaling,
  * one-hot encoding with an unseen bucket) on `artifacts/ingest/train.csv`
  * only, save it as `artifacts/transform/preprocess.json`, and write
- * `train.mat` and `test.mat` (lib/ml/matrix.ts; labels 1 = threat).
+ * `train.mat` and `test.mat` (lib/learn/matrix.ts; labels 1 = threat).
  *
  * ```sh
  * deno run --allow-read --allow-write stages/transform.ts [--params params.yaml] [--schema schema.yaml]
@@ -12,7 +12,7 @@
  */
 import { runMain } from "../lib/cli.ts";
 import type { Logger } from "../lib/log.ts";
-import { writeMatrix } from "../lib/ml/matrix.ts";
+import { writeMatrix } from "../lib/learn/matrix.ts";
 import {
   compilePreprocess,
   DEFAULT_TRANSFORM,
@@ -22,9 +22,9 @@ import {
   preprocessToJson,
   readRawFormat,
   type TransformOptions,
-} from "../lib/ml/preprocess.ts";
-import { csvSource } from "../lib/ml/source.ts";
-import { readTable } from "../lib/ml/table.ts";
+} from "../lib/learn/preprocess.ts";
+import { csvSource } from "../lib/data/source.ts";
+import { readTable } from "../lib/data/table.ts";
 import { openSection } from "../lib/section.ts";
 import type { YamlFile } from "../lib/yaml.ts";
 import { loadStageConfig, secondsSince, type StageConfig, writeTextAtomic } from "./_common.ts";

@@ -14,8 +14,8 @@
 import { runMain } from "../lib/cli.ts";
 import { DataError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
-import { classDistributions } from "../lib/ml/class_distributions.ts";
-import { explainRule } from "../lib/ml/cells.ts";
+import { classDistributions } from "../lib/reports/class_distributions.ts";
+import { explainRule } from "../lib/data/cells.ts";
 import {
   checkIds,
   classBalance,
@@ -24,17 +24,17 @@ import {
   missingCounts,
   type Violation,
   violationCollector,
-} from "../lib/ml/data_checks.ts";
-import { columnDrift } from "../lib/ml/drift.ts";
-import { columnSpec, type Schema } from "../lib/ml/schema.ts";
-import { csvSource } from "../lib/ml/source.ts";
-import { readTable, type Table } from "../lib/ml/table.ts";
+} from "../lib/data/data_checks.ts";
+import { columnDrift } from "../lib/data/drift.ts";
+import { columnSpec, type Schema } from "../lib/data/schema.ts";
+import { csvSource } from "../lib/data/source.ts";
+import { readTable, type Table } from "../lib/data/table.ts";
 import {
   type DatasetReport,
   renderReportMarkdown,
   type ValidateReport,
   type ValidateThresholds,
-} from "../lib/ml/validate_report.ts";
+} from "../lib/reports/validate_report.ts";
 import { openSection } from "../lib/section.ts";
 import type { YamlFile } from "../lib/yaml.ts";
 import { loadStageConfig, secondsSince, type StageConfig, writeTextAtomic } from "./_common.ts";

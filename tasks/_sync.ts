@@ -7,13 +7,13 @@
 import { type OptionSpec, parseArgs, positiveInt } from "../lib/args.ts";
 import { CacheError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
-import { selectStages } from "../lib/pipeline/graph.ts";
-import { type LockFile, readLock } from "../lib/pipeline/lock.ts";
-import type { ObjectStore } from "../lib/pipeline/object_store.ts";
-import { noRemoteError } from "../lib/pipeline/remote_config.ts";
-import type { SyncSummary } from "../lib/pipeline/sync.ts";
-import type { Workspace } from "../lib/pipeline/workspace.ts";
-import { WorkspaceLock } from "../lib/pipeline/workspace_lock.ts";
+import { selectStages } from "../lib/runner/spec/graph.ts";
+import { type LockFile, readLock } from "../lib/runner/cache/lock.ts";
+import type { ObjectStore } from "../lib/runner/cache/object_store.ts";
+import { noRemoteError } from "../lib/runner/cache/remote_config.ts";
+import type { SyncSummary } from "../lib/runner/cache/sync.ts";
+import type { Workspace } from "../lib/runner/cache/workspace.ts";
+import { WorkspaceLock } from "../lib/runner/run/workspace_lock.ts";
 import { loadWorkspace } from "./_workspace.ts";
 
 /** What a sync task's body gets. */

@@ -6,15 +6,19 @@
  * @module
  */
 import { type Logger, nullLogger } from "../lib/log.ts";
-import { buildGraph, type Graph } from "../lib/pipeline/graph.ts";
+import { buildGraph, type Graph } from "../lib/runner/spec/graph.ts";
 import {
   CONFIG_ENV_VARS,
   loadProjectConfig,
   type RemoteConfig,
-} from "../lib/pipeline/remote_config.ts";
-import { S3Store } from "../lib/pipeline/s3_store.ts";
-import { loadPipeline, type PipelineSpec } from "../lib/pipeline/spec.ts";
-import { openWorkspace, type Workspace, type WorkspaceConfig } from "../lib/pipeline/workspace.ts";
+} from "../lib/runner/cache/remote_config.ts";
+import { S3Store } from "../lib/runner/cache/s3_store.ts";
+import { loadPipeline, type PipelineSpec } from "../lib/runner/spec/spec.ts";
+import {
+  openWorkspace,
+  type Workspace,
+  type WorkspaceConfig,
+} from "../lib/runner/cache/workspace.ts";
 
 /** Workspace settings plus what the remote was resolved to. */
 export interface TaskConfig extends WorkspaceConfig {
@@ -45,7 +49,7 @@ export function grantedEnv(names: readonly string[]): Record<string, string | un
 /**
  * Settings from `threatline.yaml` (optional) and the environment:
  * `THREATLINE_CACHE_DIR` moves the local cache, `THREATLINE_REMOTE_URL` and
- * the AWS variables configure the remote (see `lib/pipeline/remote_config.ts`).
+ * the AWS variables configure the remote (see `lib/runner/cache/remote_config.ts`).
  * The remote store connects on first use only.
  *
  * @example

@@ -3,18 +3,18 @@
  * cache. Without `--repair`, corrupt objects are listed and the task exits 6;
  * with it, each is stored again from an intact workspace copy (an out or dep
  * recorded in pipeline.lock) or removed, so the next `repro` rebuilds it or
- * `pull` fetches it (lib/pipeline/cache_verify.ts).
+ * `pull` fetches it (lib/runner/cache/cache_verify.ts).
  *
  * @module
  */
 import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { CacheError, ConfigError } from "../lib/errors.ts";
-import { verifyCache } from "../lib/pipeline/cache_verify.ts";
-import type { LocalStore } from "../lib/pipeline/local_store.ts";
-import { readLock } from "../lib/pipeline/lock.ts";
-import { openWorkspace } from "../lib/pipeline/workspace.ts";
-import { WorkspaceLock } from "../lib/pipeline/workspace_lock.ts";
+import { verifyCache } from "../lib/runner/cache/cache_verify.ts";
+import type { LocalStore } from "../lib/runner/cache/local_store.ts";
+import { readLock } from "../lib/runner/cache/lock.ts";
+import { openWorkspace } from "../lib/runner/cache/workspace.ts";
+import { WorkspaceLock } from "../lib/runner/run/workspace_lock.ts";
 import { configFromEnv } from "./_workspace.ts";
 
 const USAGE = "deno task cache verify [--repair]";

@@ -7,9 +7,9 @@
 import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { CacheError } from "../lib/errors.ts";
-import { checkout } from "../lib/pipeline/checkout.ts";
-import { declaredOnly, readLock } from "../lib/pipeline/lock.ts";
-import { WorkspaceLock } from "../lib/pipeline/workspace_lock.ts";
+import { checkout } from "../lib/runner/cache/checkout.ts";
+import { declaredOnly, readLock } from "../lib/runner/cache/lock.ts";
+import { WorkspaceLock } from "../lib/runner/run/workspace_lock.ts";
 import { loadWorkspace } from "./_workspace.ts";
 
 if (import.meta.main) {

@@ -6,7 +6,7 @@
 import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { ConfigError } from "../lib/errors.ts";
-import { toDot, toMermaid, toText } from "../lib/pipeline/graph.ts";
+import { toDot, toMermaid, toText } from "../lib/runner/spec/graph.ts";
 import { loadWorkspace } from "./_workspace.ts";
 
 const USAGE = "deno task dag [--mermaid|--dot]";

@@ -33,9 +33,9 @@ import {
   runQueued,
 } from "../lib/exp/mod.ts";
 import type { Logger } from "../lib/log.ts";
-import { currentMetrics } from "../lib/pipeline/history.ts";
-import { formatTable } from "../lib/pipeline/reports.ts";
-import { WorkspaceLock } from "../lib/pipeline/workspace_lock.ts";
+import { currentMetrics } from "../lib/runner/run/revisions.ts";
+import { formatTable } from "../lib/reports/diff_table.ts";
+import { WorkspaceLock } from "../lib/runner/run/workspace_lock.ts";
 import { loadWorkspace } from "./_workspace.ts";
 
 const USAGE = "deno task exp run [-S KEY=VALUE...] [--name NAME] [--queue] [--jobs N] | " +

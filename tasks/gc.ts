@@ -9,12 +9,12 @@
 import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { experimentLocks } from "../lib/exp/manage.ts";
-import { collectGarbage } from "../lib/pipeline/gc.ts";
-import { readLock } from "../lib/pipeline/lock.ts";
-import { parseCacheDir } from "../lib/pipeline/parse_cache.ts";
-import { WorkspaceLock } from "../lib/pipeline/workspace_lock.ts";
+import { collectGarbage } from "../lib/runner/cache/gc.ts";
+import { readLock } from "../lib/runner/cache/lock.ts";
+import { parseCacheDir } from "../lib/runner/cache/parse_cache.ts";
+import { WorkspaceLock } from "../lib/runner/run/workspace_lock.ts";
 import { configFromEnv } from "./_workspace.ts";
-import { openWorkspace } from "../lib/pipeline/workspace.ts";
+import { openWorkspace } from "../lib/runner/cache/workspace.ts";
 
 const USAGE = "deno task gc [--dry]";
 

@@ -3,7 +3,7 @@
  * [--schema schema.yaml] [--params params.yaml]`: load a CSV file (or `.gz`)
  * into a MongoDB collection (URI from `MONGODB_URI`) so ingest can read it
  * with `ingest.source: mongodb`. Idempotent: the collection mirrors the file
- * and a re-run writes nothing (lib/ml/mongo_load.ts).
+ * and a re-run writes nothing (lib/data/mongo_load.ts).
  *
  * How the file is read (`header`, `delimiter`, `na_values`) and the default
  * database, collection and batch size come from params.yaml's `ingest`
@@ -14,8 +14,8 @@
 import { parseArgs, positiveInt } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { ConfigError } from "../lib/errors.ts";
-import { loadCsvIntoMongo } from "../lib/ml/mongo_load.ts";
-import { readSchema } from "../lib/ml/schema.ts";
+import { loadCsvIntoMongo } from "../lib/data/mongo_load.ts";
+import { readSchema } from "../lib/data/schema.ts";
 import { readYaml } from "../lib/yaml.ts";
 import { secondsSince } from "../stages/_common.ts";
 import { readMongoUri, readSourceParams } from "../stages/ingest.ts";

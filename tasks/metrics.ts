@@ -6,8 +6,8 @@
 import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { ConfigError } from "../lib/errors.ts";
-import { currentMetrics, metricsAtRevision } from "../lib/pipeline/history.ts";
-import { cell, diffValues, formatTable } from "../lib/pipeline/reports.ts";
+import { currentMetrics, metricsAtRevision } from "../lib/runner/run/revisions.ts";
+import { cell, diffValues, formatTable } from "../lib/reports/diff_table.ts";
 import { loadWorkspace } from "./_workspace.ts";
 
 const USAGE = "deno task metrics [show] [--json] | deno task metrics diff [REV] [--all] [--json]";

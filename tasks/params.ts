@@ -7,8 +7,8 @@
 import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { ConfigError } from "../lib/errors.ts";
-import { currentParams, lockAtRevision, lockedParams } from "../lib/pipeline/history.ts";
-import { cell, diffValues, formatTable } from "../lib/pipeline/reports.ts";
+import { currentParams, lockAtRevision, lockedParams } from "../lib/runner/run/revisions.ts";
+import { cell, diffValues, formatTable } from "../lib/reports/diff_table.ts";
 import { loadWorkspace } from "./_workspace.ts";
 
 const USAGE = "deno task params diff [REV] [--all] [--json]";

@@ -10,8 +10,8 @@
  */
 import { join } from "node:path";
 import { runMain } from "../lib/cli.ts";
-import { checkout } from "../lib/pipeline/checkout.ts";
-import { pullCache } from "../lib/pipeline/sync.ts";
+import { checkout } from "../lib/runner/cache/checkout.ts";
+import { pullCache } from "../lib/runner/cache/sync.ts";
 import { runSyncTask } from "./_sync.ts";
 
 if (import.meta.main) {

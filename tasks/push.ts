@@ -11,7 +11,7 @@
  * @module
  */
 import { runMain } from "../lib/cli.ts";
-import { pushCache } from "../lib/pipeline/sync.ts";
+import { pushCache } from "../lib/runner/cache/sync.ts";
 import { runSyncTask } from "./_sync.ts";
 
 if (import.meta.main) {

@@ -2,12 +2,12 @@
  * `deno task repro [STAGE...] [--force] [--dry] [--jobs N] [--downstream]
  * [-s|--single-item] [--pull]`: run the stale stages of pipeline.yaml; `-s`
  * only the named stages (not upstream), `--pull` first fetches missing outs
- * from the remote (lib/pipeline/repro_pull.ts). With `MLFLOW_TRACKING_URI` set, a
+ * from the remote (lib/runner/run/repro_pull.ts). With `MLFLOW_TRACKING_URI` set, a
  * repro that ran or restored a stage is then logged to MLflow
  * (lib/mlflow/tracking.ts); if that fails, the pipeline's result stands and
  * the task exits with status 7. Every repro that is not `--dry` (ok, failed
  * or interrupted) appends a record to the local run history
- * (`<cache>/runs/history.jsonl`, lib/pipeline/run_history.ts). SIGINT,
+ * (`<cache>/runs/history.jsonl`, lib/runner/run/run_history.ts). SIGINT,
  * SIGTERM and SIGHUP (a closed terminal) stop the running stages alike.
  *
  * @module
@@ -17,11 +17,11 @@ import { runMain } from "../lib/cli.ts";
 import { MLFLOW_ENV_VARS, mlflowConfigFromEnv } from "../lib/mlflow/config.ts";
 import { trackRepro } from "../lib/mlflow/tracking.ts";
 import { type GitState, gitState } from "../lib/git.ts";
-import { type LockFile, readLock } from "../lib/pipeline/lock.ts";
-import { repro, type ReproSummary } from "../lib/pipeline/repro.ts";
-import { appendRunRecord } from "../lib/pipeline/run_history.ts";
-import { buildRunRecord } from "../lib/pipeline/run_record.ts";
-import { WorkspaceLock } from "../lib/pipeline/workspace_lock.ts";
+import { type LockFile, readLock } from "../lib/runner/cache/lock.ts";
+import { repro, type ReproSummary } from "../lib/runner/run/repro.ts";
+import { appendRunRecord } from "../lib/runner/run/run_history.ts";
+import { buildRunRecord } from "../lib/runner/run/run_record.ts";
+import { WorkspaceLock } from "../lib/runner/run/workspace_lock.ts";
 import { grantedEnv, loadWorkspace } from "./_workspace.ts";
 
 const USAGE =

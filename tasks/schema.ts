@@ -2,7 +2,7 @@
  * `deno task schema infer FILE... [--target COL] [--positive L,..|--negative L,..]
  * [--drop COL,..] [--names FILE|COL,..] [--delimiter D] [--max-values N] [--out schema.yaml]`:
  * read CSV files (streamed, any size; `.gz` too) and write a commented
- * `schema.yaml` for them (lib/ml/schema_infer.ts). Without `--positive` or
+ * `schema.yaml` for them (lib/data/schema_infer.ts). Without `--positive` or
  * `--negative` the target's labels are listed and the file says which key to
  * fill: the threat class is never guessed. `--names` gives the column names of
  * header-less files: a comma list, or a file with one name per line (or an
@@ -16,9 +16,9 @@ import { basename } from "node:path";
 import { parseArgs, positiveInt } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { ConfigError } from "../lib/errors.ts";
-import { renderSchemaYaml } from "../lib/ml/_schema_yaml.ts";
-import { inferSchema } from "../lib/ml/schema_infer.ts";
-import { parseSchema } from "../lib/ml/schema.ts";
+import { renderSchemaYaml } from "../lib/data/_schema_yaml.ts";
+import { inferSchema } from "../lib/data/schema_infer.ts";
+import { parseSchema } from "../lib/data/schema.ts";
 import { parseYaml } from "../lib/yaml.ts";
 
 const USAGE = "deno task schema infer FILE... [--target COL] [--positive L,..|--negative L,..] " +

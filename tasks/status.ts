@@ -7,9 +7,9 @@
 import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { EXIT } from "../lib/errors.ts";
-import { selectStages } from "../lib/pipeline/graph.ts";
-import { readLock } from "../lib/pipeline/lock.ts";
-import { pipelineStatus } from "../lib/pipeline/status.ts";
+import { selectStages } from "../lib/runner/spec/graph.ts";
+import { readLock } from "../lib/runner/cache/lock.ts";
+import { pipelineStatus } from "../lib/runner/run/status.ts";
 import { loadWorkspace } from "./_workspace.ts";
 
 const USAGE = "deno task status [STAGE...] [--json] [--lock-only]";

@@ -7,11 +7,11 @@
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { type MemoryLogger, memoryLogger } from "../lib/log.ts";
-import { buildGraph, type Graph } from "../lib/pipeline/graph.ts";
-import { type LockFile, readLock } from "../lib/pipeline/lock.ts";
-import { repro, type ReproOptions, type ReproSummary } from "../lib/pipeline/repro.ts";
-import { loadPipeline } from "../lib/pipeline/spec.ts";
-import { openWorkspace, type Workspace } from "../lib/pipeline/workspace.ts";
+import { buildGraph, type Graph } from "../lib/runner/spec/graph.ts";
+import { type LockFile, readLock } from "../lib/runner/cache/lock.ts";
+import { repro, type ReproOptions, type ReproSummary } from "../lib/runner/run/repro.ts";
+import { loadPipeline } from "../lib/runner/spec/spec.ts";
+import { openWorkspace, type Workspace } from "../lib/runner/cache/workspace.ts";
 
 /** The repository root (to find tasks/*.ts). */
 export const REPO = dirname(dirname(fileURLToPath(import.meta.url)));

@@ -1,6 +1,6 @@
 /**
  * pipeline.yaml lists each stage's entry point (its script) and the runner
- * expands it to the script's local import closure (lib/pipeline/module_deps.ts),
+ * expands it to the script's local import closure (lib/runner/spec/module_deps.ts),
  * so a code change makes exactly the stages that import it stale. Checked
  * here against `deno info --json` run independently: every local module of
  * every stage script is a dep of the loaded stage, and pipeline.yaml itself
@@ -10,7 +10,7 @@ import { deepStrictEqual } from "node:assert/strict";
 import { relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse } from "yaml";
-import { loadPipeline } from "../lib/pipeline/spec.ts";
+import { loadPipeline } from "../lib/runner/spec/spec.ts";
 import { REPO } from "./_workspace.ts";
 
 async function localModules(entry: string): Promise<string[]> {

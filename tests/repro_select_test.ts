@@ -7,13 +7,13 @@ import { deepStrictEqual, rejects, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { ConfigError } from "../lib/errors.ts";
 import { memoryLogger } from "../lib/log.ts";
-import { buildGraph } from "../lib/pipeline/graph.ts";
-import { LocalStore } from "../lib/pipeline/local_store.ts";
-import type { ObjectStore } from "../lib/pipeline/object_store.ts";
-import { repro, type ReproOptions } from "../lib/pipeline/repro.ts";
-import { loadPipeline } from "../lib/pipeline/spec.ts";
-import { pushCache } from "../lib/pipeline/sync.ts";
-import { openWorkspace } from "../lib/pipeline/workspace.ts";
+import { buildGraph } from "../lib/runner/spec/graph.ts";
+import { LocalStore } from "../lib/runner/cache/local_store.ts";
+import type { ObjectStore } from "../lib/runner/cache/object_store.ts";
+import { repro, type ReproOptions } from "../lib/runner/run/repro.ts";
+import { loadPipeline } from "../lib/runner/spec/spec.ts";
+import { pushCache } from "../lib/runner/cache/sync.ts";
+import { openWorkspace } from "../lib/runner/cache/workspace.ts";
 import { outcomes, type TempWorkspace, tempWorkspace } from "./_workspace.ts";
 
 const PIPELINE = `stages:

@@ -8,8 +8,8 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { cp } from "node:fs/promises";
 import { dirname, join, relative } from "node:path";
-import { readLock } from "../lib/pipeline/lock.ts";
-import { readRunHistory } from "../lib/pipeline/run_history.ts";
+import { readLock } from "../lib/runner/cache/lock.ts";
+import { readRunHistory } from "../lib/runner/run/run_history.ts";
 import { REPO } from "./_workspace.ts";
 
 const FIXTURE = join(REPO, "tests", "fixtures", "flows");

@@ -6,7 +6,7 @@
  */
 import { deepStrictEqual, match, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
-import { readRunHistory } from "../lib/pipeline/run_history.ts";
+import { readRunHistory } from "../lib/runner/run/run_history.ts";
 import { tempWorkspace } from "./_workspace.ts";
 
 const PIPELINE = `stages:

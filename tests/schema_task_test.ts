@@ -2,7 +2,7 @@
 // header-less files named by an ARFF header, and a schema the stages accept.
 import { ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
-import { readSchema } from "../lib/ml/schema.ts";
+import { readSchema } from "../lib/data/schema.ts";
 import { REPO } from "./_workspace.ts";
 
 async function schemaTask(cwd: string, args: string[]) {

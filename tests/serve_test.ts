@@ -8,7 +8,7 @@ import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { memoryLogger } from "../lib/log.ts";
 import { MlflowClient } from "../lib/mlflow/client.ts";
-import { MODEL_FILES } from "../lib/ml/model_io.ts";
+import { MODEL_FILES } from "../lib/learn/model_io.ts";
 import { loadScorer, resolveModelSource, type Scorer } from "../lib/scoring/mod.ts";
 import { mixedCsv, mixedSchema, writeTinyRelease } from "../lib/scoring/_testing.ts";
 import {

@@ -7,7 +7,7 @@
  * "source" is a file no stage declares as a dep, and the check counts its lines.
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { parseLock, serializeLock } from "../lib/pipeline/lock.ts";
+import { parseLock, serializeLock } from "../lib/runner/cache/lock.ts";
 import { outcomes, tempWorkspace } from "./_workspace.ts";
 
 const PIPELINE = `stages:

@@ -23,7 +23,7 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "../../lib/args.ts";
 import { runMain } from "../../lib/cli.ts";
 import { ConfigError, DataError } from "../../lib/errors.ts";
-import { parseCsv } from "../../lib/ml/csv.ts";
+import { parseCsv } from "../../lib/data/csv.ts";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, "../..");

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { runHistoryPath } from "../pipeline/run_history.ts";
+import { runHistoryPath } from "../runner/run/run_history.ts";
 import { PAGES } from "./layout.ts";
 import { testDashboard } from "./_testing.ts";
 

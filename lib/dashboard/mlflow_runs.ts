@@ -9,8 +9,8 @@
  */
 import type { MlflowClient } from "../mlflow/client.ts";
 import type { Run } from "../mlflow/types.ts";
-import type { Scalar } from "../pipeline/reports.ts";
-import type { RunRecord, StageOutcome } from "../pipeline/run_history.ts";
+import type { Scalar } from "../reports/diff_table.ts";
+import type { RunRecord, StageOutcome } from "../runner/run/run_history.ts";
 import type { RunSource } from "./runs_data.ts";
 
 /** Most runs read from MLflow (one `runs/search` page). */

@@ -7,7 +7,7 @@
  *   test size), so the browser computes the confusion matrix exactly at
  *   every slider step;
  * - `roc.json`, `pr.json`, `calibration.json` and `importance.json`
- *   (the last two from lib/ml/importance.ts, when the evaluate stage wrote them);
+ *   (the last two from lib/reports/importance.ts, when the evaluate stage wrote them);
  * - validate's `report.json` for the Data page.
  *
  * @module

@@ -6,7 +6,7 @@
  * @module
  */
 import { html } from "hono/html";
-import type { ColumnSpec } from "../ml/schema.ts";
+import type { ColumnSpec } from "../data/schema.ts";
 import type { Fragment } from "./layout.ts";
 import type { PipelineView } from "./pipeline_data.ts";
 

@@ -8,12 +8,12 @@
  */
 import { join } from "node:path";
 import type { Logger } from "../log.ts";
-import { buildGraph } from "../pipeline/graph.ts";
-import { readLock } from "../pipeline/lock.ts";
-import { readRunHistory } from "../pipeline/run_history.ts";
-import { loadPipeline } from "../pipeline/spec.ts";
-import { pipelineStatus } from "../pipeline/status.ts";
-import { openWorkspace } from "../pipeline/workspace.ts";
+import { buildGraph } from "../runner/spec/graph.ts";
+import { readLock } from "../runner/cache/lock.ts";
+import { readRunHistory } from "../runner/run/run_history.ts";
+import { loadPipeline } from "../runner/spec/spec.ts";
+import { pipelineStatus } from "../runner/run/status.ts";
+import { openWorkspace } from "../runner/cache/workspace.ts";
 
 /** Where the dashboard's workspace is. */
 export interface WorkspaceRef {

@@ -1,13 +1,13 @@
 /**
  * The Runs page's data from the local run history
- * (lib/pipeline/run_history.ts): a sorted page of runs, one metric's trend
+ * (lib/runner/run/run_history.ts): a sorted page of runs, one metric's trend
  * over all runs, and the params and metrics diff of two runs through the
  * same `diffValues` as `deno task params diff` / `metrics diff`.
  *
  * @module
  */
-import { type DiffRow, diffValues, type Scalar } from "../pipeline/reports.ts";
-import { readRunHistory, runHistoryPath, type RunRecord } from "../pipeline/run_history.ts";
+import { type DiffRow, diffValues, type Scalar } from "../reports/diff_table.ts";
+import { readRunHistory, runHistoryPath, type RunRecord } from "../runner/run/run_history.ts";
 import { DashError } from "./errors.ts";
 
 /** Columns the table sorts by. */

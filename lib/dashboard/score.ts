@@ -13,8 +13,8 @@
  * @module
  */
 import { DataError } from "../errors.ts";
-import { csvField } from "../ml/csv.ts";
-import { rowEncoder, transformRecord } from "../ml/preprocess.ts";
+import { csvField } from "../data/csv.ts";
+import { rowEncoder, transformRecord } from "../learn/preprocess.ts";
 import { type CsvInput, parseCsvInput } from "../serve/body.ts";
 import type { ServedModel } from "../serve/model_holder.ts";
 import { type RecordsDrift, recordsDrift } from "../scoring/records_drift.ts";

@@ -11,11 +11,11 @@
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Logger } from "../log.ts";
-import { currentMetrics } from "../pipeline/history.ts";
-import { appendRunRecord, readRunHistory, type StageRecord } from "../pipeline/run_history.ts";
-import { loadPipeline } from "../pipeline/spec.ts";
-import { openWorkspace } from "../pipeline/workspace.ts";
-import { WORKSPACE_LOCK_FILE } from "../pipeline/workspace_lock.ts";
+import { currentMetrics } from "../runner/run/revisions.ts";
+import { appendRunRecord, readRunHistory, type StageRecord } from "../runner/run/run_history.ts";
+import { loadPipeline } from "../runner/spec/spec.ts";
+import { openWorkspace } from "../runner/cache/workspace.ts";
+import { WORKSPACE_LOCK_FILE } from "../runner/run/workspace_lock.ts";
 import { DashError } from "./errors.ts";
 import { setParams } from "./params_edit.ts";
 

@@ -10,10 +10,10 @@ import { createHash } from "node:crypto";
 import { join } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { writeFileAtomic } from "../atomic.ts";
-import { checkout, type CheckoutResult } from "../pipeline/checkout.ts";
-import { parseLock } from "../pipeline/lock.ts";
-import { forgetPaths } from "../pipeline/observe.ts";
-import type { Workspace } from "../pipeline/workspace.ts";
+import { checkout, type CheckoutResult } from "../runner/cache/checkout.ts";
+import { parseLock } from "../runner/cache/lock.ts";
+import { forgetPaths } from "../runner/run/observe.ts";
+import type { Workspace } from "../runner/cache/workspace.ts";
 import { readRecord } from "./record.ts";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");

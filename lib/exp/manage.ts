@@ -6,7 +6,7 @@
  * @module
  */
 import { ConfigError, LockedError } from "../errors.ts";
-import { type LockFile, parseLock } from "../pipeline/lock.ts";
+import { type LockFile, parseLock } from "../runner/cache/lock.ts";
 import { type ExperimentRecord, expPaths, listRecords, readRecord } from "./record.ts";
 
 /**

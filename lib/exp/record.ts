@@ -8,7 +8,7 @@
 import { join } from "node:path";
 import { ConfigError } from "../errors.ts";
 import { writeFileAtomic } from "../atomic.ts";
-import type { Values } from "../pipeline/history.ts";
+import type { Values } from "../runner/run/revisions.ts";
 import type { ChangedParam } from "./params_override.ts";
 
 /** Where an experiment is. */

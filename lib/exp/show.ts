@@ -6,8 +6,8 @@
  * @module
  */
 import { basename } from "node:path";
-import type { Values } from "../pipeline/history.ts";
-import { cell, flatten, type Scalar } from "../pipeline/reports.ts";
+import type { Values } from "../runner/run/revisions.ts";
+import { cell, flatten, type Scalar } from "../reports/diff_table.ts";
 import type { ExperimentRecord } from "./record.ts";
 
 /** One row of `exp show --json`. */

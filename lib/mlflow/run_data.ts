@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Scalar } from "../pipeline/reports.ts";
+import type { Scalar } from "../reports/diff_table.ts";
 import type { KeyValue, Metric } from "./types.ts";
 
 /** MLflow's limit on a param value (characters). */

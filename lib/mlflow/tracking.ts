@@ -29,16 +29,16 @@
 import { join } from "node:path";
 import type { GitState } from "../git.ts";
 import type { Logger } from "../log.ts";
-import type { Graph } from "../pipeline/graph.ts";
-import { type LockFile, stageSignature } from "../pipeline/lock.ts";
-import { isInside } from "../pipeline/paths.ts";
-import { flatten, type Scalar } from "../pipeline/reports.ts";
+import type { Graph } from "../runner/spec/graph.ts";
+import { type LockFile, stageSignature } from "../runner/cache/lock.ts";
+import { isInside } from "../runner/spec/paths.ts";
+import { flatten, type Scalar } from "../reports/diff_table.ts";
 import { historyMetrics, lockParams, toMetrics } from "./run_data.ts";
-import type { ReproSummary, StageResult } from "../pipeline/repro.ts";
-import type { OutSpec } from "../pipeline/spec.ts";
-import { describeReason } from "../pipeline/stale.ts";
-import type { Workspace } from "../pipeline/workspace.ts";
-import { readLock } from "../pipeline/lock.ts";
+import type { ReproSummary, StageResult } from "../runner/run/repro.ts";
+import type { OutSpec } from "../runner/spec/spec.ts";
+import { describeReason } from "../runner/run/stale.ts";
+import type { Workspace } from "../runner/cache/workspace.ts";
+import { readLock } from "../runner/cache/lock.ts";
 import {
   type KeyValue,
   type Metric,

@@ -8,10 +8,10 @@
  */
 import { join } from "node:path";
 import { gitShow } from "../git.ts";
-import { isDirHash } from "../pipeline/hash.ts";
-import { lockAtRevision } from "../pipeline/history.ts";
-import type { PipelineSpec } from "../pipeline/spec.ts";
-import type { Workspace } from "../pipeline/workspace.ts";
+import { isDirHash } from "../runner/cache/hash.ts";
+import { lockAtRevision } from "../runner/run/revisions.ts";
+import type { PipelineSpec } from "../runner/spec/spec.ts";
+import type { Workspace } from "../runner/cache/workspace.ts";
 import { mergePlots, type PlotFile, readPlotFile } from "./plot_data.ts";
 
 /** What {@linkcode collectPlots} found. */

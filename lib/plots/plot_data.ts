@@ -18,7 +18,7 @@
  */
 import { extname } from "node:path";
 import { DataError } from "../errors.ts";
-import { parseCsv } from "../ml/csv.ts";
+import { parseCsv } from "../data/csv.ts";
 
 /** One named line: points in drawing order. */
 export interface PlotSeries {

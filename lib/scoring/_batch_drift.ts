@@ -1,6 +1,6 @@
 /**
  * Drift of a scored batch against the training reference profile that
- * travels in `preprocess.json`: the validate stage's tests (lib/ml/drift.ts)
+ * travels in `preprocess.json`: the validate stage's tests (lib/data/drift.ts)
  * on bounded state, so memory stays flat whatever the batch size.
  *
  * - Discrete columns (categorical, boolean, or with declared `values`):
@@ -16,10 +16,10 @@
  *
  * @module
  */
-import { type ColumnDrift, columnDrift, isDiscrete } from "../ml/drift.ts";
-import { type Preprocessor, referenceCells } from "../ml/preprocess.ts";
-import type { Cell } from "../ml/schema.ts";
-import { chiSquareTest, psi } from "../ml/stats.ts";
+import { type ColumnDrift, columnDrift, isDiscrete } from "../data/drift.ts";
+import { type Preprocessor, referenceCells } from "../learn/preprocess.ts";
+import type { Cell } from "../data/schema.ts";
+import { chiSquareTest, psi } from "../data/stats.ts";
 
 /** Rows sampled for the numeric columns' tests. */
 export const SAMPLE_ROWS = 10_000;
@@ -27,7 +27,7 @@ export const SAMPLE_ROWS = 10_000;
 /** Distinct values counted per discrete column; later new values share one bucket. */
 export const MAX_DISTINCT = 10_000;
 
-/** The key of missing values in counts (as in lib/ml/drift.ts). */
+/** The key of missing values in counts (as in lib/data/drift.ts). */
 export const MISSING_KEY = "\u0000";
 
 /** The bucket of values beyond {@linkcode MAX_DISTINCT}. */

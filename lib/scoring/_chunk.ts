@@ -16,16 +16,16 @@
  * @module
  */
 import { DataError } from "../errors.ts";
-import { cellCoercer, type Coercer, INVALID, parseDecimal } from "../ml/cells.ts";
-import { csvField, CsvParser } from "../ml/csv.ts";
-import { isDiscrete } from "../ml/drift.ts";
-import { type ClassPredictor, compileClasses } from "../ml/multiclass.ts";
+import { cellCoercer, type Coercer, INVALID, parseDecimal } from "../data/cells.ts";
+import { csvField, CsvParser } from "../data/csv.ts";
+import { isDiscrete } from "../data/drift.ts";
+import { type ClassPredictor, compileClasses } from "../learn/multiclass.ts";
 import {
   type FeatureEncoder,
   type RowEncoder,
   rowEncoder,
   transformRecord,
-} from "../ml/preprocess.ts";
+} from "../learn/preprocess.ts";
 import {
   cellKey,
   countValue,

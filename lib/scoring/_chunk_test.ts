@@ -1,8 +1,8 @@
 import { deepStrictEqual, strictEqual } from "node:assert/strict";
 import { DataError } from "../errors.ts";
-import { csvField, parseCsv } from "../ml/csv.ts";
-import { rowEncoder } from "../ml/preprocess.ts";
-import { createRng } from "../ml/rng.ts";
+import { csvField, parseCsv } from "../data/csv.ts";
+import { rowEncoder } from "../learn/preprocess.ts";
+import { createRng } from "../rng.ts";
 import { ChunkScorer } from "./_chunk.ts";
 import { scanRecords } from "./_records.ts";
 import { loadScorer } from "./scorer.ts";

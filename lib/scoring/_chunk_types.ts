@@ -9,7 +9,7 @@ import type { Where } from "../errors.ts";
 import type { DriftState } from "./_batch_drift.ts";
 import type { OutputFormat } from "./_out_format.ts";
 import type { ScorerSnapshot } from "./scorer.ts";
-import type { OvrModel } from "../ml/multiclass.ts";
+import type { OvrModel } from "../learn/multiclass.ts";
 
 /** Input formats. */
 export type InputFormat = "csv" | "jsonl";

@@ -1,7 +1,7 @@
 /**
  * A forward pass without TensorFlow.js over a layers model that is a plain
  * stack of Dense layers (the `logreg` and `mlp` families of
- * lib/ml/models.ts): read the topology from `model.json` and the float32
+ * lib/learn/models.ts): read the topology from `model.json` and the float32
  * weights from `weights.bin`, then score rows with the WebAssembly SIMD
  * kernel of `_dense_wasm.ts` (float32, like TensorFlow.js) or, where SIMD is
  * missing, plain JavaScript (float64). Private: import `scorer.ts`.

@@ -1,8 +1,8 @@
 import { ok, strictEqual } from "node:assert/strict";
 import * as tf from "@tensorflow/tfjs";
-import { serializeModel } from "../ml/model_io.ts";
-import { createRng } from "../ml/rng.ts";
-import { activateBackend } from "../ml/tf_backend.ts";
+import { serializeModel } from "../learn/model_io.ts";
+import { createRng } from "../rng.ts";
+import { activateBackend } from "../learn/tf_backend.ts";
 import { compileDense, readDenseStack } from "./_dense.ts";
 
 async function stackOf(model: tf.LayersModel) {

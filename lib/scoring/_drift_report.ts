@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { ColumnDrift } from "../ml/drift.ts";
+import type { ColumnDrift } from "../data/drift.ts";
 
 /** The drift report of one batch. */
 export interface DriftReport {

@@ -9,8 +9,8 @@
  * @module
  */
 import { DataError } from "../errors.ts";
-import { CsvParser } from "../ml/csv.ts";
-import type { Preprocessor } from "../ml/preprocess.ts";
+import { CsvParser } from "../data/csv.ts";
+import type { Preprocessor } from "../learn/preprocess.ts";
 import type { InputFormat } from "./_chunk.ts";
 import type { RecordChunker } from "./_input.ts";
 

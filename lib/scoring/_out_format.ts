@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { csvField } from "../ml/csv.ts";
+import { csvField } from "../data/csv.ts";
 
 /** Output formats. */
 export type OutputFormat = "csv" | "jsonl";

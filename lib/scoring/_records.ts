@@ -1,5 +1,5 @@
 /**
- * Record boundaries in CSV bytes, with the exact rules of lib/ml/csv.ts's
+ * Record boundaries in CSV bytes, with the exact rules of lib/data/csv.ts's
  * `CsvParser`: a field that starts with `"` is quoted (`""` is a quote, and
  * delimiters and newlines inside are data); `\n`, `\r\n` and a lone `\r` end
  * a record; a blank line is no record; every record end and every `\n` inside

@@ -1,6 +1,6 @@
 import { deepStrictEqual } from "node:assert/strict";
-import { CsvParser } from "../ml/csv.ts";
-import { createRng } from "../ml/rng.ts";
+import { CsvParser } from "../data/csv.ts";
+import { createRng } from "../rng.ts";
 import { scanRecords } from "./_records.ts";
 
 const PIECES = ["a", "1", ",", "\n", "\r\n", "\r", '"', '""', '"x,\ny"', "é", ""];

@@ -7,7 +7,7 @@
  * @module
  */
 /**
- * The files a release folder of a model family holds (lib/ml/model_io.ts's
+ * The files a release folder of a model family holds (lib/learn/model_io.ts's
  * MODEL_FILES): the card and the preprocessing, plus `trees.json` for the
  * tree families or `model.json` + `weights.bin` for the networks.
  *

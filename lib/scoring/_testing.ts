@@ -6,11 +6,11 @@
  * @module
  */
 import type * as tf from "@tensorflow/tfjs";
-import { parseCsv } from "../ml/csv.ts";
-import { saveReleasedModel } from "../ml/model_io.ts";
-import { refitCandidate } from "../ml/fit.ts";
-import { buildModel, type CandidateConfig, type ModelConfig } from "../ml/models.ts";
-import { refitTrees, type TreeConfig, type TreeModel } from "../ml/trees.ts";
+import { parseCsv } from "../data/csv.ts";
+import { saveReleasedModel } from "../learn/model_io.ts";
+import { refitCandidate } from "../learn/fit.ts";
+import { buildModel, type CandidateConfig, type ModelConfig } from "../learn/models.ts";
+import { refitTrees, type TreeConfig, type TreeModel } from "../learn/trees.ts";
 import {
   compilePreprocess,
   DEFAULT_TRANSFORM,
@@ -18,11 +18,11 @@ import {
   fitPreprocess,
   type InputSpec,
   preprocessToJson,
-} from "../ml/preprocess.ts";
-import { createRng } from "../ml/rng.ts";
-import { readSchema, type Schema } from "../ml/schema.ts";
-import { activateBackend } from "../ml/tf_backend.ts";
-import { MIXED_SCHEMA, schemaFrom, tableFrom } from "../ml/_testing.ts";
+} from "../learn/preprocess.ts";
+import { createRng } from "../rng.ts";
+import { readSchema, type Schema } from "../data/schema.ts";
+import { activateBackend } from "../learn/tf_backend.ts";
+import { MIXED_SCHEMA, schemaFrom, tableFrom } from "../learn/_testing.ts";
 
 const ROOT = new URL("../../", import.meta.url).pathname;
 
@@ -153,7 +153,7 @@ export async function phishingRelease(options: Partial<TinyReleaseOptions> = {})
 }
 
 /**
- * Synthetic rows of lib/ml/_testing.ts's MIXED_SCHEMA (id, nullable number,
+ * Synthetic rows of lib/learn/_testing.ts's MIXED_SCHEMA (id, nullable number,
  * categoricals, ternary integer, boolean, label), with the source-only
  * `level` column when `withDropped` (as training data has it).
  *

@@ -20,14 +20,14 @@
  */
 import { DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
-import { csvField } from "../ml/csv.ts";
-import type { Preprocessor } from "../ml/preprocess.ts";
+import { csvField } from "../data/csv.ts";
+import type { Preprocessor } from "../learn/preprocess.ts";
 import { batchDrift, mergeDriftStates, SAMPLE_ROWS } from "./_batch_drift.ts";
 import type { ChunkResult, InputFormat } from "./_chunk.ts";
 import { type DriftReport, renderDriftMarkdown } from "./_drift_report.ts";
 import { type Executor, inlineExecutor, workerExecutor } from "./_executors.ts";
 import { readInputHeader } from "./_header.ts";
-import { OVR_FORMAT, type OvrModel } from "../ml/multiclass.ts";
+import { OVR_FORMAT, type OvrModel } from "../learn/multiclass.ts";
 import { formatOf, type OpenInput, openInput, RecordChunker } from "./_input.ts";
 import { type OutputFormat, outputHeader } from "./_out_format.ts";
 import type { Scorer } from "./scorer.ts";

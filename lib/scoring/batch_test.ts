@@ -1,8 +1,8 @@
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import { DataError } from "../errors.ts";
 import { memoryLogger } from "../log.ts";
-import { loadReleasedModel } from "../ml/model_io.ts";
-import { transformRows } from "../ml/preprocess.ts";
+import { loadReleasedModel } from "../learn/model_io.ts";
+import { transformRows } from "../learn/preprocess.ts";
 import { predictBatch, type PredictOptions, reportBase } from "./batch.ts";
 import { loadScorer, type Scorer } from "./scorer.ts";
 import {

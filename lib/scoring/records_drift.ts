@@ -6,9 +6,9 @@
  *
  * @module
  */
-import { coerceCell, INVALID } from "../ml/cells.ts";
-import type { ColumnDrift } from "../ml/drift.ts";
-import type { Preprocessor } from "../ml/preprocess.ts";
+import { coerceCell, INVALID } from "../data/cells.ts";
+import type { ColumnDrift } from "../data/drift.ts";
+import type { Preprocessor } from "../learn/preprocess.ts";
 import {
   batchDrift,
   cellKey,

@@ -5,7 +5,7 @@
  *
  * ## Inference engine
  *
- * The released families (lib/ml/models.ts: `logreg`, `mlp`, and the seed
+ * The released families (lib/learn/models.ts: `logreg`, `mlp`, and the seed
  * ensemble, which train releases as one wider Dense stack) are plain stacks
  * of Dense layers ending in one sigmoid unit. For those, {@linkcode loadScorer}
  * reads the exported weights (`model.json` + `weights.bin`) and runs its own
@@ -39,15 +39,15 @@
  */
 import { DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
-import type { ModelCard, ReleasedModel } from "../ml/model_io.ts";
+import type { ModelCard, ReleasedModel } from "../learn/model_io.ts";
 import {
   loadPreprocess,
   type Preprocessor,
   type RecordOptions,
   transformRecord,
-} from "../ml/preprocess.ts";
-import { createRng } from "../ml/rng.ts";
-import type { BackendName } from "../ml/tf_backend.ts";
+} from "../learn/preprocess.ts";
+import { createRng } from "../rng.ts";
+import type { BackendName } from "../learn/tf_backend.ts";
 import { compileDense, type DenseRunner, type DenseStack, readDenseStack } from "./_dense.ts";
 
 /**
@@ -60,7 +60,7 @@ export type ScorerBackend = "auto" | "dense-simd" | "dense-js" | BackendName;
 /** The engine a scorer runs on. */
 export type ScorerEngine = "dense-simd" | "dense-js" | "tfjs-cpu" | "tfjs-wasm" | "trees-js";
 
-/** Families released as trees (`trees.json`, scored by lib/ml/model_io.ts's own predictor). */
+/** Families released as trees (`trees.json`, scored by lib/learn/model_io.ts's own predictor). */
 const TREE_FAMILIES: ReadonlySet<string> = new Set(["gbdt", "extra_trees"]);
 
 /** The values `backend` accepts. */
@@ -196,7 +196,7 @@ export async function loadScorer(dir: string, options: ScorerOptions): Promise<S
   const wantJs = choice === "auto" || choice === "dense-simd" || choice === "dense-js";
   // TensorFlow.js always loads the folder: it checks the card and the files'
   // version, and it is the reference the JavaScript pass is checked against.
-  const { loadReleasedModel } = await import("../ml/model_io.ts");
+  const { loadReleasedModel } = await import("../learn/model_io.ts");
   let released = await loadReleasedModel(dir, {
     use: options.use,
     backend: wantJs ? "cpu" : choice,
@@ -337,8 +337,8 @@ export async function scorerFromSnapshot(
     engine = runner.kind === "wasm-simd" ? "dense-simd" : "dense-js";
     predict = runner.predict;
   } else if (snap.trees !== undefined) {
-    // lib/ml/trees.ts is model_io's tree predictor, without TensorFlow.js.
-    const { compileTrees, parseTreeModel } = await import("../ml/trees.ts");
+    // lib/learn/trees.ts is model_io's tree predictor, without TensorFlow.js.
+    const { compileTrees, parseTreeModel } = await import("../learn/trees.ts");
     engine = "trees-js";
     predict = compileTrees(parseTreeModel(snap.trees, `${snap.dir}/trees.json`));
   } else {

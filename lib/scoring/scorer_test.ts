@@ -2,9 +2,9 @@ import { deepStrictEqual, ok, rejects, strictEqual, throws } from "node:assert/s
 import * as tf from "@tensorflow/tfjs";
 import { DataError } from "../errors.ts";
 import { memoryLogger } from "../log.ts";
-import { parseCsv } from "../ml/csv.ts";
-import { loadReleasedModel } from "../ml/model_io.ts";
-import { transformRecord, transformRows } from "../ml/preprocess.ts";
+import { parseCsv } from "../data/csv.ts";
+import { loadReleasedModel } from "../learn/model_io.ts";
+import { transformRecord, transformRows } from "../learn/preprocess.ts";
 import { loadScorer, scorerFromSnapshot, scorerSnapshot } from "./scorer.ts";
 import {
   mixedCsv,

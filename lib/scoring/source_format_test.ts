@@ -3,8 +3,8 @@
 // tokens; empty, blank-only and header-only inputs are clear data errors.
 import { deepStrictEqual, ok, rejects, strictEqual } from "node:assert/strict";
 import { DataError } from "../errors.ts";
-import { compileClasses, fitOneVsRest } from "../ml/multiclass.ts";
-import { transformRows } from "../ml/preprocess.ts";
+import { compileClasses, fitOneVsRest } from "../learn/multiclass.ts";
+import { transformRows } from "../learn/preprocess.ts";
 import { predictBatch } from "./batch.ts";
 import { loadScorer, type Scorer } from "./scorer.ts";
 import { csvRows, mixedCsv, mixedSchema, writeTinyRelease } from "./_testing.ts";

@@ -7,14 +7,14 @@
  * @module
  */
 import { DataError } from "../errors.ts";
-import { MIXED_SCHEMA, schemaFrom, tableFrom } from "../ml/_testing.ts";
-import type { ModelCard } from "../ml/model_io.ts";
+import { MIXED_SCHEMA, schemaFrom, tableFrom } from "../learn/_testing.ts";
+import type { ModelCard } from "../learn/model_io.ts";
 import {
   DEFAULT_TRANSFORM,
   fitPreprocess,
   type Preprocessor,
   transformRecord,
-} from "../ml/preprocess.ts";
+} from "../learn/preprocess.ts";
 import type { Scored, ServedModel } from "./model_holder.ts";
 
 const TRAIN = "id,bytes,proto,svc,tri,flag,label\n" +

@@ -7,7 +7,7 @@
  * @module
  */
 import { DataError } from "../errors.ts";
-import { parseCsv } from "../ml/csv.ts";
+import { parseCsv } from "../data/csv.ts";
 import { HttpError } from "./errors.ts";
 
 /** The server's limits (all enforced per request). */

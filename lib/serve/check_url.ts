@@ -15,7 +15,9 @@ import type { UrlChecker } from "../url/url_checker.ts";
 import { URL_MODEL_NAME } from "../url/url_checker.ts";
 import { JSON_TYPES, type Limits, parseJsonBody, readBody, requireMediaType } from "./body.ts";
 import { HttpError } from "./errors.ts";
-import type { JsonSchema } from "./openapi.ts";
+
+/** A JSON Schema object (as in openapi.ts, which imports this module's part of the document). */
+type JsonSchema = Record<string, unknown>;
 
 /** The URL model a server answers `/v1/check-url` with. */
 export interface ServedUrlModel {

@@ -9,8 +9,8 @@
  */
 import type { DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
-import type { ModelCard } from "../ml/model_io.ts";
-import type { Preprocessor } from "../ml/preprocess.ts";
+import type { ModelCard } from "../learn/model_io.ts";
+import type { Preprocessor } from "../learn/preprocess.ts";
 
 /** One scored record. */
 export interface Scored {

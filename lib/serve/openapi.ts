@@ -6,7 +6,7 @@
  *
  * @module
  */
-import type { ColumnSpec, Schema } from "../ml/schema.ts";
+import type { ColumnSpec, Schema } from "../data/schema.ts";
 import type { Limits } from "./body.ts";
 import { checkUrlOpenApi } from "./check_url.ts";
 import { ERROR_CODES } from "./errors.ts";

@@ -7,8 +7,8 @@
  * @module
  */
 import { DataError } from "../errors.ts";
-import { csvField } from "../ml/csv.ts";
-import { rowEncoder } from "../ml/preprocess.ts";
+import { csvField } from "../data/csv.ts";
+import { rowEncoder } from "../learn/preprocess.ts";
 import type { CsvInput, JsonRecord } from "./body.ts";
 import { HttpError, recordError } from "./errors.ts";
 import type { Scored, ServedModel } from "./model_holder.ts";

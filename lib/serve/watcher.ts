@@ -11,7 +11,7 @@
  */
 import { DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
-import { MODEL_FILES } from "../ml/model_io.ts";
+import { MODEL_FILES } from "../learn/model_io.ts";
 import type { ModelHolder, ServedModel } from "./model_holder.ts";
 
 /** A model source the watcher can poll. */

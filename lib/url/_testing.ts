@@ -1,18 +1,18 @@
 /**
  * Test helper for lib/url: trains a small real gbdt URL model (featurize →
- * preprocess → lib/ml/trees.ts → model_io) on synthetic URLs and saves it to
+ * preprocess → lib/learn/trees.ts → model_io) on synthetic URLs and saves it to
  * a folder. Not product code.
  *
  * @module
  */
-import { schemaFrom, tableFrom } from "../ml/_testing.ts";
-import { saveReleasedModel } from "../ml/model_io.ts";
-import { encodeTable, fitPreprocess, preprocessToJson } from "../ml/preprocess.ts";
-import { fitTreeCandidate } from "../ml/trees.ts";
-import { trainCandidate } from "../ml/fit.ts";
-import type { TrainedModel } from "../ml/models.ts";
-import { activateBackend } from "../ml/tf_backend.ts";
-import { csvField } from "../ml/csv.ts";
+import { schemaFrom, tableFrom } from "../learn/_testing.ts";
+import { saveReleasedModel } from "../learn/model_io.ts";
+import { encodeTable, fitPreprocess, preprocessToJson } from "../learn/preprocess.ts";
+import { fitTreeCandidate } from "../learn/trees.ts";
+import { trainCandidate } from "../learn/fit.ts";
+import type { TrainedModel } from "../learn/models.ts";
+import { activateBackend } from "../learn/tf_backend.ts";
+import { csvField } from "../data/csv.ts";
 import { featureSchemaYaml, featurizeRows } from "./featurize.ts";
 import type { FeatureGroup } from "./features.ts";
 

@@ -11,7 +11,7 @@
  * @module
  */
 import { DataError } from "../errors.ts";
-import { csvField, CsvParser } from "../ml/csv.ts";
+import { csvField, CsvParser } from "../data/csv.ts";
 import type { UrlChecker } from "./url_checker.ts";
 
 /** Lines checked per block. */

@@ -9,7 +9,7 @@
  */
 import { openSection } from "../section.ts";
 import type { YamlFile } from "../yaml.ts";
-import type { Schema } from "../ml/schema.ts";
+import type { Schema } from "../data/schema.ts";
 import { checkUrl, UrlInputError } from "./check_input.ts";
 import { ALL_GROUPS, type FeatureGroup, featureNames, urlFeatureVector } from "./features.ts";
 

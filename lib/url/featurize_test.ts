@@ -1,5 +1,5 @@
 import { deepStrictEqual, throws } from "node:assert/strict";
-import { schemaFrom } from "../ml/_testing.ts";
+import { schemaFrom } from "../learn/_testing.ts";
 import { parseYaml } from "../yaml.ts";
 import { featureSchemaYaml, featurizeRows, readFeaturizeParams } from "./featurize.ts";
 

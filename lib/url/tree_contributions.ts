@@ -1,7 +1,7 @@
 /**
  * Per-prediction feature contributions of a tree ensemble (path-based
  * attribution, Saabas 2014), computed from the serialized trees
- * (`trees.json`, lib/ml/trees.ts `TreeModel`; read-only). Walking a row down
+ * (`trees.json`, lib/learn/trees.ts `TreeModel`; read-only). Walking a row down
  * a tree, each split moves the expected output from the node's value to the
  * child's; that change is credited to the split's feature. The contributions
  * of a row plus the ensemble's root value add up to its score exactly
@@ -13,7 +13,7 @@
  *
  * @module
  */
-import type { TreeModel } from "../ml/trees.ts";
+import type { TreeModel } from "../learn/trees.ts";
 
 /** Contributions of one row and the value they start from. */
 export interface Contributions {
@@ -22,7 +22,7 @@ export interface Contributions {
   /** The ensemble's expected score before any split (base + root values). */
   bias: number;
   /**
-   * The row's probability, as lib/ml/trees.ts `compileTrees` computes it
+   * The row's probability, as lib/learn/trees.ts `compileTrees` computes it
    * (same leaves, same summation order, float32): one walk gives both.
    */
   probability: number;

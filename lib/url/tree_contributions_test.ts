@@ -1,5 +1,5 @@
 import { deepStrictEqual, ok } from "node:assert/strict";
-import { compileTrees, type TreeModel } from "../ml/trees.ts";
+import { compileTrees, type TreeModel } from "../learn/trees.ts";
 import { treeExplainer } from "./tree_contributions.ts";
 
 const MODEL: TreeModel = {

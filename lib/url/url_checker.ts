@@ -8,9 +8,9 @@
  * @module
  */
 import type { Logger } from "../log.ts";
-import { loadReleasedModel, type ReleasedModel } from "../ml/model_io.ts";
-import { loadPreprocess, type Preprocessor, rowEncoder } from "../ml/preprocess.ts";
-import { parseTreeModel } from "../ml/trees.ts";
+import { loadReleasedModel, type ReleasedModel } from "../learn/model_io.ts";
+import { loadPreprocess, type Preprocessor, rowEncoder } from "../learn/preprocess.ts";
+import { parseTreeModel } from "../learn/trees.ts";
 import { type CheckedUrl, checkUrl, UrlInputError } from "./check_input.ts";
 import { DataError } from "../errors.ts";
 import {

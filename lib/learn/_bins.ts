@@ -1,0 +1,132 @@
+/**
+ * Feature binning for the tree families (lib/learn/trees.ts): per feature a
+ * sorted list of bin edges, and a column-major matrix of bin indices.
+ *
+ * A feature with at most `maxBins` distinct values gets one bin per value
+ * (edges at the midpoints between neighbours: exact for the ternary phishing
+ * features and for one-hot columns); any other feature gets quantile edges
+ * (midpoints of the sorted values at k/maxBins, repeated edges merged). A
+ * value's bin is the number of edges below it, so `bin(x) <= b` holds exactly
+ * when `x <= edges[b]`: a tree split on bin `b` is the threshold `edges[b]`
+ * on raw values, and prediction needs no binning. A constant feature has no
+ * edges (one bin) and is never split on.
+ *
+ * @module
+ */
+import { DataError } from "../errors.ts";
+
+/** The most bins a feature may have (bin indices are bytes). */
+export const MAX_BINS = 256;
+
+/**
+ * Bin edges per feature, fitted on the training rows. Values must be finite
+ * (the transform stage imputes): a NaN or infinity is a {@linkcode DataError}
+ * naming the column and row.
+ *
+ * @example
+ * ```ts
+ * import { fitBinEdges } from "./_bins.ts";
+ * fitBinEdges({ data: new Float32Array([1, 0, -1, 0]), rows: 4, cols: 1, maxBins: 255 });
+ * // [Float64Array [-0.5, 0.5]]
+ * ```
+ */
+export function fitBinEdges(o: {
+  data: Float32Array;
+  rows: number;
+  cols: number;
+  maxBins: number;
+  columns?: readonly string[];
+}): Float64Array[] {
+  const { data, rows, cols } = o;
+  if (!(o.maxBins >= 2 && o.maxBins <= MAX_BINS)) {
+    throw new RangeError(`maxBins must be in [2, ${MAX_BINS}], got ${o.maxBins}`);
+  }
+  const values = new Float64Array(rows);
+  const out: Float64Array[] = [];
+  for (let f = 0; f < cols; f++) {
+    for (let i = 0; i < rows; i++) {
+      const v = data[i * cols + f];
+      if (!Number.isFinite(v)) {
+        throw new DataError(`feature values must be finite, got ${v} in row ${i + 1}`, {
+          field: o.columns?.[f] ?? `feature ${f + 1}`,
+          hint: "the transform stage imputes missing values; check its output",
+        });
+      }
+      values[i] = v;
+    }
+    values.sort();
+    out.push(edgesOfSorted(values, o.maxBins));
+  }
+  return out;
+}
+
+function edgesOfSorted(sorted: Float64Array, maxBins: number): Float64Array {
+  const n = sorted.length;
+  const distinct: number[] = [];
+  for (let i = 0; i < n && distinct.length <= maxBins; i++) {
+    if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]);
+  }
+  const edges: number[] = [];
+  if (distinct.length <= maxBins) {
+    for (let k = 1; k < distinct.length; k++) {
+      const e = (distinct[k - 1] + distinct[k]) / 2;
+      if (edges.length === 0 || e > edges[edges.length - 1]) edges.push(e);
+    }
+  } else {
+    for (let k = 1; k < maxBins; k++) {
+      const pos = (k * (n - 1)) / maxBins;
+      const e = (sorted[Math.floor(pos)] + sorted[Math.ceil(pos)]) / 2;
+      // Edges at or above the largest value would make empty bins.
+      if ((edges.length === 0 || e > edges[edges.length - 1]) && e < sorted[n - 1]) edges.push(e);
+    }
+  }
+  return Float64Array.from(edges);
+}
+
+/**
+ * The bin of a value: how many edges are below it (binary search).
+ *
+ * @example
+ * ```ts
+ * import { binOf } from "./_bins.ts";
+ * binOf(0.2, new Float64Array([-0.5, 0.5])); // 1
+ * ```
+ */
+export function binOf(x: number, edges: Float64Array): number {
+  let lo = 0, hi = edges.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (edges[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * Bin a row-major matrix into a column-major byte matrix (`binned[f * rows + i]`).
+ * Values outside the fitted range go to the first or last bin; NaN, which the
+ * fit never sees, goes to the last bin (like "greater than every edge" at
+ * prediction, where NaN fails every `x <= threshold` test).
+ *
+ * @example
+ * ```ts
+ * import { binMatrix } from "./_bins.ts";
+ * binMatrix(new Float32Array([0, 5, 1, 7]), 2, [new Float64Array([0.5]), new Float64Array([])]);
+ * // Uint8Array [0, 1, 0, 0]
+ * ```
+ */
+export function binMatrix(data: Float32Array, rows: number, edges: Float64Array[]): Uint8Array {
+  const cols = edges.length;
+  if (data.length !== rows * cols) {
+    throw new RangeError(`expected ${rows}x${cols} = ${rows * cols} values, got ${data.length}`);
+  }
+  const out = new Uint8Array(rows * cols);
+  for (let f = 0; f < cols; f++) {
+    const e = edges[f];
+    for (let i = 0; i < rows; i++) {
+      const x = data[i * cols + f];
+      out[f * rows + i] = x !== x ? e.length : binOf(x, e);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,96 @@
+/**
+ * Fitting the preprocessing on train. Private: import `preprocess.ts`.
+ *
+ * @module
+ */
+import {
+  compilePreprocess,
+  type FeatureEncoding,
+  outputNames,
+  type Preprocessor,
+  type TransformOptions,
+  UNSEEN,
+} from "./_preprocess_spec.ts";
+import { fitReference } from "./_preprocess_reference.ts";
+import { type Cell, type Schema, schemaToData } from "../data/schema.ts";
+import type { Table } from "../data/table.ts";
+
+function mostFrequent(keys: string[], order: (a: string, b: string) => number): string | undefined {
+  const counts = new Map<string, number>();
+  for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  let best: string | undefined, bestN = -1;
+  for (const k of [...counts.keys()].sort(order)) {
+    if (counts.get(k)! > bestN) [best, bestN] = [k, counts.get(k)!];
+  }
+  return best;
+}
+
+const numericOrder = (a: string, b: string) => Number(a) - Number(b);
+const textOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * Fit the preprocessing on a (train) table, with its reference profile for
+ * drift tests (`_preprocess_reference.ts`).
+ *
+ * @example
+ * ```ts ignore
+ * import { fitPreprocess, DEFAULT_TRANSFORM } from "./preprocess.ts";
+ * const pre = fitPreprocess(trainTable, schema, DEFAULT_TRANSFORM);
+ * pre.columns; // ["duration", "protocol_type=icmp", …]
+ * ```
+ */
+export function fitPreprocess(
+  table: Table,
+  schema: Schema,
+  options: TransformOptions,
+): Preprocessor {
+  const features: FeatureEncoding[] = schema.features.map((name) => {
+    const c = table.columns.findIndex((col) => col.name === name);
+    const col = table.columns[c];
+    const present = table.cells[c].filter((v): v is Exclude<Cell, null> => v !== null);
+    const distinct = new Set(present).size;
+    const oneHot = col.type === "categorical" ||
+      (col.type === "integer" && options.oneHotIntegers &&
+        (col.values?.length ?? distinct) <= options.oneHotMaxValues);
+    if (oneHot) {
+      const order = col.type === "integer" ? numericOrder : textOrder;
+      const keys = present.map(String);
+      const categories = [...new Set(keys)].sort(order);
+      return {
+        kind: "one_hot",
+        column: name,
+        impute: mostFrequent(keys, order) ?? UNSEEN,
+        categories,
+      };
+    }
+    const xs = present.map((v) => (typeof v === "boolean" ? Number(v) : (v as number)));
+    let impute = 0;
+    if (xs.length > 0 && col.type === "boolean") {
+      impute = Number(mostFrequent(xs.map(String), numericOrder));
+    } else if (xs.length > 0 && options.numericImpute === "mean") {
+      impute = xs.reduce((a, b) => a + b, 0) / xs.length;
+    } else if (xs.length > 0) {
+      const s = Float64Array.from(xs).sort();
+      const m = s.length >> 1;
+      impute = s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+    }
+    let center = 0, scale = 1;
+    if (options.scale === "standard") {
+      const n = table.rows, missing = n - xs.length;
+      center = (xs.reduce((a, b) => a + b, 0) + missing * impute) / n;
+      let ss = missing * (impute - center) ** 2;
+      for (const x of xs) ss += (x - center) ** 2;
+      const std = Math.sqrt(ss / n);
+      scale = std > 1e-12 ? std : 1;
+    }
+    return { kind: "numeric", column: name, impute, center, scale };
+  });
+  return compilePreprocess({
+    format: "preprocess/1",
+    schema: schemaToData(schema),
+    features,
+    columns: features.flatMap(outputNames),
+    fit: { rows: table.rows, options },
+    reference: fitReference(table, schema),
+  }, schema);
+}

@@ -1,0 +1,442 @@
+/**
+ * The released model folder (`artifacts/model/`): what `train` writes and
+ * every scorer (evaluate, batch predict, the HTTP server) loads. The card's
+ * `family` says which model files the folder holds:
+ *
+ * - TensorFlow.js families (`logreg`, `mlp`; a seed ensemble is one wider
+ *   `mlp`): `model.json` + `weights.bin`, the network in TensorFlow.js layers
+ *   format (written through a custom IO handler, loadable by any tfjs
+ *   loader), a plain stack of Dense layers;
+ * - tree families (`gbdt`, `extra_trees`): `trees.json` only (no
+ *   `model.json`/`weights.bin`): compact JSON of format `threat-trees/1`
+ *   (lib/learn/trees.ts `TreeModel`: per-feature bin edges, and each tree as
+ *   arrays `feature`, `bin`, `left`, `right`, `value`; a row goes left when
+ *   `x[feature] <= bin_edges[feature][bin]`, a child `c < 0` is leaf `~c`;
+ *   probability `sigmoid(base + sum of leaves)` for `gbdt`, `sum / trees`
+ *   for `extra_trees`). {@linkcode ReleasedModel.predictProba} runs it in
+ *   plain JavaScript over flat typed arrays, no TensorFlow.js involved:
+ *   scorers should check `family` (card or ReleasedModel) and use it as is;
+ * - both: `preprocess.json`, the transform stage's fitted preprocessing,
+ *   copied byte for byte (opaque here), and `card.json`, the model card
+ *   ({@linkcode ModelCard}), whose `version` is a short content hash of the
+ *   model files, the preprocessing and the threshold, checked again on load.
+ *
+ * Saving one family removes the other family's model files from the folder,
+ * so a folder never holds two models.
+ *
+ * @module
+ */
+import * as tf from "@tensorflow/tfjs";
+import { createHash } from "node:crypto";
+import { DataError } from "../errors.ts";
+import { type Logger, nullLogger } from "../log.ts";
+import {
+  type CandidateConfig,
+  FAMILIES,
+  type Family,
+  predictProba as predictWith,
+  type TrainedModel,
+} from "./models.ts";
+import { type BackendChoice, backendFor, type BackendName } from "./tf_backend.ts";
+import { compileTrees, isTreeModel, parseTreeModel } from "./trees.ts";
+
+/** The card format this module writes and reads. */
+export const CARD_FORMAT = "threat-model/1";
+
+/** File names inside the model folder. */
+export const MODEL_FILES = {
+  model: "model.json",
+  weights: "weights.bin",
+  trees: "trees.json",
+  preprocess: "preprocess.json",
+  card: "card.json",
+} as const;
+
+/** The model card: what the model is, what it was trained on, how well it did on validation. */
+export interface ModelCard {
+  /** {@linkcode CARD_FORMAT}. */
+  format: string;
+  /** Short content hash of the model files, preprocessing and threshold. */
+  version: string;
+  /** Model family (`logreg`, `mlp`, `gbdt`, `extra_trees`): which model files the folder holds. */
+  family: Family;
+  /**
+   * ISO time the model was saved: only in cards written before byte
+   * reproducibility. No longer written — a card holds no run metadata (see
+   * {@linkcode RUN_METADATA}); times go to the runner's run history.
+   */
+  created?: string;
+  /** Family and hyperparameters. */
+  config: CandidateConfig;
+  /** Human label of `config`. */
+  description: string;
+  /** Feature names, in the order `predictProba` expects them. */
+  features: string[];
+  /** Flag a row as a threat when its probability is ≥ this. */
+  threshold: number;
+  /** How the threshold was chosen: the FPR budget and what it gave on validation. */
+  threshold_choice: { target_fpr: number; validation_fpr: number; validation_tpr: number };
+  /** Validation metrics of this model (flat). */
+  validation: Record<string, number | null>;
+  /** The training data: file, sha256 of its bytes, and row counts. */
+  train_data: {
+    file: string;
+    sha256: string;
+    rows: number;
+    train_rows: number;
+    validation_rows: number;
+  };
+  /** The `train` params section as read. */
+  params: unknown;
+  /** Backend the TensorFlow.js candidates trained on, and the tfjs version. */
+  backend: { training: BackendName; tfjs: string };
+  /** Anything else the trainer records (best epoch, search size, seconds …). */
+  training: Record<string, unknown>;
+}
+
+/** Options of {@linkcode saveReleasedModel}. */
+export interface SaveOptions {
+  /** Target folder (created). */
+  dir: string;
+  /** The inference network, or a tree model. */
+  model: TrainedModel;
+  /**
+   * The card without `format`, `version` and `family` (filled in here; `family` from `config`).
+   * Run metadata in it ({@linkcode RUN_METADATA}) is dropped, not written.
+   */
+  card: Omit<ModelCard, "format" | "version" | "family">;
+  /** The transform stage's preprocess.json bytes, copied as they are. */
+  preprocess: Uint8Array;
+  /** Progress. */
+  log?: Logger;
+}
+
+/**
+ * Hex SHA-256 of bytes or a UTF-8 string (the card's data hash and version).
+ *
+ * @example
+ * ```ts
+ * import { sha256Hex } from "./model_io.ts";
+ * sha256Hex("abc").slice(0, 8); // "ba7816bf"
+ * ```
+ */
+export function sha256Hex(data: Uint8Array | string): string {
+  return createHash("sha256").update(data).digest("hex");
+}
+const sha256 = sha256Hex;
+
+/** The version: a hash of the model files' hashes, the preprocessing's and the threshold. */
+function versionOf(modelFiles: Uint8Array[], preprocess: Uint8Array, threshold: number) {
+  const parts = [...modelFiles, preprocess].map((f) => sha256(f));
+  return sha256([...parts, String(threshold)].join("\n")).slice(0, 12);
+}
+
+/**
+ * Card fields that describe the run, not the model: wall-clock times and
+ * durations. {@linkcode saveReleasedModel} never writes them, so the same
+ * code, data and params give a byte-identical model folder on any machine
+ * (the folder is a hashed pipeline out). A stage that wants them recorded
+ * writes them to the runner's run record instead (`THREATLINE_RUN_RECORD_DIR`).
+ */
+export const RUN_METADATA = { card: ["created"], training: ["seconds"] } as const;
+
+/**
+ * The card without its run metadata ({@linkcode RUN_METADATA}).
+ *
+ * @example
+ * ```ts
+ * import { withoutRunMetadata } from "./model_io.ts";
+ * withoutRunMetadata({ created: "2026-01-01T00:00:00Z", training: { seconds: 3, epochs: 9 } });
+ * // { training: { epochs: 9 } }
+ * ```
+ */
+export function withoutRunMetadata<T extends { created?: string; training?: unknown }>(
+  card: T,
+): T {
+  const out: Record<string, unknown> = { ...card };
+  for (const key of RUN_METADATA.card) delete out[key];
+  if (card.training && typeof card.training === "object") {
+    const training: Record<string, unknown> = { ...card.training as Record<string, unknown> };
+    for (const key of RUN_METADATA.training) delete training[key];
+    out.training = training;
+  }
+  return out as T;
+}
+
+const isTreeFamily = (f: Family) => f === "gbdt" || f === "extra_trees";
+
+async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
+  const tmp = `${path}.tmp-${Deno.pid}`;
+  await Deno.writeFile(tmp, data);
+  await Deno.rename(tmp, path);
+}
+
+/**
+ * Serialize a model to tfjs `model.json` text and `weights.bin` bytes in
+ * memory (through `tf.io.withSaveHandler`).
+ *
+ * @example
+ * ```ts ignore
+ * import { serializeModel } from "./model_io.ts";
+ * const { modelJson, weights } = await serializeModel(model);
+ * ```
+ */
+export async function serializeModel(
+  model: tf.LayersModel,
+): Promise<{ modelJson: Uint8Array; weights: Uint8Array }> {
+  let captured: tf.io.ModelArtifacts | undefined;
+  await model.save(tf.io.withSaveHandler((artifacts) => {
+    captured = artifacts;
+    return Promise.resolve({
+      modelArtifactsInfo: { dateSaved: new Date(0), modelTopologyType: "JSON" },
+    });
+  }));
+  const a = captured!;
+  const data = a.weightData;
+  const buffer = data === undefined
+    ? new ArrayBuffer(0)
+    : Array.isArray(data)
+    ? tf.io.concatenateArrayBuffers(data)
+    : data as ArrayBuffer;
+  const json = {
+    format: "layers-model",
+    generatedBy: `TensorFlow.js tfjs-layers v${tf.version_layers}`,
+    convertedBy: null,
+    modelTopology: a.modelTopology,
+    weightsManifest: [{ paths: [MODEL_FILES.weights], weights: a.weightSpecs ?? [] }],
+  };
+  return {
+    modelJson: new TextEncoder().encode(JSON.stringify(json)),
+    weights: new Uint8Array(buffer),
+  };
+}
+
+/**
+ * Write the released model folder and return the completed card.
+ *
+ * @example
+ * ```ts ignore
+ * import { saveReleasedModel } from "./model_io.ts";
+ * const card = await saveReleasedModel({ dir: "artifacts/model", model, card: draft, preprocess });
+ * card.version; // "3fa1c2d4e5f6"
+ * ```
+ */
+export async function saveReleasedModel(o: SaveOptions): Promise<ModelCard> {
+  const family = o.card.config.family;
+  if (isTreeModel(o.model) !== isTreeFamily(family)) {
+    throw new RangeError(`the model does not match the card's family '${family}'`);
+  }
+  const files: [string, Uint8Array][] = [];
+  if (isTreeModel(o.model)) {
+    files.push([MODEL_FILES.trees, new TextEncoder().encode(JSON.stringify(o.model))]);
+  } else {
+    const { modelJson, weights } = await serializeModel(o.model);
+    files.push([MODEL_FILES.model, modelJson], [MODEL_FILES.weights, weights]);
+  }
+  const version = versionOf(files.map(([, b]) => b), o.preprocess, o.card.threshold);
+  const card: ModelCard = {
+    format: CARD_FORMAT,
+    version,
+    family,
+    ...withoutRunMetadata(o.card),
+  };
+  await Deno.mkdir(o.dir, { recursive: true });
+  for (const name of [MODEL_FILES.model, MODEL_FILES.weights, MODEL_FILES.trees]) {
+    if (!files.some(([n]) => n === name)) {
+      await Deno.remove(`${o.dir}/${name}`).catch(ignoreNotFound);
+    }
+  }
+  for (const [name, bytes] of files) await writeAtomic(`${o.dir}/${name}`, bytes);
+  await writeAtomic(`${o.dir}/${MODEL_FILES.preprocess}`, o.preprocess);
+  const cardText = JSON.stringify(card, null, 2) + "\n";
+  await writeAtomic(`${o.dir}/${MODEL_FILES.card}`, new TextEncoder().encode(cardText));
+  const bytes = files.reduce((n, [, b]) => n + b.length, 0);
+  (o.log ?? nullLogger).info("model saved", { dir: o.dir, family, version, bytes });
+  return card;
+}
+
+function ignoreNotFound(err: unknown): void {
+  if (!(err instanceof Deno.errors.NotFound)) throw err;
+}
+
+/** A loaded released model, ready to score rows. */
+export interface ReleasedModel {
+  /** The model card. */
+  card: ModelCard;
+  /** The card's family: `gbdt`/`extra_trees` run in plain JavaScript (trees.json, no model.json). */
+  family: Family;
+  /** The parsed preprocess.json (opaque here: the scorers' preprocessing reads it). */
+  preprocessJson: unknown;
+  /** Probability of "threat" for `rows` rows of `card.features.length` float32 values each. */
+  predictProba(features: Float32Array, rows: number): Float32Array;
+  /** The card's decision threshold. */
+  threshold: number;
+  /** The card's version. */
+  version: string;
+  /** The TensorFlow.js backend the model runs on (tree families: `cpu`, plain JavaScript). */
+  backend: BackendName;
+  /** Free the model's tensors (tree families: nothing to free). */
+  dispose(): void;
+}
+
+/** Options of {@linkcode loadReleasedModel}. */
+export interface LoadOptions {
+  /** What the process mostly does: picks the measured backend (default `batch`). */
+  use?: "batch" | "single";
+  /** Override the measured backend (TensorFlow.js families). */
+  backend?: BackendChoice;
+  /** Progress. */
+  log?: Logger;
+}
+
+async function readFileIn(dir: string, name: string): Promise<Uint8Array> {
+  const file = `${dir}/${name}`;
+  try {
+    return await Deno.readFile(file);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) {
+      throw new DataError("model file not found", {
+        file,
+        cause: err,
+        hint: "run the train stage",
+      });
+    }
+    throw err;
+  }
+}
+
+function parseJson(bytes: Uint8Array, file: string): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(bytes));
+  } catch (err) {
+    throw new DataError(`invalid JSON: ${(err as Error).message}`, { file, cause: err });
+  }
+}
+
+function checkCard(value: unknown, file: string): ModelCard {
+  const c = value as Partial<ModelCard> | null;
+  if (c?.format !== CARD_FORMAT) {
+    throw new DataError(`not a model card of format '${CARD_FORMAT}'`, { file, field: "format" });
+  }
+  // Cards written before the tree families have no `family`: their config's is it.
+  c.family ??= (c.config as { family?: Family } | undefined)?.family;
+  if (!FAMILIES.includes(c.family!)) {
+    throw new DataError(`model card field 'family' must be one of ${FAMILIES.join(", ")}`, {
+      file,
+      field: "family",
+    });
+  }
+  const fields: [keyof ModelCard, string][] = [
+    ["version", "string"],
+    ["threshold", "number"],
+    ["features", "object"],
+    ["config", "object"],
+  ];
+  for (const [key, type] of fields) {
+    if (typeof c[key] !== type || c[key] === null) {
+      throw new DataError(`model card field '${key}' must be a ${type}`, { file, field: key });
+    }
+  }
+  return c as ModelCard;
+}
+
+/**
+ * Load the released model folder: check the card, check the files against
+ * the card's version, then load the trees (tree families: compiled to a plain
+ * JavaScript scorer) or activate the TensorFlow.js backend for `use` and
+ * load the network.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadReleasedModel } from "./model_io.ts";
+ * const m = await loadReleasedModel("artifacts/model", { use: "single" });
+ * const p = m.predictProba(new Float32Array(m.card.features.length), 1);
+ * const threat = p[0] >= m.threshold;
+ * m.dispose();
+ * ```
+ */
+export async function loadReleasedModel(
+  dir: string,
+  options: LoadOptions = {},
+): Promise<ReleasedModel> {
+  const log = options.log ?? nullLogger;
+  const cardFile = `${dir}/${MODEL_FILES.card}`;
+  const card = checkCard(parseJson(await readFileIn(dir, MODEL_FILES.card), cardFile), cardFile);
+  const preprocess = await readFileIn(dir, MODEL_FILES.preprocess);
+  const preprocessJson = () => parseJson(preprocess, `${dir}/${MODEL_FILES.preprocess}`);
+  const checkVersion = (modelFiles: Uint8Array[]) => {
+    const actual = versionOf(modelFiles, preprocess, card.threshold);
+    if (actual !== card.version) {
+      throw new DataError(
+        `model files do not match the card: version ${card.version} expected, files hash to ${actual}`,
+        {
+          file: cardFile,
+          field: "version",
+          hint: "the folder mixes two trainings; run the train stage again",
+        },
+      );
+    }
+  };
+  const cols = card.features.length;
+  if (isTreeFamily(card.family)) {
+    const treesBytes = await readFileIn(dir, MODEL_FILES.trees);
+    checkVersion([treesBytes]);
+    const treesFile = `${dir}/${MODEL_FILES.trees}`;
+    const trees = parseTreeModel(parseJson(treesBytes, treesFile), treesFile);
+    if (trees.features !== cols || trees.family !== card.family) {
+      throw new DataError(
+        `trees.json holds a ${trees.family} model of ${trees.features} features, the card a ${card.family} of ${cols}`,
+        { file: treesFile },
+      );
+    }
+    log.debug("model loaded", { dir, version: card.version, family: card.family });
+    return {
+      card,
+      family: card.family,
+      preprocessJson: preprocessJson(),
+      predictProba: compileTrees(trees),
+      threshold: card.threshold,
+      version: card.version,
+      backend: "cpu",
+      dispose: () => {},
+    };
+  }
+  const modelJson = await readFileIn(dir, MODEL_FILES.model);
+  const weights = await readFileIn(dir, MODEL_FILES.weights);
+  checkVersion([modelJson, weights]);
+  const modelFile = `${dir}/${MODEL_FILES.model}`;
+  const json = parseJson(modelJson, modelFile) as {
+    modelTopology?: tf.io.ModelArtifacts["modelTopology"];
+    weightsManifest?: { weights: tf.io.WeightsManifestEntry[] }[];
+  };
+  if (!json.modelTopology || !Array.isArray(json.weightsManifest)) {
+    throw new DataError("not a TensorFlow.js layers model", { file: modelFile });
+  }
+  const backend = await backendFor(options.use ?? "batch", options.backend ?? "auto", log);
+  const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
+  const model = await tf.loadLayersModel(tf.io.fromMemory({
+    modelTopology: json.modelTopology,
+    weightSpecs: json.weightsManifest.flatMap((g) => g.weights),
+    weightData: buffer as ArrayBuffer,
+  }));
+  if (model.inputs[0].shape[1] !== cols) {
+    model.dispose();
+    throw new DataError(
+      `model takes ${model.inputs[0].shape[1]} features, the card lists ${cols}`,
+      {
+        file: modelFile,
+      },
+    );
+  }
+  log.debug("model loaded", { dir, version: card.version, backend });
+  return {
+    card,
+    family: card.family,
+    preprocessJson: preprocessJson(),
+    predictProba: (features, rows) => predictWith(model, features, rows),
+    threshold: card.threshold,
+    version: card.version,
+    backend,
+    dispose: () => model.dispose(),
+  };
+}

@@ -1,0 +1,275 @@
+/**
+ * Hyperparameter search: a small space per model family (read from the
+ * `search:` mapping of `params.yaml`), expanded as a full grid or sampled
+ * (seeded) from it, each candidate trained with early stopping on the
+ * validation split (networks: epochs, lib/learn/fit.ts; `gbdt`: trees,
+ * lib/learn/trees.ts), and the best one by the selection metric kept, across
+ * all families.
+ *
+ * @module
+ */
+import { nullLogger } from "../log.ts";
+import type { NumberOptions, Section } from "../section.ts";
+import { isBetter, type ScoreReport, scoreReport } from "../reports/metrics.ts";
+import { type EpochRecord, trainCandidate, type TrainOptions } from "./fit.ts";
+import {
+  type CandidateConfig,
+  describeConfig,
+  disposeModel,
+  FAMILIES,
+  type Family,
+  isNetConfig,
+  type TrainedModel,
+} from "./models.ts";
+import { createRng, shuffle } from "../rng.ts";
+import { fitTreeCandidate, type TreeFamily } from "./trees.ts";
+
+/**
+ * Values to try per hyperparameter of one family, keyed by the config field
+ * they set (`learningRate`, `hidden` …), in the order the grid nests them
+ * (the last varies fastest).
+ */
+export type FamilySpace = Record<string, readonly unknown[]>;
+
+/** The search: strategy and the space of each family taking part. */
+export interface SearchSpec {
+  /** `grid`: every combination; `random`: `samples` of them, drawn without repetition. */
+  strategy: "grid" | "random";
+  /** Candidates drawn by `random`. */
+  samples: number;
+  /** Families taking part and their spaces, in {@linkcode FAMILIES} order. */
+  families: Partial<Record<Family, FamilySpace>>;
+}
+
+type NumberKey = [
+  yamlKey: string,
+  field: string,
+  options: NumberOptions & { defaultList?: number[] },
+];
+
+const int = (min: number, max?: number) => ({ integer: true, min, max });
+
+/** The tree families' keys: params.yaml name, config field, range and default. */
+const TREE_KEYS: Record<TreeFamily, NumberKey[]> = {
+  gbdt: [
+    ["learning_rate", "learningRate", { min: 1e-4, max: 1, defaultList: [0.1] }],
+    ["max_iter", "maxIter", { ...int(1, 10000), defaultList: [300] }],
+    ["max_leaf_nodes", "maxLeafNodes", { ...int(2, 4096), defaultList: [31] }],
+    ["max_depth", "maxDepth", { ...int(0, 64), defaultList: [0] }],
+    ["min_samples_leaf", "minSamplesLeaf", { ...int(1), defaultList: [20] }],
+    ["l2", "l2", { min: 0, defaultList: [0] }],
+    ["max_bins", "maxBins", { ...int(2, 256), defaultList: [255] }],
+    ["n_iter_no_change", "nIterNoChange", { ...int(1), defaultList: [20] }],
+  ],
+  extra_trees: [
+    ["n_estimators", "nEstimators", { ...int(1, 10000), defaultList: [300] }],
+    ["max_features", "maxFeatures", { min: 1e-6, max: 1, defaultList: [0.2] }],
+    ["min_samples_leaf", "minSamplesLeaf", { ...int(1), defaultList: [1] }],
+    ["max_depth", "maxDepth", { ...int(0, 64), defaultList: [0] }],
+    ["max_bins", "maxBins", { ...int(2, 256), defaultList: [255] }],
+  ],
+};
+
+/**
+ * Read a `search:` mapping. Each family is optional (absent = not searched);
+ * at least one must be present. Network families list `learning_rate` (and
+ * `l2`; `mlp`: `hidden`, `dropout`); tree families list any of their keys
+ * (`gbdt`: learning_rate, max_iter, max_leaf_nodes, max_depth,
+ * min_samples_leaf, l2, max_bins, n_iter_no_change; `extra_trees`:
+ * n_estimators, max_features, min_samples_leaf, max_depth, max_bins), the
+ * rest taking their defaults.
+ *
+ * @example
+ * ```ts
+ * import { parseYaml } from "../yaml.ts";
+ * import { openSection } from "../section.ts";
+ * import { readSearchSpec } from "./search.ts";
+ * const y = parseYaml("search:\n  strategy: grid\n  logreg: {learning_rate: [0.01], l2: [0]}\n", "p.yaml");
+ * readSearchSpec(openSection(y, ["search"])).families.logreg?.learningRate; // [0.01]
+ * ```
+ */
+export function readSearchSpec(s: Section): SearchSpec {
+  const strategy = s.string("strategy", { default: "grid", oneOf: ["grid", "random"] as const });
+  const samples = s.number("samples", { default: 4, integer: true, min: 1 });
+  const families: SearchSpec["families"] = {};
+  for (const family of FAMILIES) {
+    const f = s.optionalSection(family);
+    if (!f) continue;
+    if (family === "gbdt" || family === "extra_trees") {
+      const space: FamilySpace = {};
+      for (const [key, field, options] of TREE_KEYS[family]) space[field] = f.numbers(key, options);
+      families[family] = space;
+    } else {
+      const learningRate = f.numbers("learning_rate", { min: 1e-6, max: 1 });
+      const l2 = f.numbers("l2", { defaultList: [0], min: 0 });
+      let hidden: number[][] = [[]];
+      let dropout = [0];
+      if (family === "mlp") {
+        hidden = readLayerLists(f, "hidden");
+        dropout = f.numbers("dropout", { defaultList: [0], min: 0, max: 0.9 });
+      }
+      families[family] = { hidden, learningRate, l2, dropout };
+    }
+    f.done();
+  }
+  if (Object.keys(families).length === 0) {
+    throw s.error(undefined, `'${s.path.join(".")}' needs at least one of ${FAMILIES.join(", ")}`);
+  }
+  s.done();
+  return { strategy, samples, families };
+}
+
+function readLayerLists(f: Section, key: string): number[][] {
+  const raw = f.raw(key);
+  const fail = () =>
+    f.error(
+      key,
+      `'${[...f.path, key].join(".")}' must be a list of layer-width lists, e.g. [[64, 32], [128]]`,
+    );
+  if (!Array.isArray(raw) || raw.length === 0) throw fail();
+  return raw.map((layers) => {
+    if (!Array.isArray(layers) || layers.length === 0) throw fail();
+    for (const w of layers) if (!Number.isInteger(w) || w < 1 || w > 4096) throw fail();
+    return layers as number[];
+  });
+}
+
+/**
+ * Every combination of the spec's spaces, family by family, in a fixed order.
+ *
+ * @example
+ * ```ts
+ * import { expandGrid } from "./search.ts";
+ * expandGrid({ strategy: "grid", samples: 1, families: {
+ *   logreg: { hidden: [[]], learningRate: [0.01, 0.1], l2: [0], dropout: [0] } } }).length; // 2
+ * ```
+ */
+export function expandGrid(spec: SearchSpec): CandidateConfig[] {
+  const out: CandidateConfig[] = [];
+  for (const family of FAMILIES) {
+    const space = spec.families[family];
+    if (!space) continue;
+    let combos: Record<string, unknown>[] = [{ family }];
+    for (const [field, values] of Object.entries(space)) {
+      combos = combos.flatMap((c) => values.map((v) => ({ ...c, [field]: v })));
+    }
+    out.push(...(combos as unknown as CandidateConfig[]));
+  }
+  return out;
+}
+
+/**
+ * The candidates of a spec: the whole grid, or a seeded sample of it (in grid order).
+ *
+ * @example
+ * ```ts
+ * import { candidates } from "./search.ts";
+ * const spec = { strategy: "random" as const, samples: 1, families: {
+ *   logreg: { hidden: [[]], learningRate: [0.01, 0.1], l2: [0], dropout: [0] } } };
+ * candidates(spec, 7).length; // 1
+ * ```
+ */
+export function candidates(spec: SearchSpec, seed: number): CandidateConfig[] {
+  const grid = expandGrid(spec);
+  if (spec.strategy === "grid" || spec.samples >= grid.length) return grid;
+  const picked = shuffle(grid.map((_, i) => i), createRng(seed)).slice(0, spec.samples);
+  return picked.sort((a, b) => a - b).map((i) => grid[i]);
+}
+
+/** What one candidate achieved. */
+export interface CandidateResult {
+  /** `c1`, `c2` … in search order. */
+  id: string;
+  /** Its hyperparameters. */
+  config: CandidateConfig;
+  /** Human label of the config. */
+  label: string;
+  /** Epoch whose weights were kept (tree families: trees kept). */
+  bestEpoch: number;
+  /** Seconds it took to train. */
+  seconds: number;
+  /** Validation metrics at 0.5 with the kept weights. */
+  val: ScoreReport;
+  /** Per-epoch (tree families: per-tree) records. */
+  history: EpochRecord[];
+}
+
+/**
+ * Options of {@linkcode runSearch}: those of one candidate's training (the
+ * `epochs`, `patience` and `batchSize` apply to networks; `gbdt` stops on
+ * its own `nIterNoChange`), for a list of configs.
+ */
+export interface SearchOptions extends Omit<TrainOptions, "config" | "label"> {
+  /** Candidates to train. */
+  configs: CandidateConfig[];
+}
+
+/** The outcome of a search: every candidate and the winner's model. */
+export interface SearchOutcome {
+  /** Every candidate, in search order. */
+  results: CandidateResult[];
+  /** Index of the winner in `results`. */
+  best: number;
+  /** The winner's model (the caller disposes it: {@linkcode disposeModel}). */
+  model: TrainedModel;
+  /** The winner's validation probabilities. */
+  valScores: Float32Array;
+}
+
+/**
+ * Train every candidate of every family and keep the best by `metric` on
+ * the validation split (ties: the earlier candidate). Only the current
+ * winner's model is kept in memory.
+ *
+ * @example
+ * ```ts ignore
+ * import { candidates, runSearch } from "./search.ts";
+ * const out = await runSearch({ configs: candidates(spec, 7), train, val, seed: 7, epochs: 60, patience: 8, batchSize: 64, metric: "roc_auc", log });
+ * out.results[out.best].label; // "mlp[64,32] lr=0.003 l2=0"
+ * ```
+ */
+export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
+  if (o.configs.length === 0) throw new RangeError("no candidates to search");
+  const log = o.log ?? nullLogger;
+  const results: CandidateResult[] = [];
+  let winner: { index: number; model: TrainedModel; valScores: Float32Array } | undefined;
+  try {
+    for (const [i, config] of o.configs.entries()) {
+      const id = `c${i + 1}`;
+      const label = describeConfig(config);
+      log.info("candidate", { id, of: o.configs.length, config: label });
+      const start = performance.now();
+      const trained = isNetConfig(config)
+        ? await trainCandidate({ ...o, config, log, label: id })
+        : fitTreeCandidate({ ...o, config, log, label: id });
+      const seconds = Math.round(performance.now() - start) / 1000;
+      const val = scoreReport(o.val.labels, trained.valScores);
+      results.push({
+        id,
+        config,
+        label,
+        bestEpoch: trained.bestEpoch,
+        seconds,
+        val,
+        history: trained.history,
+      });
+      log.info("candidate done", {
+        id,
+        best_epoch: trained.bestEpoch,
+        [`val_${o.metric}`]: val[o.metric],
+        val_accuracy: val.accuracy,
+        seconds,
+      });
+      if (!winner || isBetter(o.metric, val[o.metric], results[winner.index].val[o.metric])) {
+        if (winner) disposeModel(winner.model);
+        winner = { index: i, model: trained.model, valScores: trained.valScores };
+      } else {
+        disposeModel(trained.model);
+      }
+    }
+  } catch (err) {
+    if (winner) disposeModel(winner.model);
+    throw err;
+  }
+  return { results, best: winner!.index, model: winner!.model, valScores: winner!.valScores };
+}
