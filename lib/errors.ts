@@ -41,6 +41,8 @@ export const EXIT = {
   cache: 6,
   /** An external service (MongoDB, S3, MLflow) failed or is unreachable. */
   service: 7,
+  /** `monitor`: drift or live quality crossed a threshold of params.yaml's `monitor.thresholds`. */
+  alert: 8,
   /** Interrupted by SIGINT/SIGTERM. */
   interrupted: 130,
 } as const;
