@@ -2,14 +2,14 @@
  * Units of work of a monitor run: the new records of a MongoDB collection
  * (one unit of up to `max_records`), or each new file of a folder or S3
  * prefix. A unit is scored by the batch scorer and written to its output
- * idempotently (Mongo: upsert by `_id`; files and objects: a name derived
+ * idempotently (Mongo: replaced by `_id`; files and objects: a name derived
  * from the input's), so redoing a unit after a crash changes nothing.
  * Private to lib/monitor.
  *
  * @module
  */
 import { join } from "node:path";
-import { type AnyBulkWriteOperation, BSON, type MongoClient } from "mongodb";
+import { BSON, type MongoClient } from "mongodb";
 import { DataError } from "../errors.ts";
 import { csvField, readCsvFile } from "../ml/csv.ts";
 import { targetClass } from "../ml/preprocess.ts";
@@ -155,17 +155,19 @@ export async function mongoUnit(
     idOf: (row) => BSON.EJSON.stringify(ids[row - 1], { relaxed: false }),
     labels,
     async write(s: ScoredFiles) {
-      let ops: AnyBulkWriteOperation<PredictionDoc>[] = [];
+      // Idempotent: replace the unit's predictions by _id, a batch at a time (delete, then
+      // insert; a crash in between is repaired by the rerun, which redoes the whole unit).
+      // Not upserts: FerretDB 1.24 hangs on bulk upserts of existing documents.
+      let docs: PredictionDoc[] = [];
       const flush = async () => {
-        if (ops.length > 0) await target.bulkWrite(ops, { ordered: false });
-        ops = [];
+        if (docs.length === 0) return;
+        await target.deleteMany({ _id: { $in: docs.map((d) => d._id) } });
+        await target.insertMany(docs, { ordered: false });
+        docs = [];
       };
       const put = async (row: number, fields: Record<string, unknown>) => {
-        const _id = ids[row - 1] as BSON.ObjectId;
-        ops.push({
-          replaceOne: { filter: { _id }, replacement: { _id, ...fields }, upsert: true },
-        });
-        if (ops.length >= 1000) await flush();
+        docs.push({ _id: ids[row - 1] as BSON.ObjectId, ...fields });
+        if (docs.length >= 1000) await flush();
       };
       for await (const r of csvRowsOf(s.out)) {
         await put(Number(r[0]), {

@@ -208,7 +208,6 @@ export async function runMonitor(o: MonitorRunOptions): Promise<MonitorReport> {
       log.info("monitor: unit done", { unit: unit.name, rows: s.rows, rejected: s.rejected });
     }
     // Labels that arrived since, the live metrics, the alerts; then release the lease.
-    let live: LiveMetrics | undefined;
     const final = await commit(o.store, held.lease, (st) => {
       const window = { ids: st.window.ids, p: st.window.p, y: [...st.window.y] };
       return { ...st, window, runs: st.runs + 1 };
@@ -218,7 +217,7 @@ export async function runMonitor(o: MonitorRunOptions): Promise<MonitorReport> {
       release: true,
     });
     released = true;
-    live = liveMetrics(final.window, o.scorer.threshold, p.minLabeled);
+    const live = liveMetrics(final.window, o.scorer.threshold, p.minLabeled);
     report.live = live;
     report.alerts = alerts(report.drifted, live, p.thresholds);
   } finally {

@@ -1,0 +1,172 @@
+/**
+ * `deno task monitor` against the MongoDB test server (FerretDB), as a
+ * subprocess with deno.json's permissions: new records scored once and
+ * written back with the model version; labels joined later from a labels
+ * collection into the live metrics; thresholds → exit 8 naming them; a held
+ * lease → exit 5; SIGKILL mid-run, then a rerun: every record has exactly one
+ * prediction and the watermark is at the last record.
+ */
+import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { join } from "node:path";
+import { MongoClient, type ObjectId } from "mongodb";
+import { acquireLease, commit, mongoStore } from "../lib/monitor/mod.ts";
+import { phishingCsv, phishingRelease } from "../lib/scoring/_testing.ts";
+import { serviceGate, servicesFromEnv } from "../lib/services/mod.ts";
+import { REPO } from "./_workspace.ts";
+
+const env = servicesFromEnv();
+const mongo = serviceGate(env, { MONGODB_URI: env.mongodbUri });
+
+async function monitorFlags(): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(join(REPO, "deno.json")));
+  return (config.tasks.monitor as string).split(/\s+/).filter((a) =>
+    a.startsWith("--allow-") || a === "--ignore-env"
+  );
+}
+
+async function monitorCommand(cwd: string, args: string[] = [], signal?: AbortSignal) {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...(await monitorFlags()),
+      "--config",
+      join(REPO, "deno.json"),
+      join(REPO, "tasks/monitor.ts"),
+      "--model",
+      "model",
+      ...args,
+    ],
+    cwd,
+    env: { NO_COLOR: "1", MONGODB_URI: env.mongodbUri!, MLFLOW_TRACKING_URI: "" },
+    stdout: "piped",
+    stderr: "piped",
+    signal,
+  });
+}
+
+async function monitor(cwd: string, args: string[] = []) {
+  // A hung run fails the test instead of hanging it.
+  const out = await (await monitorCommand(cwd, args, AbortSignal.timeout(120_000))).output();
+  const dec = new TextDecoder();
+  return { code: out.code, stdout: dec.decode(out.stdout), stderr: dec.decode(out.stderr) };
+}
+
+/** Phishing rows as documents (numbers), without their label. */
+async function documents(rows: number, skip: number) {
+  const lines = (await phishingCsv(rows, skip)).trimEnd().split("\n");
+  const header = lines[0].split(",");
+  return lines.slice(1).map((line) => {
+    const v = line.split(",").map(Number);
+    const doc: Record<string, number> = {};
+    header.forEach((h, i) => (doc[h] = v[i]));
+    return doc;
+  });
+}
+
+Deno.test({
+  name:
+    `monitor over MongoDB: exactly once, labels joined later, thresholds, lease, kill -9 ${mongo.label}`,
+  ignore: mongo.ignore,
+  fn: async () => {
+    mongo.check();
+    const database = `threatline_monitor_${crypto.randomUUID().slice(0, 8)}`;
+    const client = new MongoClient(env.mongodbUri!, { serverSelectionTimeoutMS: 5000 });
+    const dir = await phishingRelease();
+    try {
+      const db = client.db(database);
+      const source = db.collection("flows_live");
+      const predictions = db.collection("predictions");
+      const paramsText = (extra = "") =>
+        `monitor:\n  source: {kind: mongodb, database: ${database}, collection: flows_live}\n` +
+        `  output: {collection: predictions}\n  labels: {collection: labels}\n` +
+        `  min_labeled: 50\n  lease_seconds: 600\n${extra}`;
+      await Deno.writeTextFile(join(dir, "params.yaml"), paramsText());
+      const all = await documents(3000, 300);
+      const labelOf = new Map<string, number>();
+      const insert = async (docs: Record<string, number>[]) => {
+        const stripped = docs.map(({ result, ...rest }) => ({ rest, result }));
+        const r = await source.insertMany(stripped.map((d) => d.rest));
+        Object.values(r.insertedIds).forEach((id, i) =>
+          labelOf.set(String(id), stripped[i].result)
+        );
+        return Object.values(r.insertedIds) as ObjectId[];
+      };
+
+      // 1. 400 unlabelled records: all scored once, no live metrics yet.
+      const first = await insert(all.slice(0, 400));
+      const r1 = await monitor(dir);
+      strictEqual(r1.code, 0, r1.stderr);
+      const rep1 = JSON.parse(r1.stdout);
+      deepStrictEqual([rep1.records, rep1.scored, rep1.live], [400, 400, undefined]);
+      strictEqual(await predictions.countDocuments(), 400);
+      const p = await predictions.findOne({ _id: first[0] });
+      ok(p && typeof p.probability === "number" && p.model_version === rep1.modelVersion);
+
+      // 2. Their labels arrive in a labels collection; 100 new records.
+      await db.collection("labels").insertMany(
+        first.map((_id) => ({ _id, label: labelOf.get(String(_id)) })),
+      );
+      await insert(all.slice(400, 500));
+      const r2 = await monitor(dir);
+      strictEqual(r2.code, 0, r2.stderr);
+      const rep2 = JSON.parse(r2.stdout);
+      deepStrictEqual([rep2.records, rep2.labelsJoined, rep2.live.labeled], [100, 400, 400]);
+      ok(rep2.live.roc_auc > 0.5 && rep2.live.recall > 0, r2.stderr);
+      strictEqual(await predictions.countDocuments(), 500);
+
+      // 3. A threshold the model cannot meet: exit 8, saying which.
+      await Deno.writeTextFile(
+        join(dir, "params.yaml"),
+        paramsText("  thresholds: {min_roc_auc: 1}\n"),
+      );
+      const r3 = await monitor(dir);
+      strictEqual(r3.code, 8, r3.stderr);
+      ok(
+        /MONITOR_ALERT.*live ROC-AUC [0-9.]+ < monitor\.thresholds\.min_roc_auc 1/.test(r3.stderr),
+        r3.stderr,
+      );
+      await Deno.writeTextFile(join(dir, "params.yaml"), paramsText());
+
+      // 4. Another run holds the lease: exit 5, nothing scored.
+      await insert(all.slice(500, 600));
+      const store = mongoStore(client, database, "monitor_state", "default");
+      const held = await acquireLease(store, { seconds: 600 });
+      const r4 = await monitor(dir);
+      strictEqual(r4.code, 5, r4.stderr);
+      ok(/holds the lease/.test(r4.stderr), r4.stderr);
+      strictEqual(await predictions.countDocuments(), 500);
+      await commit(store, held.lease, (s) => s, { release: true });
+
+      // 5. SIGKILL while it writes predictions; the rerun (taking over the lease) completes
+      //    the unit: every record exactly one prediction, the watermark at the last one.
+      const ids = [...(await insert(all.slice(600)))];
+      const before = (await store.read()).state!;
+      const child = (await monitorCommand(dir)).spawn();
+      while (await predictions.countDocuments() <= 500) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      child.kill("SIGKILL");
+      strictEqual((await child.status).signal, "SIGKILL");
+      const mid = (await store.read()).state!;
+      strictEqual(mid.watermark, before.watermark, "the watermark moved before the outputs");
+      ok(mid.lease !== null, "a killed run leaves its lease");
+      const again = await monitor(dir);
+      strictEqual(again.code, 5, "the lease still blocks a normal run");
+      const r5 = await monitor(dir, ["--break-lease", "--verbose"]);
+      strictEqual(r5.code, 0, r5.stderr);
+      strictEqual(JSON.parse(r5.stdout).records, 2500); // the 100 of step 4 and the 2400 new
+      strictEqual(await predictions.countDocuments(), 3000);
+      strictEqual(await source.countDocuments(), 3000);
+      const after = (await store.read()).state!;
+      deepStrictEqual([after.records, after.lease], [3000, null]);
+      strictEqual(after.watermark, `{"$oid":"${ids.at(-1)!.toHexString()}"}`);
+      // Nothing left: a further run scores nothing.
+      const r6 = await monitor(dir);
+      strictEqual(JSON.parse(r6.stdout).records, 0);
+    } finally {
+      await client.db(database).dropDatabase().catch(() => {});
+      await client.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
