@@ -9,7 +9,18 @@
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { MongoClient, type ObjectId } from "mongodb";
-import { acquireLease, commit, mongoStore } from "../lib/monitor/mod.ts";
+import { LockedError } from "../lib/errors.ts";
+import {
+  acquireLease,
+  commit,
+  mongoStore,
+  readMonitorParams,
+  runMonitor,
+  s3Store,
+} from "../lib/monitor/mod.ts";
+import { S3Bucket } from "../lib/s3/bucket.ts";
+import { loadScorer } from "../lib/scoring/scorer.ts";
+import { parseYaml } from "../lib/yaml.ts";
 import { phishingCsv, phishingRelease } from "../lib/scoring/_testing.ts";
 import { serviceGate, servicesFromEnv } from "../lib/services/mod.ts";
 import { REPO } from "./_workspace.ts";
@@ -166,6 +177,87 @@ Deno.test({
     } finally {
       await client.db(database).dropDatabase().catch(() => {});
       await client.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+const s3 = serviceGate(env, {
+  S3_ENDPOINT_URL: env.s3EndpointUrl,
+  AWS_ACCESS_KEY_ID: env.awsAccessKeyId,
+  AWS_SECRET_ACCESS_KEY: env.awsSecretAccessKey,
+  THREATLINE_TEST_BUCKET: env.testBucket,
+});
+
+Deno.test({
+  name: `monitor over S3: new objects once, state by conditional PUT, concurrent lease ${s3.label}`,
+  ignore: s3.ignore,
+  fn: async () => {
+    s3.check();
+    const connection = {
+      endpoint: env.s3EndpointUrl,
+      region: env.awsRegion ?? "us-east-1",
+      credentials: { accessKeyId: env.awsAccessKeyId!, secretAccessKey: env.awsSecretAccessKey! },
+    };
+    const bucket = new S3Bucket({ ...connection, bucket: env.testBucket! });
+    const root = `monitor-test/${crypto.randomUUID().slice(0, 8)}`;
+    const dir = await phishingRelease();
+    const scorer = await loadScorer(join(dir, "model"), { use: "batch" });
+    try {
+      const params = readMonitorParams(parseYaml(
+        `monitor:\n  source: {kind: s3, url: 's3://${env.testBucket}/${root}/in/'}\n` +
+          `  output: {url: 's3://${env.testBucket}/${root}/out/'}\n  min_labeled: 20\n`,
+        "params.yaml",
+      ));
+      strictEqual(params.state.kind, "s3");
+      const stateKey = `${root}/in/_monitor/default.json`;
+      const store = () => s3Store({ ...connection, bucket: env.testBucket! }, stateKey);
+      const rows = (await phishingCsv(300, 300)).trimEnd().split("\n");
+      const put = (name: string, lines: string[]) =>
+        bucket.putBytes(
+          `${root}/in/${name}`,
+          new TextEncoder().encode([rows[0], ...lines].join("\n") + "\n"),
+        );
+      await put("2026-12-04T10.csv", rows.slice(1, 101));
+      await put("2026-12-04T11.csv", rows.slice(101, 201));
+      // Two runs at once: one takes the lease, the other is refused (exit 5's error).
+      const [a, b] = await Promise.allSettled([
+        store().then((s) => runMonitor({ params, scorer, store: s, s3: connection, workers: 0 })),
+        store().then((s) => runMonitor({ params, scorer, store: s, s3: connection, workers: 0 })),
+      ]);
+      const done = [a, b].filter((r) => r.status === "fulfilled") as PromiseFulfilledResult<
+        Awaited<ReturnType<typeof runMonitor>>
+      >[];
+      const refused = [a, b].filter((r) => r.status === "rejected") as PromiseRejectedResult[];
+      // Either they overlapped (one refused) or ran one after the other (the second found nothing).
+      const records = done.map((r) => r.value.records).sort();
+      ok(
+        (refused.length === 1 && refused[0].reason instanceof LockedError && records[0] === 200) ||
+          (done.length === 2 && records[0] === 0 && records[1] === 200),
+        `${records} ${refused.map((r) => r.reason)}`,
+      );
+      const out = await bucket.getBytes(`${root}/out/2026-12-04T10.csv.predictions.csv`);
+      strictEqual(new TextDecoder().decode(out).trimEnd().split("\n").length, 101);
+      await put("2026-12-04T12.csv", rows.slice(201, 301));
+      const r = await runMonitor({
+        params,
+        scorer,
+        store: await store(),
+        s3: connection,
+        workers: 0,
+      });
+      deepStrictEqual([r.records, r.units.length, r.watermark.to], [100, 1, "2026-12-04T12.csv"]);
+      strictEqual(r.live?.labeled, 300);
+      const state = (await (await store()).read()).state!;
+      deepStrictEqual([state.records, state.lease, state.watermark], [
+        300,
+        null,
+        "2026-12-04T12.csv",
+      ]);
+    } finally {
+      scorer.dispose();
+      for await (const { key } of bucket.list(`${root}/`)) await bucket.delete(key);
+      bucket.close();
       await Deno.remove(dir, { recursive: true });
     }
   },
