@@ -155,14 +155,25 @@ export async function mongoUnit(
     idOf: (row) => BSON.EJSON.stringify(ids[row - 1], { relaxed: false }),
     labels,
     async write(s: ScoredFiles) {
-      // Idempotent: replace the unit's predictions by _id, a batch at a time (delete, then
-      // insert; a crash in between is repaired by the rerun, which redoes the whole unit).
+      // Idempotent: the unit's predictions replace any of the same _id, a batch at a time
+      // (a crash between delete and insert is repaired by the rerun, which redoes the unit).
       // Not upserts: FerretDB 1.24 hangs on bulk upserts of existing documents.
       let docs: PredictionDoc[] = [];
       const flush = async () => {
         if (docs.length === 0) return;
-        await target.deleteMany({ _id: { $in: docs.map((d) => d._id) } });
-        await target.insertMany(docs, { ordered: false });
+        // Insert; the ids that exist already (a rerun) are replaced: deleted, inserted again.
+        let existing: PredictionDoc[] = [];
+        try {
+          await target.insertMany(docs, { ordered: false });
+        } catch (err) {
+          const errors = (err as { writeErrors?: { code: number; index: number }[] }).writeErrors;
+          if (!errors || errors.some((e) => e.code !== 11000)) throw err;
+          existing = errors.map((e) => docs[e.index]);
+        }
+        if (existing.length > 0) {
+          await target.deleteMany({ _id: { $in: existing.map((d) => d._id) } });
+          await target.insertMany(existing, { ordered: false });
+        }
         docs = [];
       };
       const put = async (row: number, fields: Record<string, unknown>) => {
