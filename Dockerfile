@@ -51,9 +51,10 @@ FROM code AS predictor
 COPY --from=model --chown=1993:1993 / /app/artifacts/model/
 ENV HOME=/home/deno
 USER 1993:1993
-# Paths are relative to /app: give absolute ones (/data/in.csv).
+# Paths are relative to /app: give absolute ones (/data/in.csv). With no arguments it
+# scores the mounted /data/in.csv into /data/out.csv.
 ENTRYPOINT ["deno", "task", "--config", "/app/deno.json"]
-CMD ["predict", "--help"]
+CMD ["predict", "/data/in.csv", "--out", "/data/out.csv"]
 
 # ---- pipeline: repro on the bundled data (the default target) ----
 FROM deps AS pipeline

@@ -10,9 +10,15 @@ import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { join } from "node:path";
 import { MongoClient, type ObjectId } from "mongodb";
 import { LockedError } from "../lib/errors.ts";
+import { LocalHistory } from "../lib/history/mod.ts";
+import { MlflowClient } from "../lib/mlflow/client.ts";
+import { mlflowConfigFromEnv } from "../lib/mlflow/config.ts";
 import {
   acquireLease,
   commit,
+  fileStore,
+  historyEntry,
+  logMonitorRun,
   mongoStore,
   readMonitorParams,
   runMonitor,
@@ -258,6 +264,55 @@ Deno.test({
       scorer.dispose();
       for await (const { key } of bucket.list(`${root}/`)) await bucket.delete(key);
       bucket.close();
+      await Deno.remove(dir, { recursive: true });
+    }
+  },
+});
+
+const mlflow = serviceGate(env, { MLFLOW_TRACKING_URI: env.mlflowTrackingUri });
+
+Deno.test({
+  name: `monitor run logged to MLflow and to the prediction history ${mlflow.label}`,
+  ignore: mlflow.ignore,
+  fn: async () => {
+    mlflow.check();
+    const dir = await phishingRelease();
+    const scorer = await loadScorer(join(dir, "model"), { use: "batch" });
+    try {
+      await Deno.mkdir(join(dir, "in"));
+      await Deno.writeTextFile(join(dir, "in", "a.csv"), await phishingCsv(120, 300));
+      const params = readMonitorParams(parseYaml(
+        `monitor:\n  source: {kind: folder, path: ${join(dir, "in")}}\n` +
+          `  output: {path: ${join(dir, "out")}}\n  min_labeled: 100\n`,
+        "params.yaml",
+      ));
+      const report = await runMonitor({
+        params,
+        scorer,
+        store: fileStore(join(dir, "state")),
+        workers: 0,
+      });
+      const experiment = `monitor-test-${crypto.randomUUID().slice(0, 8)}`;
+      const config = mlflowConfigFromEnv({
+        MLFLOW_TRACKING_URI: env.mlflowTrackingUri,
+        MLFLOW_EXPERIMENT_NAME: experiment,
+      })!;
+      const runId = await logMonitorRun(config, report, "default");
+      const run = await new MlflowClient({ trackingUri: config.trackingUri }).getRun(runId);
+      const metric = (k: string) => run.data.metrics?.find((m) => m.key === k)?.value;
+      deepStrictEqual([metric("records"), metric("live_labeled")], [120, 120]);
+      strictEqual(metric("live_recall"), report.live!.recall);
+      ok(run.data.tags?.some((t) => t.key === "threatline.kind" && t.value === "monitor"));
+      strictEqual(run.info.status, "FINISHED");
+      const history = new LocalHistory(join(dir, "history.jsonl"));
+      await history.append(historyEntry(report, { input: "in/", time: new Date() }));
+      const page = await history.list();
+      deepStrictEqual(
+        [page.total, page.entries[0].source, page.entries[0].rows],
+        [1, "monitor", 120],
+      );
+    } finally {
+      scorer.dispose();
       await Deno.remove(dir, { recursive: true });
     }
   },
