@@ -82,7 +82,8 @@ async function openStore(
 
 /** Run `deno task repro` in the current folder; its exit code. */
 async function repro(): Promise<number> {
-  const child = new Deno.Command(Deno.execPath(), {
+  // "deno" from PATH: the task's --allow-run=deno names it so.
+  const child = new Deno.Command("deno", {
     args: ["task", "repro"],
     stdout: "inherit",
     stderr: "inherit",

@@ -54,7 +54,7 @@ async function monitorCommand(cwd: string, args: string[] = [], signal?: AbortSi
       ...args,
     ],
     cwd,
-    env: { NO_COLOR: "1", MONGODB_URI: env.mongodbUri!, MLFLOW_TRACKING_URI: "" },
+    env: { NO_COLOR: "1", MONGODB_URI: env.mongodbUri ?? "", MLFLOW_TRACKING_URI: "" },
     stdout: "piped",
     stderr: "piped",
     signal,
@@ -316,4 +316,31 @@ Deno.test({
       await Deno.remove(dir, { recursive: true });
     }
   },
+});
+
+Deno.test("monitor --retrain: a crossed threshold runs `deno task repro`, then exits 8", async () => {
+  const dir = await phishingRelease();
+  try {
+    await Deno.mkdir(join(dir, "in"));
+    await Deno.writeTextFile(join(dir, "in", "a.csv"), await phishingCsv(120, 300));
+    await Deno.writeTextFile(
+      join(dir, "params.yaml"),
+      `monitor:\n  source: {kind: folder, path: in}\n  output: {path: out}\n` +
+        `  min_labeled: 100\n  thresholds: {min_roc_auc: 1}\n`,
+    );
+    // The workspace's own repro task (here a stand-in that leaves a mark): the monitor
+    // runs whatever `deno task repro` is in its working folder.
+    await Deno.writeTextFile(
+      join(dir, "deno.json"),
+      JSON.stringify({ tasks: { repro: "echo retrained > retrained.txt" } }),
+    );
+    const out = await (await monitorCommand(dir, ["--retrain"], AbortSignal.timeout(120_000)))
+      .output();
+    const stderr = new TextDecoder().decode(out.stderr);
+    strictEqual(out.code, 8, stderr);
+    ok(/MONITOR_ALERT/.test(stderr) && /retrained: deno task repro succeeded/.test(stderr), stderr);
+    strictEqual((await Deno.readTextFile(join(dir, "retrained.txt"))).trim(), "retrained");
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
 });
