@@ -157,13 +157,16 @@ export async function runMonitor(o: MonitorRunOptions): Promise<MonitorReport> {
   const ctx = { params: p, scorer: o.scorer, tmp, mongo: o.mongo, s3: o.s3 };
   let released = false;
   try {
-    let watermark = held.state.watermark;
+    const watermark = held.state.watermark;
+    let pending: string[] | undefined;
     const next = async (): Promise<Unit | undefined> => {
       if (p.source.kind === "mongodb") {
         // One unit per run: the backlog beyond max_records waits for the next run.
         return report.units.length > 0 ? undefined : await mongoUnit(ctx, watermark);
       }
-      const [name] = await listNewFiles(ctx, watermark);
+      // One listing per run; files arriving meanwhile wait for the next run.
+      pending ??= await listNewFiles(ctx, watermark);
+      const name = pending.shift();
       return name === undefined ? undefined : await fileUnit(ctx, name);
     };
     for (let unit = await next(); unit; unit = await next()) {
@@ -191,7 +194,6 @@ export async function runMonitor(o: MonitorRunOptions): Promise<MonitorReport> {
         if (pr >= s.threshold) report.labels.threat++;
         else report.labels.benign++;
       }
-      watermark = unit.position;
       await commit(o.store, held.lease, (st) => ({
         ...st,
         watermark: unit.position,

@@ -72,7 +72,15 @@ export interface CasStore {
   close(): Promise<void>;
 }
 
-/** The state of a monitor that never ran. */
+/**
+ * The state of a monitor that never ran.
+ *
+ * @example
+ * ```ts
+ * import { emptyState } from "./state.ts";
+ * emptyState().watermark; // null
+ * ```
+ */
 export function emptyState(): MonitorState {
   return { watermark: null, lease: null, window: { ids: [], p: [], y: [] }, runs: 0, records: 0 };
 }
