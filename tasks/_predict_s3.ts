@@ -89,6 +89,9 @@ export function shardOf(
  * ```
  */
 export async function runShardedPredict(a: ShardedPredictArgs): Promise<boolean> {
+  const flagged = a.values.shard !== undefined || a.values.shards !== undefined;
+  // Files without shard flags: predict as before, whatever the environment says.
+  if (!flagged && !a.positionals.some(isS3Url)) return false;
   const shard = shardOf(a.values, {
     JOB_COMPLETION_INDEX: envVar("JOB_COMPLETION_INDEX"),
     THREATLINE_SHARDS: envVar("THREATLINE_SHARDS"),
