@@ -10,7 +10,7 @@
  */
 import { join } from "node:path";
 import { BSON, type MongoClient } from "mongodb";
-import { DataError } from "../errors.ts";
+import { ConfigError, DataError } from "../errors.ts";
 import { csvField, readCsvFile } from "../ml/csv.ts";
 import { targetClass } from "../ml/preprocess.ts";
 import { S3Bucket } from "../s3/bucket.ts";
@@ -207,8 +207,15 @@ export async function listNewFiles(
   const names: string[] = [];
   const wanted = /\.(csv|jsonl|ndjson)(\.gz)?$/i;
   if (src.kind === "folder") {
-    for await (const e of Deno.readDir(src.path)) {
-      if (e.isFile && wanted.test(e.name)) names.push(e.name);
+    try {
+      for await (const e of Deno.readDir(src.path)) {
+        if (e.isFile && wanted.test(e.name)) names.push(e.name);
+      }
+    } catch (err) {
+      if (!(err instanceof Deno.errors.NotFound)) throw err;
+      throw new ConfigError(`the monitor's source folder '${src.path}' does not exist`, {
+        field: "monitor.source.path",
+      });
     }
   } else if (src.kind === "s3") {
     const { bucket, prefix } = parseS3Url(src.url, "monitor.source.url");
