@@ -173,3 +173,23 @@ Deno.test("folder source: new files scored once, labels in the rows, joined late
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("a failing run says why and gives the lease back", async () => {
+  const dir = await phishingRelease();
+  try {
+    const scorer = await loadScorer(join(dir, "model"), { use: "batch" });
+    const p = params(
+      `monitor:\n  source: {kind: folder, path: ${join(dir, "nowhere")}}\n  output: {path: o}\n`,
+    );
+    const store = fileStore(join(dir, "state"));
+    await rejects(
+      runMonitor({ params: p, scorer, store, workers: 0 }),
+      (e) => e instanceof ConfigError && /source folder .* does not exist/.test(e.message),
+    );
+    const { state } = await store.read();
+    deepStrictEqual([state?.lease, state?.watermark], [null, null]);
+    scorer.dispose();
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});
