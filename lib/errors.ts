@@ -43,6 +43,8 @@ export const EXIT = {
   service: 7,
   /** A file could not be written: no permission (EACCES, EPERM, EROFS) or no space (ENOSPC, EDQUOT). */
   storage: 8,
+  /** `monitor`: drift or live quality crossed a threshold of params.yaml's `monitor.thresholds`. */
+  alert: 9,
   /** Interrupted by SIGINT/SIGTERM. */
   interrupted: 130,
 } as const;

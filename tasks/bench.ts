@@ -63,6 +63,14 @@ export const BENCHES: Record<string, BenchEntry> = {
     about: "NSL-KDD official protocol: scikit-learn RandomForest reference vs examples/nsl-kdd",
     load: () => import("../bench/nsl_kdd.ts"),
   },
+  monitor: {
+    about: "monitor over new MongoDB records (FerretDB): rows/s, peak RSS",
+    load: () => import("../bench/monitor_bench.ts"),
+  },
+  shard: {
+    about: "sharded predict over S3 (MinIO) with N = 1, 2, 4 processes: rows/s",
+    load: () => import("../bench/shard_bench.ts"),
+  },
   "train-cv": {
     about: "K-fold CV of the whole train stage on train.mat only, per selection metric",
     load: () => import("../bench/train_cv.ts"),

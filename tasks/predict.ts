@@ -34,10 +34,12 @@ import { DEFAULT_MODEL_SOURCE, resolveModelSource } from "../lib/scoring/model_s
 import { loadScorer, SCORER_BACKENDS, type ScorerBackend } from "../lib/scoring/scorer.ts";
 import { MLFLOW_ENV_VARS } from "../lib/mlflow/config.ts";
 import { S3_ENV_VARS } from "../lib/s3/settings.ts";
+import { runShardedPredict, SHARD_OPTIONS } from "./_predict_s3.ts";
 
 const USAGE = "deno task predict INPUT... [--out FILE|-] [--format csv|jsonl] " +
   "[--threshold T] [--model DIR|s3://bucket/prefix/|models:/name@alias] [--rejects FILE] " +
-  "[--workers N] [--out-format csv|jsonl] [--backend auto|dense-simd|dense-js|cpu|wasm]";
+  "[--workers N] [--out-format csv|jsonl] [--backend auto|dense-simd|dense-js|cpu|wasm]\n" +
+  "       deno task predict s3://bucket/in/ --out s3://bucket/out/ [--shard I/N | --shards N]";
 
 /** The environment the model sources may read (S3 and MLflow settings, HOME for the cache). */
 function sourceEnv(): Record<string, string | undefined> {
@@ -124,6 +126,7 @@ if (import.meta.main) {
         rejects: { type: "string" },
         workers: { type: "string" },
         backend: { type: "string" },
+        ...SHARD_OPTIONS,
       },
     });
     const str = (k: string) => values[k] as string | undefined;
@@ -165,6 +168,10 @@ if (import.meta.main) {
       log,
     });
     const scorer = await loadScorer(model.dir, { use: "batch", backend, log });
+    if (await runShardedPredict({ values, positionals, scorer, env: sourceEnv(), log })) {
+      scorer.dispose();
+      return 0;
+    }
     const tty = Deno.stderr.isTerminal();
     const encoder = new TextEncoder();
     let shown = false;

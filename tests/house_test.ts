@@ -29,6 +29,7 @@ const LAYERS: string[][] = [
   ["lib/exp", "lib/plots"], // experiments and plot pages, built on the runner
   ["lib/mlflow"], // tracking runs, the model registry
   ["lib/scoring"], // batch and row scoring with a released model
+  ["lib/shard", "lib/monitor"], // sharded S3 predict; scheduled scoring with evaluation
   ["lib/serve"], // the HTTP service
   ["lib/dashboard"], // the browser UI, mounting the service
 ];
