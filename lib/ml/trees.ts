@@ -34,14 +34,8 @@ import { baseScore, boost, type GbdtParams } from "./_gbdt.ts";
 import { compileTree } from "./_tree_codegen.ts";
 import { leafOfBinned, type TreeArrays } from "./_tree_nodes.ts";
 import type { Matrix } from "./matrix.ts";
-import {
-  type EpochRecord,
-  epochRecord,
-  isBetter,
-  logLoss,
-  scoreReport,
-  type SelectionMetric,
-} from "./metrics.ts";
+import { fastScoreReport } from "./_fast_report.ts";
+import { type EpochRecord, epochRecord, isBetter, type SelectionMetric } from "./metrics.ts";
 import { createRng } from "./rng.ts";
 
 export type { TreeArrays } from "./_tree_nodes.ts";
@@ -98,6 +92,11 @@ export interface TreeModel {
   bin_edges: number[][];
   /** The trees, in summation order. */
   trees: TreeArrays[];
+  /**
+   * Features holding category codes (a split on one sends a set of codes
+   * left, `cats` in the tree); absent when there are none.
+   */
+  categorical?: number[];
 }
 
 /**
@@ -184,13 +183,7 @@ function grow(
     throw new RangeError(`maxBins must be in [2, ${MAX_BINS}], got ${config.maxBins}`);
   }
   const { rows, cols, labels } = data;
-  const edges = fitBinEdges({
-    data: data.data,
-    rows,
-    cols,
-    maxBins: config.maxBins,
-    columns: data.columns,
-  });
+  const { edges, categorical } = fitFeatureBins(data, config);
   const binned = binMatrix(data.data, rows, edges);
   const nBins = Int32Array.from(edges, (e) => e.length + 1);
   const model: TreeModel = {
@@ -201,14 +194,19 @@ function grow(
     bin_edges: edges.map((e) => Array.from(e)),
     trees: [],
   };
+  const catFeatures: number[] = [];
+  categorical.forEach((c, f) => c && catFeatures.push(f));
+  if (catFeatures.length > 0) model.categorical = catFeatures;
   if (config.family === "gbdt") {
     model.base = baseScore(labels); // before the first onTree, which reads it
     boost({
       binned,
       rows,
       nBins,
+      categorical,
       labels,
       params: config,
+      seed,
       iterations,
       onTree: (it, tree, raw) => {
         model.trees.push(tree);
@@ -243,6 +241,34 @@ function grow(
     }
   }
   return model;
+}
+
+/**
+ * Bin edges per feature; a categorical column of K codes (K <= 255) gets the
+ * edges 0.5 .. K-0.5, so code c is bin c and an unseen code (K) bin K. A
+ * column with more codes, or any column for extra_trees, is binned as numbers.
+ */
+function fitFeatureBins(
+  data: Matrix,
+  config: TreeConfig,
+): { edges: Float64Array[]; categorical: Uint8Array } {
+  const { rows, cols } = data;
+  const edges = fitBinEdges({
+    data: data.data,
+    rows,
+    cols,
+    maxBins: config.maxBins,
+    columns: data.columns,
+  });
+  const categorical = new Uint8Array(cols);
+  if (config.family !== "gbdt" || !data.categorical) return { edges, categorical };
+  data.categorical.forEach((k, f) => {
+    if (k > 0 && k < MAX_BINS) {
+      categorical[f] = 1;
+      edges[f] = Float64Array.from({ length: k }, (_, c) => c + 0.5);
+    }
+  });
+  return { edges, categorical };
 }
 
 /**
@@ -281,9 +307,8 @@ export function fitTreeCandidate(o: TreeFitOptions): TreeCandidate {
         valSums[i] += tree.value[leafOfBinned(tree, binnedVal, val.rows, i)];
         valScores[i] = gbdt ? sigmoid(valSums[i]) : valSums[i] / it;
       }
-      const trainScores = gbdt ? Float64Array.from(train, sigmoid) : train;
-      const r = scoreReport(val.labels, valScores);
-      const rec = epochRecord(it, logLoss(o.train.labels, trainScores), r);
+      const r = fastScoreReport(val.labels, valScores);
+      const rec = epochRecord(it, trainLogLoss(o.train.labels, train, gbdt), r);
       history.push(rec);
       const value = r[o.metric];
       const improved = best.iteration === 0 || isBetter(o.metric, value, best.value);
@@ -295,6 +320,17 @@ export function fitTreeCandidate(o: TreeFitOptions): TreeCandidate {
   );
   model.trees.length = best.iteration;
   return { model, history, bestEpoch: best.iteration, valScores: best.scores };
+}
+
+/** Mean log loss of training outputs (`gbdt`: raw scores; `extra_trees`: probabilities), as metrics.ts's `logLoss`. */
+function trainLogLoss(labels: Uint8Array, out: Float64Array, raw: boolean): number {
+  const eps = 1e-7;
+  let sum = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const p = Math.min(1 - eps, Math.max(eps, raw ? sigmoid(out[i]) : out[i]));
+    sum -= labels[i] === 1 ? Math.log(p) : Math.log(1 - p);
+  }
+  return labels.length === 0 ? NaN : sum / labels.length;
 }
 
 /** Options of {@linkcode refitTrees}. */
