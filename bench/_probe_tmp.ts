@@ -1,0 +1,13 @@
+import { synthetic } from "../bench/_train_data.ts";
+import { fitTreeCandidate } from "../lib/ml/trees.ts";
+import { takeRows } from "../lib/ml/models.ts";
+const rows = Number(Deno.args[0] ?? 200000);
+let t = performance.now();
+const d = synthetic(rows, 80, 1);
+console.log("gen", performance.now() - t);
+const m = { rows: d.rows, cols: d.cols, columns: d.columns, data: d.data, labels: d.labels };
+const idx = Array.from({ length: rows }, (_, i) => i);
+const train = takeRows(m, idx.filter((i) => i % 5 !== 0)), val = takeRows(m, idx.filter((i) => i % 5 === 0));
+t = performance.now();
+const c = fitTreeCandidate({ config: { family: "gbdt", learningRate: 0.1, maxIter: Number(Deno.args[1] ?? 50), maxLeafNodes: 31, maxDepth: 0, minSamplesLeaf: 20, l2: 0, maxBins: 255, nIterNoChange: 10 }, train, val, seed: 1, metric: "roc_auc" });
+console.log("fit", (performance.now() - t) / 1000, "trees", c.bestEpoch, "auc", c.history[c.bestEpoch - 1].val_roc_auc);

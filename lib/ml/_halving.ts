@@ -1,0 +1,62 @@
+/**
+ * The rung plan of the budgeted search (lib/ml/search.ts): successive
+ * halving with training rows as the resource. Every candidate first trains
+ * on a small stratified share of the training rows; after each rung the best
+ * `1/eta` of them (by the selection metric on the full validation split) go
+ * on to `eta` times more rows, until one candidate trains on all of them.
+ * The budget is work (rows x candidates), not time, so the outcome does not
+ * depend on the machine's speed.
+ *
+ * @module
+ */
+
+/** One rung: how many candidates train on how many rows. */
+export interface Rung {
+  /** 0-based rung. */
+  rung: number;
+  /** Candidates trained at this rung. */
+  candidates: number;
+  /** Training rows each of them gets. */
+  rows: number;
+}
+
+/**
+ * The rungs for `candidates` candidates on `rows` training rows: with `k`
+ * eliminations (`ceil(log_eta(candidates))`), rung `r` keeps
+ * `ceil(candidates / eta^r)` candidates on `rows / eta^(k - r)` rows (at
+ * least `minRows`; rungs that would not shrink the rows are merged into the
+ * last). `eta = 1` or one candidate: a single rung on all rows.
+ *
+ * @example
+ * ```ts
+ * import { rungPlan } from "./_halving.ts";
+ * rungPlan({ candidates: 8, rows: 90_000, eta: 3, minRows: 1000 });
+ * // [{ rung: 0, candidates: 8, rows: 10000 }, { rung: 1, candidates: 3, rows: 30000 },
+ * //  { rung: 2, candidates: 1, rows: 90000 }]
+ * ```
+ */
+export function rungPlan(o: {
+  candidates: number;
+  rows: number;
+  eta: number;
+  minRows: number;
+}): Rung[] {
+  const { candidates, rows, eta } = o;
+  if (candidates < 1) throw new RangeError("no candidates");
+  if (eta <= 1 || candidates === 1) return [{ rung: 0, candidates, rows }];
+  let k = 0;
+  while (Math.ceil(candidates / eta ** k) > 1) k++;
+  const out: Rung[] = [];
+  for (let r = 0; r <= k; r++) {
+    const n = r === k ? rows : Math.max(Math.min(o.minRows, rows), Math.floor(rows / eta ** (k - r)));
+    const kept = r === k ? 1 : Math.ceil(candidates / eta ** r);
+    const last = out[out.length - 1];
+    // Same rows as the previous rung: keep the previous rung's candidate count.
+    if (last && last.rows >= n) continue;
+    out.push({ rung: out.length, candidates: kept, rows: Math.min(n, rows) });
+  }
+  if (out[out.length - 1].rows < rows) {
+    out.push({ rung: out.length, candidates: 1, rows });
+  }
+  return out;
+}
