@@ -48,7 +48,9 @@ export function rungPlan(o: {
   while (Math.ceil(candidates / eta ** k) > 1) k++;
   const out: Rung[] = [];
   for (let r = 0; r <= k; r++) {
-    const n = r === k ? rows : Math.max(Math.min(o.minRows, rows), Math.floor(rows / eta ** (k - r)));
+    const n = r === k
+      ? rows
+      : Math.max(Math.min(o.minRows, rows), Math.floor(rows / eta ** (k - r)));
     const kept = r === k ? 1 : Math.ceil(candidates / eta ** r);
     const last = out[out.length - 1];
     // Same rows as the previous rung: keep the previous rung's candidate count.

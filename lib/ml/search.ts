@@ -268,7 +268,9 @@ interface Held {
  * trains on a stratified share of the training rows, the best `1/eta` by
  * `metric` on the whole validation split train again on `eta` times more
  * rows, until one has trained on all of them: the winner (ties: the earlier
- * candidate). Only each rung's current best model is kept in memory.
+ * candidate). A network's epoch cap shrinks with its rung's share of the
+ * rows (never below `patience`), so a network costs rows x epochs / eta² per
+ * rung like the other families instead of dominating the search. Only each rung's current best model is kept in memory.
  *
  * @example
  * ```ts ignore
@@ -298,7 +300,9 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
   try {
     for (const rung of plan) {
       alive = alive.slice(0, rung.candidates);
-      const train = rung.rows < o.train.rows ? shareOf(o.train, rung.rows, o.seed + rung.rung) : o.train;
+      const train = rung.rows < o.train.rows
+        ? shareOf(o.train, rung.rows, o.seed + rung.rung)
+        : o.train;
       current = undefined;
       for (const i of alive) {
         if (o.budgetSeconds && elapsed() > o.budgetSeconds) {
@@ -310,8 +314,17 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
         const label = describeConfig(config);
         log.info("candidate", { id, rung: rung.rung, rows: rung.rows, config: label });
         const t0 = performance.now();
+        // A network's epoch cap shrinks with the rung's rows (at least `patience`).
+        const epochs = Math.max(o.patience, Math.ceil((o.epochs * rung.rows) / o.train.rows));
         const trained = isNetConfig(config)
-          ? await trainCandidate({ ...o, train, config, log, label: id })
+          ? await trainCandidate({
+            ...o,
+            epochs: Math.min(o.epochs, epochs),
+            train,
+            config,
+            log,
+            label: id,
+          })
           : fitTreeCandidate({ ...o, train, config, log, label: id });
         const seconds = Math.round(performance.now() - t0) / 1000;
         timings.push({ id, rung: rung.rung, rows: rung.rows, seconds });
@@ -361,10 +374,13 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
     throw err;
   }
   if (cut) {
-    log.warn("train.budget_seconds cut the search: the result now depends on this machine's speed", {
-      budget_seconds: o.budgetSeconds,
-      elapsed: elapsed(),
-    });
+    log.warn(
+      "train.budget_seconds cut the search: the result now depends on this machine's speed",
+      {
+        budget_seconds: o.budgetSeconds,
+        elapsed: elapsed(),
+      },
+    );
   }
   const winner = previous!;
   const done = results.filter((r): r is CandidateResult => r !== undefined);
