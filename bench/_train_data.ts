@@ -19,6 +19,7 @@
  *
  * @module
  */
+import type { Matrix } from "../lib/ml/matrix.ts";
 import { stratifiedSplit } from "../lib/ml/split.ts";
 import { createRng } from "../lib/ml/rng.ts";
 
@@ -117,4 +118,49 @@ export function synthetic(rows: number, cols: number, seed: number): BenchData {
     { rows, cols, columns, categorical: columns.map(() => 0), data, labels },
     42,
   );
+}
+
+/**
+ * Write a dataset's files (`stem.f32`, `stem.u8`, `stem.json`).
+ *
+ * @example
+ * ```ts ignore
+ * await writeBenchData("bench/out/train/synth", synthetic(1000, 80, 1));
+ * ```
+ */
+export async function writeBenchData(stem: string, d: BenchData): Promise<void> {
+  await Deno.writeFile(
+    `${stem}.f32`,
+    new Uint8Array(d.data.buffer, d.data.byteOffset, d.data.byteLength),
+  );
+  await Deno.writeFile(`${stem}.u8`, d.labels);
+  const { rows, cols, columns, categorical, holdout } = d;
+  await Deno.writeTextFile(
+    `${stem}.json`,
+    JSON.stringify({ rows, cols, columns, categorical, holdout }),
+  );
+}
+
+/**
+ * Read a dataset's files back as a matrix and its held-out rows.
+ *
+ * @example
+ * ```ts ignore
+ * const { matrix, holdout } = await readBenchData("bench/out/train/synth");
+ * ```
+ */
+export async function readBenchData(stem: string): Promise<{ matrix: Matrix; holdout: number[] }> {
+  const meta = JSON.parse(await Deno.readTextFile(`${stem}.json`));
+  const bytes = await Deno.readFile(`${stem}.f32`);
+  const data = new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
+  const labels = await Deno.readFile(`${stem}.u8`);
+  const matrix: Matrix = {
+    rows: meta.rows,
+    cols: meta.cols,
+    columns: meta.columns,
+    data,
+    labels,
+    ...(meta.categorical.some((k: number) => k > 0) ? { categorical: meta.categorical } : {}),
+  };
+  return { matrix, holdout: meta.holdout };
 }

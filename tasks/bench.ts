@@ -55,6 +55,10 @@ export const BENCHES: Record<string, BenchEntry> = {
     about: "K-fold CV of the whole train stage on train.mat only, per selection metric",
     load: () => import("../bench/train_cv.ts"),
   },
+  train: {
+    about: "train stage and gbdt learner vs scikit-learn HistGradientBoosting (NSL-KDD, 1M x 80)",
+    load: () => import("../bench/train_bench.ts"),
+  },
 };
 
 const USAGE = `deno task bench [${Object.keys(BENCHES).join("|")}|all] [options]`;
