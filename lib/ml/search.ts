@@ -305,7 +305,8 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
         : o.train;
       current = undefined;
       for (const i of alive) {
-        if (o.budgetSeconds && elapsed() > o.budgetSeconds) {
+        // The cap never stops the first candidate: a search always has a winner.
+        if (o.budgetSeconds && (current ?? previous) && elapsed() > o.budgetSeconds) {
           cut = true;
           break;
         }
