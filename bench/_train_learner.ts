@@ -10,7 +10,7 @@
  * peak RSS of this process.
  *
  * ```sh
- * deno run -A bench/_train_learner.ts bench/out/train/nslkdd
+ * deno run -A bench/_train_learner.ts bench/out/train/nslkdd [threads]
  * ```
  *
  * @module
@@ -60,6 +60,7 @@ if (import.meta.main) {
     val: takeRows(fit, split.test),
     seed: 0,
     metric: "log_loss",
+    threads: Deno.args[1] ? Number(Deno.args[1]) : undefined,
   });
   const seconds = (performance.now() - start) / 1000;
   const p = compileTrees(c.model)(test.data, test.rows);

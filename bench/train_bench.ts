@@ -17,7 +17,8 @@
  *   the repo's params.yaml `train` section (the whole budgeted search, the
  *   validation split, refit, release); seconds = the process, spawn to exit;
  * - `learner`: bench/_train_learner.ts, our gbdt with HGB's default settings;
- *   seconds = binning + boosting;
+ *   seconds = binning + boosting; `learner-1t`: the same on one thread (no
+ *   histogram workers);
  * - `hgb`: bench/train_reference.py; seconds = the `fit` call; `hgb-1t`: the
  *   same with OMP_NUM_THREADS=1 (our learner is single-threaded; on a shared
  *   machine HGB's OpenMP threads also suffer most from other load).
@@ -43,7 +44,7 @@ import { summarize } from "./_measure.ts";
 import { nslKdd, readBenchData, synthetic, writeBenchData } from "./_train_data.ts";
 
 const USAGE =
-  "deno task bench train [--sets nslkdd,synth] [--runs 3] [--rows 1000000] [--nsl-kdd DIR] [--contenders stage,learner,hgb,hgb-1t]";
+  "deno task bench train [--sets nslkdd,synth] [--runs 3] [--rows 1000000] [--nsl-kdd DIR] [--contenders stage,learner,learner-1t,hgb,hgb-1t]";
 const OUT = "bench/out/train";
 
 interface Sample {
@@ -95,7 +96,7 @@ async function run(program: string, args: string[], env?: Record<string, string>
     throw new Error(`${program} ${args.join(" ")} failed:\n${stderr.slice(-2000)}`);
   }
   const peak = Number(/peak_kb=(\d+)/.exec(stderr)?.[1] ?? 0) * 1024;
-  return { seconds, stdout, peak };
+  return { seconds, stdout, stderr, peak };
 }
 
 async function stage(stem: string): Promise<Omit<Sample, "set" | "contender" | "run" | "load1">> {
@@ -116,6 +117,7 @@ async function stage(stem: string): Promise<Omit<Sample, "set" | "contender" | "
     "--out",
     `${dir}/out`,
   ], { LOG_STREAM: "stderr" });
+  await Deno.writeTextFile(`${dir}/stage.log`, r.stderr);
   const { matrix, holdout } = await readBenchData(stem);
   const test = takeRows(matrix, holdout);
   const model = await loadReleasedModel(`${dir}/model`);
@@ -124,8 +126,14 @@ async function stage(stem: string): Promise<Omit<Sample, "set" | "contender" | "
 }
 
 async function child(contender: string, stem: string) {
-  const r = contender === "learner"
-    ? await run(Deno.execPath(), ["run", "-A", "bench/_train_learner.ts", stem])
+  const r = contender.startsWith("learner")
+    ? await run(Deno.execPath(), [
+      "run",
+      "-A",
+      "bench/_train_learner.ts",
+      stem,
+      ...(contender === "learner-1t" ? ["1"] : []),
+    ])
     : await run("python3", ["bench/train_reference.py", stem], {
       ...(contender === "hgb-1t" ? { OMP_NUM_THREADS: "1" } : {}),
     });
@@ -161,8 +169,9 @@ export async function main(args: string[], log: Logger): Promise<number> {
   const sets = ((values.sets as string | undefined) ?? "nslkdd,synth").split(",");
   const runs = values.runs ? positiveInt(values.runs as string, "--runs") : 3;
   const rows = values.rows ? positiveInt(values.rows as string, "--rows") : 1_000_000;
-  const contenders = ((values.contenders as string | undefined) ?? "stage,learner,hgb,hgb-1t")
-    .split(",");
+  const contenders =
+    ((values.contenders as string | undefined) ?? "stage,learner,learner-1t,hgb,hgb-1t")
+      .split(",");
   const nslDir = (values["nsl-kdd"] as string | undefined) ??
     ["../shared/data/nsl-kdd", "../../shared/data/nsl-kdd"].find((d) => existsSync(d)) ??
     "../shared/data/nsl-kdd";

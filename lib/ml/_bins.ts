@@ -118,7 +118,8 @@ export function binOf(x: number, edges: Float64Array): number {
  * Bin a row-major matrix into a column-major byte matrix (`binned[f * rows + i]`).
  * Values outside the fitted range go to the first or last bin; NaN, which the
  * fit never sees, goes to the last bin (like "greater than every edge" at
- * prediction, where NaN fails every `x <= threshold` test).
+ * prediction, where NaN fails every `x <= threshold` test). `shared`: the
+ * bytes live in a SharedArrayBuffer (for the histogram workers).
  *
  * @example
  * ```ts
@@ -127,12 +128,19 @@ export function binOf(x: number, edges: Float64Array): number {
  * // Uint8Array [0, 1, 0, 0]
  * ```
  */
-export function binMatrix(data: Float32Array, rows: number, edges: Float64Array[]): Uint8Array {
+export function binMatrix(
+  data: Float32Array,
+  rows: number,
+  edges: Float64Array[],
+  shared = false,
+): Uint8Array {
   const cols = edges.length;
   if (data.length !== rows * cols) {
     throw new RangeError(`expected ${rows}x${cols} = ${rows * cols} values, got ${data.length}`);
   }
-  const out = new Uint8Array(rows * cols);
+  const out = shared
+    ? new Uint8Array(new SharedArrayBuffer(Math.max(1, rows * cols)), 0, rows * cols)
+    : new Uint8Array(rows * cols);
   for (let f = 0; f < cols; f++) {
     const e = edges[f];
     for (let i = 0; i < rows; i++) {

@@ -15,6 +15,7 @@
 import { addLeaf, addSplit, emptyTree, leafOfBinned, partitionRows, ROOT } from "./_tree_nodes.ts";
 import type { Slot, TreeArrays } from "./_tree_nodes.ts";
 import { buildHistogram, type HistogramLayout } from "./_tree_hist.ts";
+import { openHistogramPool } from "./_hist_pool.ts";
 import { bestCategoricalSplit, bestNumericSplit, type Split } from "./_tree_split.ts";
 import { createRng } from "./rng.ts";
 
@@ -56,6 +57,34 @@ export interface BoostOptions {
   iterations: number;
   /** Called after each tree with its 1-based number; `false` stops boosting. */
   onTree?: (iteration: number, tree: TreeArrays, raw: Float64Array) => boolean;
+  /**
+   * Threads building histograms (default: the machine's cores, at most 8).
+   * More than one needs `binned` in a SharedArrayBuffer and at least
+   * `parallelMinRows` rows (default {@linkcode PARALLEL_MIN_ROWS}); the
+   * trees do not depend on it.
+   */
+  threads?: number;
+  /** Fewer rows than this build histograms on the calling thread. */
+  parallelMinRows?: number;
+}
+
+/** Below this many rows, starting workers costs more than they save. */
+export const PARALLEL_MIN_ROWS = 50_000;
+
+/** Most histogram memory (all slots) for which workers are started. */
+const MAX_SHARED_HIST_BYTES = 512 * 2 ** 20;
+
+/**
+ * The default histogram thread count: the machine's cores, at most 8.
+ *
+ * @example
+ * ```ts
+ * import { defaultThreads } from "./_gbdt.ts";
+ * defaultThreads() >= 1; // true
+ * ```
+ */
+export function defaultThreads(): number {
+  return Math.max(1, Math.min(8, navigator.hardwareConcurrency || 1));
 }
 
 interface Node {
@@ -95,19 +124,46 @@ export function baseScore(labels: Uint8Array): number {
  * ```
  */
 export function boost(o: BoostOptions): { base: number; trees: TreeArrays[] } {
-  const { binned, rows, nBins, labels, params: p } = o;
+  const { binned, rows, nBins, params: p } = o;
   const cols = nBins.length;
-  const subsample = p.subsample ?? 1, colsample = p.colsample ?? 1;
   const offsets = new Int32Array(cols + 1);
   for (let f = 0; f < cols; f++) offsets[f + 1] = offsets[f] + nBins[f];
   const histSize = offsets[cols] * 3;
-  const pool: Float64Array[] = [];
-  const takeHist = () => pool.pop() ?? new Float64Array(histSize);
+  const threads = o.threads ?? defaultThreads();
+  const slots = p.maxLeafNodes + 1;
+  const opened = threads > 1 && binned.buffer instanceof SharedArrayBuffer &&
+      rows >= (o.parallelMinRows ?? PARALLEL_MIN_ROWS) &&
+      slots * histSize * 8 <= MAX_SHARED_HIST_BYTES
+    ? openHistogramPool({ threads, binned, rows, offsets, slots, histSize })
+    : null;
+  try {
+    return grow(o, offsets, histSize, opened);
+  } finally {
+    opened?.pool.close();
+  }
+}
+
+function grow(
+  o: BoostOptions,
+  offsets: Int32Array,
+  histSize: number,
+  opened: ReturnType<typeof openHistogramPool>,
+): { base: number; trees: TreeArrays[] } {
+  const { binned, rows, nBins, labels, params: p } = o;
+  const cols = nBins.length;
+  const subsample = p.subsample ?? 1, colsample = p.colsample ?? 1;
+  const free: Float64Array[] = opened
+    ? Array.from({ length: p.maxLeafNodes + 1 }, (_, k) => opened.pool.slot(k)).reverse()
+    : [];
+  const takeHist = () => free.pop() ?? new Float64Array(histSize);
+  const build = opened ? opened.pool.build : buildHistogram;
   const base = baseScore(labels);
   const raw = new Float64Array(rows).fill(base);
-  const g = new Float64Array(rows), h = new Float64Array(rows);
-  const idx = new Uint32Array(rows), tmp = new Uint32Array(rows);
-  const ordered = new Float64Array(2 * rows);
+  const g = opened?.state.g ?? new Float64Array(rows);
+  const h = opened?.state.h ?? new Float64Array(rows);
+  const idx = opened?.state.idx ?? new Uint32Array(rows);
+  const tmp = new Uint32Array(rows);
+  const ordered = opened?.state.ordered ?? new Float64Array(2 * rows);
   const inSample = new Uint8Array(subsample < 1 ? rows : 0);
   const leftBins = new Uint8Array(256);
   const rng = createRng(o.seed ?? 0);
@@ -167,7 +223,7 @@ export function boost(o: BoostOptions): { base: number; trees: TreeArrays[] } {
       split: null,
     };
     for (let k = 0; k < n0; k++) (root.g += g[idx[k]]), (root.h += h[idx[k]]);
-    buildHistogram(layout, {
+    build(layout, {
       hist: root.hist,
       idx,
       start: 0,
@@ -223,7 +279,7 @@ export function boost(o: BoostOptions): { base: number; trees: TreeArrays[] } {
       // Build the smaller child; the larger one's histogram is the parent's minus it.
       const [small, large] = mid - n.start <= n.end - mid ? [left, right] : [right, left];
       small.hist = takeHist();
-      buildHistogram(layout, {
+      build(layout, {
         hist: small.hist,
         idx,
         start: small.start,
@@ -245,7 +301,7 @@ export function boost(o: BoostOptions): { base: number; trees: TreeArrays[] } {
       const value = (-p.learningRate * n.g) / (n.h + p.l2);
       addLeaf(tree, n.slot, value);
       for (let k = n.start; k < n.end; k++) raw[idx[k]] += value;
-      pool.push(n.hist);
+      free.push(n.hist);
     }
     if (subsample < 1) {
       for (let i = 0; i < rows; i++) {

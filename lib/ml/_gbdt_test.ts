@@ -225,3 +225,36 @@ Deno.test("determinism: same seed, byte-identical model with row and feature sam
   deepStrictEqual(fit(7), fit(7));
   notDeepStrictEqual(fit(7), fit(8));
 });
+
+Deno.test("determinism: byte-identical trees whatever the histogram thread count", () => {
+  const m = noisy(3000, 4);
+  const rows = m.rows, cols = m.cols;
+  const binned = new Uint8Array(new SharedArrayBuffer(rows * cols));
+  for (let i = 0; i < rows; i++) {
+    for (let f = 0; f < cols; f++) {
+      binned[f * rows + i] = Math.floor((m.data[i * cols + f] + 1) * 40);
+    }
+  }
+  const run = (threads: number) =>
+    JSON.stringify(boost({
+      binned,
+      rows,
+      nBins: Int32Array.of(80, 80, 80, 80),
+      labels: m.labels,
+      params: {
+        learningRate: 0.2,
+        maxLeafNodes: 15,
+        maxDepth: 0,
+        minSamplesLeaf: 5,
+        l2: 1,
+        subsample: 0.8,
+      },
+      seed: 3,
+      iterations: 15,
+      threads,
+      parallelMinRows: 0,
+    }));
+  const one = run(1);
+  deepStrictEqual(run(2), one);
+  deepStrictEqual(run(3), one);
+});

@@ -43,7 +43,7 @@ export interface HistogramJob {
 }
 
 /**
- * Fill `job.hist` for the layout's features.
+ * Fill `job.hist` for the layout's features (gather, then every feature).
  *
  * @example
  * ```ts
@@ -58,34 +58,72 @@ export interface HistogramJob {
  * ```
  */
 export function buildHistogram(layout: HistogramLayout, job: HistogramJob): void {
+  gatherGradients(job);
+  fillFeatures(layout, job, 0, layout.features.length);
+}
+
+/**
+ * Copy the node's gradients and hessians, in its row order, into
+ * `job.ordered` (interleaved); nothing to do for a node of all rows.
+ *
+ * @example
+ * ```ts
+ * import { gatherGradients } from "./_tree_hist.ts";
+ * const ordered = new Float64Array(4);
+ * gatherGradients({ hist: new Float64Array(0), idx: Uint32Array.of(1, 0), start: 0, end: 2,
+ *   g: Float64Array.of(1, 2), h: Float64Array.of(3, 4), ordered, all: false });
+ * // ordered = [2, 4, 1, 3]
+ * ```
+ */
+export function gatherGradients(job: HistogramJob): void {
+  if (job.all) return;
+  const { idx, start, g, h, ordered } = job;
+  const n = job.end - start;
+  for (let k = 0; k < n; k++) {
+    const i = idx[start + k];
+    ordered[2 * k] = g[i];
+    ordered[2 * k + 1] = h[i];
+  }
+}
+
+/**
+ * Zero and fill the histogram of `layout.features[q0, q1)` (after
+ * {@linkcode gatherGradients}). Each feature's sums run over the node's rows
+ * in order, whoever computes them: the histogram workers (`_hist_pool.ts`)
+ * share features out, never rows.
+ *
+ * @example
+ * ```ts ignore
+ * fillFeatures(layout, job, 0, layout.features.length);
+ * ```
+ */
+export function fillFeatures(
+  layout: HistogramLayout,
+  job: HistogramJob,
+  q0: number,
+  q1: number,
+): void {
   const { binned, rows, offsets, features } = layout;
-  const { hist, idx, start, end, g, h, ordered } = job;
-  const n = end - start;
-  for (const f of features) hist.fill(0, offsets[f] * 3, offsets[f + 1] * 3);
-  if (job.all) {
-    for (const f of features) {
-      const col = f * rows, off = offsets[f] * 3;
+  const { hist, idx, start, g, h, ordered } = job;
+  const n = job.end - start;
+  for (let q = q0; q < q1; q++) {
+    const f = features[q];
+    const col = f * rows, off = offsets[f] * 3;
+    hist.fill(0, off, offsets[f + 1] * 3);
+    if (job.all) {
       for (let i = 0; i < n; i++) {
         const j = off + binned[col + i] * 3;
         hist[j] += g[i];
         hist[j + 1] += h[i];
         hist[j + 2]++;
       }
-    }
-    return;
-  }
-  for (let k = 0; k < n; k++) {
-    const i = idx[start + k];
-    ordered[2 * k] = g[i];
-    ordered[2 * k + 1] = h[i];
-  }
-  for (const f of features) {
-    const col = f * rows, off = offsets[f] * 3;
-    for (let k = 0; k < n; k++) {
-      const j = off + binned[col + idx[start + k]] * 3;
-      hist[j] += ordered[2 * k];
-      hist[j + 1] += ordered[2 * k + 1];
-      hist[j + 2]++;
+    } else {
+      for (let k = 0; k < n; k++) {
+        const j = off + binned[col + idx[start + k]] * 3;
+        hist[j] += ordered[2 * k];
+        hist[j + 1] += ordered[2 * k + 1];
+        hist[j + 2]++;
+      }
     }
   }
 }

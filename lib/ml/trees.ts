@@ -30,7 +30,7 @@
 import { type Logger, nullLogger } from "../log.ts";
 import { binMatrix, fitBinEdges, MAX_BINS } from "./_bins.ts";
 import { type ExtraTreeParams, growExtraTree } from "./_extra_trees.ts";
-import { baseScore, boost, type GbdtParams } from "./_gbdt.ts";
+import { baseScore, boost, defaultThreads, type GbdtParams, PARALLEL_MIN_ROWS } from "./_gbdt.ts";
 import { compileTree } from "./_tree_codegen.ts";
 import { leafOfBinned, type TreeArrays } from "./_tree_nodes.ts";
 import type { Matrix } from "./matrix.ts";
@@ -147,6 +147,8 @@ export interface TreeFitOptions {
   log?: Logger;
   /** Label in the log. */
   label?: string;
+  /** `gbdt`: histogram threads (default: the machine's cores, at most 8); the model does not depend on it. */
+  threads?: number;
 }
 
 /** A fitted tree candidate, shaped like a trained network candidate (lib/ml/fit.ts). */
@@ -178,13 +180,15 @@ function grow(
   seed: number,
   iterations: number,
   onTree?: OnTree,
+  threadCount?: number,
 ): TreeModel {
   if (!(config.maxBins >= 2 && config.maxBins <= MAX_BINS)) {
     throw new RangeError(`maxBins must be in [2, ${MAX_BINS}], got ${config.maxBins}`);
   }
   const { rows, cols, labels } = data;
   const { edges, categorical } = fitFeatureBins(data, config);
-  const binned = binMatrix(data.data, rows, edges);
+  const threads = config.family === "gbdt" ? threadCount ?? defaultThreads() : 1;
+  const binned = binMatrix(data.data, rows, edges, threads > 1 && rows >= PARALLEL_MIN_ROWS);
   const nBins = Int32Array.from(edges, (e) => e.length + 1);
   const model: TreeModel = {
     format: TREES_FORMAT,
@@ -208,6 +212,7 @@ function grow(
       params: config,
       seed,
       iterations,
+      threads,
       onTree: (it, tree, raw) => {
         model.trees.push(tree);
         return onTree ? onTree(it, tree, raw, model) : true;
@@ -317,6 +322,7 @@ export function fitTreeCandidate(o: TreeFitOptions): TreeCandidate {
       if (improved || !gbdt) best = { iteration: it, value, scores: valScores.slice() };
       return !gbdt || it - best.iteration < config.nIterNoChange;
     },
+    o.threads,
   );
   model.trees.length = best.iteration;
   return { model, history, bestEpoch: best.iteration, valScores: best.scores };
