@@ -26,7 +26,7 @@ import { rungPlan } from "./_halving.ts";
 import type { Matrix } from "./matrix.ts";
 import { stratifiedSplit } from "./split.ts";
 import { createRng, shuffle } from "./rng.ts";
-import { fitTreeCandidate, type TreeFamily } from "./trees.ts";
+import { fitTreeCandidate, type TreeConfig, type TreeFamily } from "./trees.ts";
 
 /**
  * Values to try per hyperparameter of one family, keyed by the config field
@@ -269,8 +269,8 @@ interface Held {
  * `metric` on the whole validation split train again on `eta` times more
  * rows, until one has trained on all of them: the winner (ties: the earlier
  * candidate). A network's epoch cap shrinks with its rung's share of the
- * rows (never below `patience`), so a network costs rows x epochs / eta² per
- * rung like the other families instead of dominating the search. Only each rung's current best model is kept in memory.
+ * rows (never below `patience`), and so does an extra-trees forest's tree
+ * count (never below 30), so the early rungs stay cheap for every family. Only each rung's current best model is kept in memory.
  *
  * @example
  * ```ts ignore
@@ -317,6 +317,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
         const t0 = performance.now();
         // A network's epoch cap shrinks with the rung's rows (at least `patience`).
         const epochs = Math.max(o.patience, Math.ceil((o.epochs * rung.rows) / o.train.rows));
+        const share = rung.rows / o.train.rows;
         const trained = isNetConfig(config)
           ? await trainCandidate({
             ...o,
@@ -326,7 +327,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
             log,
             label: id,
           })
-          : fitTreeCandidate({ ...o, train, config, log, label: id });
+          : fitTreeCandidate({ ...o, train, config: scaledTrees(config, share), log, label: id });
         const seconds = Math.round(performance.now() - t0) / 1000;
         timings.push({ id, rung: rung.rung, rows: rung.rows, seconds });
         const val = scoreReport(o.val.labels, trained.valScores);
@@ -393,6 +394,17 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
     timings,
     cut,
   };
+}
+
+/**
+ * A forest's tree count shrinks with its rung's share of the rows (at least
+ * 30): more trees only average out noise, which a rung's ranking does not
+ * need. Boosting keeps its own early stopping.
+ */
+function scaledTrees(config: TreeConfig, share: number): TreeConfig {
+  if (config.family !== "extra_trees" || share >= 1) return config;
+  const n = Math.max(Math.min(30, config.nEstimators), Math.ceil(config.nEstimators * share));
+  return { ...config, nEstimators: n };
 }
 
 /** A stratified, seeded share of `rows` rows of `m` (in row order). */
