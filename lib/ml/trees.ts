@@ -4,8 +4,12 @@
  * in O(n²); ml-xgboost had one release, in 2017):
  *
  * - `gbdt`: gradient-boosted trees with logistic loss on binned features,
- *   grown leaf-wise (scikit-learn's HistGradientBoostingClassifier design:
- *   `_gbdt.ts`), the iteration count early-stopped on the validation split;
+ *   grown leaf-wise (LightGBM's and scikit-learn's HistGradientBoostingClassifier
+ *   design: `_gbdt.ts`; gradient histograms `_tree_hist.ts` with the
+ *   subtraction trick, built by worker threads over SharedArrayBuffers on
+ *   50k+ rows `_hist_pool.ts`; native categorical splits `_tree_split.ts` for
+ *   the matrix's categorical columns; optional row/feature sampling), the
+ *   iteration count early-stopped on the validation split;
  * - `extra_trees`: extremely randomized trees without bootstrap, averaged
  *   (`_extra_trees.ts`).
  *
@@ -112,7 +116,9 @@ export interface TreeModel {
 export function describeTreeConfig(c: TreeConfig): string {
   const depth = c.maxDepth > 0 ? ` depth=${c.maxDepth}` : "";
   if (c.family === "gbdt") {
-    return `gbdt lr=${c.learningRate} leaves=${c.maxLeafNodes}${depth} min_leaf=${c.minSamplesLeaf} l2=${c.l2}`;
+    const sub = (c.subsample ?? 1) < 1 ? ` subsample=${c.subsample}` : "";
+    const col = (c.colsample ?? 1) < 1 ? ` colsample=${c.colsample}` : "";
+    return `gbdt lr=${c.learningRate} leaves=${c.maxLeafNodes}${depth} min_leaf=${c.minSamplesLeaf} l2=${c.l2}${sub}${col}`;
   }
   return `extra_trees n=${c.nEstimators} max_features=${c.maxFeatures} min_leaf=${c.minSamplesLeaf}${depth}`;
 }
@@ -141,7 +147,7 @@ export interface TreeFitOptions {
   val: Matrix;
   /** Seeds `extra_trees`' draws (`gbdt` draws nothing). */
   seed: number;
-  /** Validation metric that picks `gbdt`'s iteration count. */
+  /** The selection metric (`gbdt`'s tree count is early-stopped on validation log loss, whatever it is). */
   metric: SelectionMetric;
   /** Progress (debug per iteration). */
   log?: Logger;
@@ -278,8 +284,8 @@ function fitFeatureBins(
 
 /**
  * Fit a tree candidate on `train`, recording validation metrics after every
- * tree; `gbdt` stops `nIterNoChange` trees after the best validation metric
- * and keeps the trees up to it.
+ * tree; `gbdt` stops `nIterNoChange` trees after the best validation log
+ * loss and keeps the trees up to it.
  *
  * @example
  * ```ts ignore
@@ -315,8 +321,11 @@ export function fitTreeCandidate(o: TreeFitOptions): TreeCandidate {
       const r = fastScoreReport(val.labels, valScores);
       const rec = epochRecord(it, trainLogLoss(o.train.labels, train, gbdt), r);
       history.push(rec);
-      const value = r[o.metric];
-      const improved = best.iteration === 0 || isBetter(o.metric, value, best.value);
+      // gbdt stops on validation log loss, as scikit-learn's HGB does: ranking
+      // metrics saturate near 1 and keep "improving" by single pairs.
+      const stopOn = gbdt ? "log_loss" : o.metric;
+      const value = r[stopOn];
+      const improved = best.iteration === 0 || isBetter(stopOn, value, best.value);
       log.debug("iteration", { candidate: o.label, iteration: it, loss: rec.loss, val: value });
       // extra_trees keeps every tree: more trees only average out noise.
       if (improved || !gbdt) best = { iteration: it, value, scores: valScores.slice() };
