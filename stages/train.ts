@@ -219,6 +219,7 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
     metric: p.selectionMetric,
     eta: p.search.eta,
     minRows: p.search.minRows,
+    maxFirstRows: p.search.maxFirstRows,
     budgetSeconds: p.budgetSeconds,
     log,
   });

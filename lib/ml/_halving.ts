@@ -23,14 +23,17 @@ export interface Rung {
 /**
  * The rungs for `candidates` candidates on `rows` training rows: with `k`
  * eliminations (`ceil(log_eta(candidates))`), rung `r` keeps
- * `ceil(candidates / eta^r)` candidates on `rows / eta^(k - r)` rows (at
- * least `minRows`; rungs that would not shrink the rows are merged into the
- * last). `eta = 1` or one candidate: a single rung on all rows.
+ * `ceil(candidates / eta^r)` candidates. The first rung gets
+ * `rows / eta^k` rows, at least `minRows` and at most `maxFirstRows` (a
+ * screening: on millions of rows a ninth is still a full training run);
+ * later rungs grow geometrically to all rows. Rungs that would not grow the
+ * rows are merged into the next. `eta = 1` or one candidate: a single rung
+ * on all rows.
  *
  * @example
  * ```ts
  * import { rungPlan } from "./_halving.ts";
- * rungPlan({ candidates: 8, rows: 90_000, eta: 3, minRows: 1000 });
+ * rungPlan({ candidates: 8, rows: 90_000, eta: 3, minRows: 1000, maxFirstRows: 20_000 });
  * // [{ rung: 0, candidates: 8, rows: 10000 }, { rung: 1, candidates: 3, rows: 30000 },
  * //  { rung: 2, candidates: 1, rows: 90000 }]
  * ```
@@ -40,25 +43,25 @@ export function rungPlan(o: {
   rows: number;
   eta: number;
   minRows: number;
+  maxFirstRows?: number;
 }): Rung[] {
   const { candidates, rows, eta } = o;
   if (candidates < 1) throw new RangeError("no candidates");
   if (eta <= 1 || candidates === 1) return [{ rung: 0, candidates, rows }];
   let k = 0;
   while (Math.ceil(candidates / eta ** k) > 1) k++;
+  const first = Math.floor(Math.min(
+    rows,
+    Math.max(Math.min(o.minRows, rows), Math.min(o.maxFirstRows ?? Infinity, rows / eta ** k)),
+  ));
   const out: Rung[] = [];
   for (let r = 0; r <= k; r++) {
-    const n = r === k
-      ? rows
-      : Math.max(Math.min(o.minRows, rows), Math.floor(rows / eta ** (k - r)));
+    const n = r === k ? rows : Math.floor(first * (rows / first) ** (r / k));
     const kept = r === k ? 1 : Math.ceil(candidates / eta ** r);
     const last = out[out.length - 1];
     // Same rows as the previous rung: keep the previous rung's candidate count.
     if (last && last.rows >= n) continue;
-    out.push({ rung: out.length, candidates: kept, rows: Math.min(n, rows) });
-  }
-  if (out[out.length - 1].rows < rows) {
-    out.push({ rung: out.length, candidates: 1, rows });
+    out.push({ rung: out.length, candidates: kept, rows: n });
   }
   return out;
 }

@@ -47,6 +47,8 @@ export interface SearchSpec {
   eta: number;
   /** Training rows of the first rung at least. */
   minRows: number;
+  /** Training rows of the first rung at most. */
+  maxFirstRows: number;
 }
 
 type NumberKey = [
@@ -82,7 +84,7 @@ const TREE_KEYS: Record<TreeFamily, NumberKey[]> = {
 
 /**
  * Read a `search:` mapping: `strategy`, `samples`, the halving factor `eta`
- * (default 3; 1 = no halving) and `min_rows` (default 1000), and the families. Each family is optional (absent = not searched);
+ * (default 3; 1 = no halving), `min_rows` (default 1000) and `max_first_rows` (default 20000), and the families. Each family is optional (absent = not searched);
  * at least one must be present. Network families list `learning_rate` (and
  * `l2`; `mlp`: `hidden`, `dropout`); tree families list any of their keys
  * (`gbdt`: learning_rate, max_iter, max_leaf_nodes, max_depth,
@@ -104,6 +106,7 @@ export function readSearchSpec(s: Section): SearchSpec {
   const samples = s.number("samples", { default: 4, integer: true, min: 1 });
   const eta = s.number("eta", { default: 3, min: 1, max: 100 });
   const minRows = s.number("min_rows", { default: 1000, integer: true, min: 10 });
+  const maxFirstRows = s.number("max_first_rows", { default: 20_000, integer: true, min: 10 });
   const families: SearchSpec["families"] = {};
   for (const family of FAMILIES) {
     const f = s.optionalSection(family);
@@ -129,7 +132,7 @@ export function readSearchSpec(s: Section): SearchSpec {
     throw s.error(undefined, `'${s.path.join(".")}' needs at least one of ${FAMILIES.join(", ")}`);
   }
   s.done();
-  return { strategy, samples, families, eta, minRows };
+  return { strategy, samples, families, eta, minRows, maxFirstRows };
 }
 
 function readLayerLists(f: Section, key: string): number[][] {
@@ -153,7 +156,7 @@ function readLayerLists(f: Section, key: string): number[][] {
  * @example
  * ```ts
  * import { expandGrid } from "./search.ts";
- * expandGrid({ strategy: "grid", samples: 1, eta: 1, minRows: 10, families: {
+ * expandGrid({ strategy: "grid", samples: 1, eta: 1, minRows: 10, maxFirstRows: 10, families: {
  *   logreg: { hidden: [[]], learningRate: [0.01, 0.1], l2: [0], dropout: [0] } } }).length; // 2
  * ```
  */
@@ -177,7 +180,7 @@ export function expandGrid(spec: SearchSpec): CandidateConfig[] {
  * @example
  * ```ts
  * import { candidates } from "./search.ts";
- * const spec = { strategy: "random" as const, samples: 1, eta: 1, minRows: 10, families: {
+ * const spec = { strategy: "random" as const, samples: 1, eta: 1, minRows: 10, maxFirstRows: 10, families: {
  *   logreg: { hidden: [[]], learningRate: [0.01, 0.1], l2: [0], dropout: [0] } } };
  * candidates(spec, 7).length; // 1
  * ```
@@ -233,6 +236,8 @@ export interface SearchOptions extends Omit<TrainOptions, "config" | "label"> {
   eta?: number;
   /** Rows of the first rung at least (default 1000). */
   minRows?: number;
+  /** Rows of the first rung at most (default: no cap). */
+  maxFirstRows?: number;
   /**
    * Safety cap on the search's wall time in seconds (0: none). When it is
    * reached no further candidate starts, the best of the last rung reached
@@ -287,6 +292,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
     rows: o.train.rows,
     eta: o.eta ?? 1,
     minRows: o.minRows ?? 1000,
+    maxFirstRows: o.maxFirstRows,
   });
   const start = performance.now();
   const elapsed = () => Math.round(performance.now() - start) / 1000;

@@ -100,15 +100,33 @@ const gbdt = (learningRate: number, maxIter: number): CandidateConfig => ({
 });
 
 Deno.test("rungPlan: candidates shrink by eta while rows grow by eta, ending on all rows", () => {
-  deepStrictEqual(rungPlan({ candidates: 8, rows: 90_000, eta: 3, minRows: 1000 }), [
-    { rung: 0, candidates: 8, rows: 10_000 },
-    { rung: 1, candidates: 3, rows: 30_000 },
-    { rung: 2, candidates: 1, rows: 90_000 },
-  ]);
-  // The first rung never goes below min_rows; rungs that would not grow are merged.
+  deepStrictEqual(
+    rungPlan({ candidates: 8, rows: 90_000, eta: 3, minRows: 1000, maxFirstRows: 20_000 }),
+    [
+      { rung: 0, candidates: 8, rows: 10_000 },
+      { rung: 1, candidates: 3, rows: 30_000 },
+      { rung: 2, candidates: 1, rows: 90_000 },
+    ],
+  );
+  // The first rung stays within [min_rows, max_first_rows]; later rungs grow geometrically.
   deepStrictEqual(rungPlan({ candidates: 7, rows: 1500, eta: 3, minRows: 1000 }), [
     { rung: 0, candidates: 7, rows: 1000 },
-    { rung: 1, candidates: 1, rows: 1500 },
+    { rung: 1, candidates: 3, rows: 1224 },
+    { rung: 2, candidates: 1, rows: 1500 },
+  ]);
+  deepStrictEqual(
+    rungPlan({ candidates: 7, rows: 800_000, eta: 3, minRows: 1000, maxFirstRows: 20_000 }),
+    [
+      { rung: 0, candidates: 7, rows: 20_000 },
+      { rung: 1, candidates: 3, rows: 126_491 },
+      { rung: 2, candidates: 1, rows: 800_000 },
+    ],
+  );
+  // Rungs that would not grow the rows are merged.
+  deepStrictEqual(rungPlan({ candidates: 7, rows: 1100, eta: 3, minRows: 1000 }), [
+    { rung: 0, candidates: 7, rows: 1000 },
+    { rung: 1, candidates: 3, rows: 1048 },
+    { rung: 2, candidates: 1, rows: 1100 },
   ]);
   deepStrictEqual(rungPlan({ candidates: 5, rows: 500, eta: 3, minRows: 1000 }), [
     { rung: 0, candidates: 5, rows: 500 },
