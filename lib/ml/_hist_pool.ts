@@ -1,10 +1,15 @@
 /**
  * Histogram building on several threads for the booster (lib/ml/_gbdt.ts):
- * `threads - 1` workers (`_hist_worker.ts`) and the calling thread share
- * each node's features out in contiguous blocks, over SharedArrayBuffers
- * (the byte matrix, gradients, row order, the histograms), synchronised with
- * `Atomics.wait`/`notify` so boosting stays synchronous. A feature's sums are
- * always taken by one thread over the node's rows in order, so the
+ * `threads - 1` workers (`_hist_worker.ts`) and the calling thread take a
+ * node's features one at a time from a shared counter, over
+ * SharedArrayBuffers (the byte matrix, gradients, row order, the
+ * histograms), synchronised with `Atomics` so boosting stays synchronous.
+ * Taking features from a counter (not fixed blocks) means a worker that the
+ * OS has not scheduled yet costs nothing: the others take its features, and
+ * the caller waits only for features actually taken. The counter word holds
+ * the job's tag and the next feature, so a late worker can never take a
+ * feature of a newer job with an older job's parameters. A feature's sums
+ * are always taken by one thread over the node's rows in order, so the
  * histograms, and the model, are bit-identical whatever the thread count.
  *
  * @module
@@ -17,7 +22,49 @@ import {
 } from "./_tree_hist.ts";
 
 /** Control words shared with the workers. */
-export const CTRL = { seq: 0, done: 1, start: 2, end: 3, all: 4, slot: 5, nFeatures: 6, stop: 7 };
+export const CTRL = {
+  seq: 0,
+  done: 1,
+  start: 2,
+  end: 3,
+  all: 4,
+  slot: 5,
+  nFeatures: 6,
+  stop: 7,
+  next: 8,
+  completed: 9,
+};
+
+/** Features per job at most (the counter word keeps the feature in its low 12 bits). */
+export const MAX_POOL_FEATURES = 4095;
+const TAG_MASK = 0x7ffff;
+
+/**
+ * Take and fill features of the job tagged `tag` until none is left; returns how many.
+ *
+ * @example
+ * ```ts ignore
+ * takeFeatures(ctrl, tag, layout, job);
+ * ```
+ */
+export function takeFeatures(
+  ctrl: Int32Array,
+  tag: number,
+  layout: HistogramLayout,
+  job: HistogramJob,
+): number {
+  const F = Atomics.load(ctrl, CTRL.nFeatures);
+  let taken = 0;
+  for (;;) {
+    const cur = Atomics.load(ctrl, CTRL.next);
+    const q = cur & 4095;
+    if (cur >>> 12 !== (tag & TAG_MASK) || q >= F) return taken;
+    if (Atomics.compareExchange(ctrl, CTRL.next, cur, cur + 1) !== cur) continue;
+    fillFeatures(layout, job, q, q + 1);
+    taken++;
+    if (Atomics.add(ctrl, CTRL.completed, 1) + 1 === F) Atomics.notify(ctrl, CTRL.completed);
+  }
+}
 
 /** What the workers get once. */
 export interface PoolBuffers {
@@ -43,10 +90,6 @@ export interface PoolBuffers {
   histSize: number;
   /** Control words (Int32). */
   ctrl: SharedArrayBuffer;
-  /** This worker's block among `threads`. */
-  part: number;
-  /** Threads in all (workers + the caller). */
-  threads: number;
 }
 
 /** A started pool: build histograms, then close. */
@@ -74,22 +117,6 @@ export interface SharedState {
 }
 
 /**
- * The block of features thread `part` of `threads` fills: `[q0, q1)`.
- *
- * @example
- * ```ts
- * import { block } from "./_hist_pool.ts";
- * block(10, 1, 3); // [3, 6]
- * ```
- */
-export function block(nFeatures: number, part: number, threads: number): [number, number] {
-  return [
-    Math.floor((part * nFeatures) / threads),
-    Math.floor(((part + 1) * nFeatures) / threads),
-  ];
-}
-
-/**
  * Start `threads - 1` workers over a byte matrix that lives in a
  * SharedArrayBuffer; `null` when a worker does not come up within 10 s (the
  * caller then builds on its own thread).
@@ -111,6 +138,7 @@ export function openHistogramPool(o: {
     throw new TypeError("the byte matrix must live in a SharedArrayBuffer");
   }
   const cols = o.offsets.length - 1;
+  if (cols > MAX_POOL_FEATURES) return null;
   const sab = (bytes: number) => new SharedArrayBuffer(Math.max(8, bytes));
   const offsets = new Int32Array(sab(o.offsets.byteLength));
   offsets.set(o.offsets);
@@ -125,7 +153,7 @@ export function openHistogramPool(o: {
   const ctrl = new Int32Array(sab(64));
   const workers: Worker[] = [];
   const W = o.threads - 1;
-  for (let part = 1; part <= W; part++) {
+  for (let k = 0; k < W; k++) {
     const w = new Worker(new URL("./_hist_worker.ts", import.meta.url).href, { type: "module" });
     const buffers: PoolBuffers = {
       binned: o.binned.buffer as SharedArrayBuffer,
@@ -139,8 +167,6 @@ export function openHistogramPool(o: {
       arena,
       histSize: o.histSize,
       ctrl: ctrl.buffer as SharedArrayBuffer,
-      part,
-      threads: o.threads,
     };
     w.postMessage(buffers);
     workers.push(w);
@@ -169,19 +195,24 @@ export function openHistogramPool(o: {
     build(layout, job) {
       gatherGradients(job);
       const F = layout.features.length;
-      if (layout.features !== state.features) state.features.set(layout.features);
+      state.features.set(layout.features);
+      const tag = (Atomics.load(ctrl, CTRL.seq) + 1) & TAG_MASK;
       Atomics.store(ctrl, CTRL.start, job.start);
       Atomics.store(ctrl, CTRL.end, job.end);
       Atomics.store(ctrl, CTRL.all, job.all ? 1 : 0);
       Atomics.store(ctrl, CTRL.slot, job.hist.byteOffset / (o.histSize * 8));
       Atomics.store(ctrl, CTRL.nFeatures, F);
-      Atomics.store(ctrl, CTRL.done, 0);
+      Atomics.store(ctrl, CTRL.completed, 0);
+      Atomics.store(ctrl, CTRL.next, tag << 12);
       Atomics.add(ctrl, CTRL.seq, 1);
       Atomics.notify(ctrl, CTRL.seq);
-      const [q0, q1] = block(F, 0, o.threads);
-      fillFeatures({ ...layout, features: state.features }, job, q0, q1);
-      for (let d = Atomics.load(ctrl, CTRL.done); d < W; d = Atomics.load(ctrl, CTRL.done)) {
-        Atomics.wait(ctrl, CTRL.done, d);
+      takeFeatures(ctrl, tag, { ...layout, features: state.features }, job);
+      for (
+        let c = Atomics.load(ctrl, CTRL.completed);
+        c < F;
+        c = Atomics.load(ctrl, CTRL.completed)
+      ) {
+        Atomics.wait(ctrl, CTRL.completed, c);
       }
     },
     close,

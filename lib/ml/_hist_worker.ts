@@ -1,11 +1,11 @@
 /**
- * A histogram worker of `_hist_pool.ts`: waits for a node, fills its block
- * of the node's features, counts itself done, until told to stop.
+ * A histogram worker of `_hist_pool.ts`: waits for a node, takes and fills
+ * its features from the shared counter while any are left, until told to
+ * stop.
  *
  * @module
  */
-import { block, CTRL, type PoolBuffers } from "./_hist_pool.ts";
-import { fillFeatures } from "./_tree_hist.ts";
+import { CTRL, type PoolBuffers, takeFeatures } from "./_hist_pool.ts";
 
 const scope = self as unknown as {
   onmessage: (e: MessageEvent<PoolBuffers>) => void;
@@ -42,10 +42,7 @@ scope.onmessage = (e) => {
       ordered,
       all: Atomics.load(ctrl, CTRL.all) === 1,
     };
-    const [q0, q1] = block(Atomics.load(ctrl, CTRL.nFeatures), b.part, b.threads);
-    fillFeatures(layout, job, q0, q1);
-    Atomics.add(ctrl, CTRL.done, 1);
-    Atomics.notify(ctrl, CTRL.done);
+    takeFeatures(ctrl, seen & 0x7ffff, layout, job);
   }
   scope.close();
 };
