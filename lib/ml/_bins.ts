@@ -61,8 +61,8 @@ export function fitBinEdges(o: {
     }
   }
   const sample = Math.min(rows, BIN_SAMPLE);
-  const pick = Float64Array.from({ length: sample }, (_, k) => Math.floor((k * rows) / sample));
-  const values = new Float64Array(sample);
+  const pick = Uint32Array.from({ length: sample }, (_, k) => Math.floor((k * rows) / sample));
+  const values = new Float32Array(sample);
   const out: Float64Array[] = [];
   for (let f = 0; f < cols; f++) {
     for (let k = 0; k < sample; k++) values[k] = data[pick[k] * cols + f];
@@ -72,7 +72,7 @@ export function fitBinEdges(o: {
   return out;
 }
 
-function edgesOfSorted(sorted: Float64Array, maxBins: number): Float64Array {
+function edgesOfSorted(sorted: Float32Array, maxBins: number): Float64Array {
   const n = sorted.length;
   const distinct: number[] = [];
   for (let i = 0; i < n && distinct.length <= maxBins; i++) {
