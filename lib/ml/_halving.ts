@@ -10,6 +10,11 @@
  * @module
  */
 
+import type { Matrix } from "./matrix.ts";
+import { takeRows } from "./models.ts";
+import { stratifiedSplit } from "./split.ts";
+import type { TreeConfig } from "./trees.ts";
+
 /** One rung: how many candidates train on how many rows. */
 export interface Rung {
   /** 0-based rung. */
@@ -64,4 +69,33 @@ export function rungPlan(o: {
     out.push({ rung: out.length, candidates: kept, rows: n });
   }
   return out;
+}
+
+/**
+ * A forest's tree count shrinks with its rung's share of the rows (at least
+ * 30): more trees only average out noise, which a rung's ranking does not
+ * need. Boosting keeps its own early stopping.
+ *
+ * @example
+ * ```ts ignore
+ * scaledTrees(config, 1 / 9).nEstimators; // 300 -> 34
+ * ```
+ */
+export function scaledTrees(config: TreeConfig, share: number): TreeConfig {
+  if (config.family !== "extra_trees" || share >= 1) return config;
+  const n = Math.max(Math.min(30, config.nEstimators), Math.ceil(config.nEstimators * share));
+  return { ...config, nEstimators: n };
+}
+
+/**
+ * A stratified, seeded share of `rows` rows of `m` (in row order).
+ *
+ * @example
+ * ```ts ignore
+ * const rung0 = shareOf(train, 1000, seed);
+ * ```
+ */
+export function shareOf(m: Matrix, rows: number, seed: number): Matrix {
+  const { test } = stratifiedSplit(m.labels, { testSize: rows / m.rows, seed });
+  return takeRows(m, Uint32Array.from(test).sort());
 }

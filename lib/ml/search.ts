@@ -19,14 +19,11 @@ import {
   FAMILIES,
   type Family,
   isNetConfig,
-  takeRows,
   type TrainedModel,
 } from "./models.ts";
-import { rungPlan } from "./_halving.ts";
-import type { Matrix } from "./matrix.ts";
-import { stratifiedSplit } from "./split.ts";
+import { rungPlan, scaledTrees, shareOf } from "./_halving.ts";
 import { createRng, shuffle } from "./rng.ts";
-import { fitTreeCandidate, type TreeConfig, type TreeFamily } from "./trees.ts";
+import { fitTreeCandidate, type TreeFamily } from "./trees.ts";
 
 /**
  * Values to try per hyperparameter of one family, keyed by the config field
@@ -400,21 +397,4 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
     timings,
     cut,
   };
-}
-
-/**
- * A forest's tree count shrinks with its rung's share of the rows (at least
- * 30): more trees only average out noise, which a rung's ranking does not
- * need. Boosting keeps its own early stopping.
- */
-function scaledTrees(config: TreeConfig, share: number): TreeConfig {
-  if (config.family !== "extra_trees" || share >= 1) return config;
-  const n = Math.max(Math.min(30, config.nEstimators), Math.ceil(config.nEstimators * share));
-  return { ...config, nEstimators: n };
-}
-
-/** A stratified, seeded share of `rows` rows of `m` (in row order). */
-function shareOf(m: Matrix, rows: number, seed: number): Matrix {
-  const { test } = stratifiedSplit(m.labels, { testSize: rows / m.rows, seed });
-  return takeRows(m, Uint32Array.from(test).sort());
 }

@@ -38,7 +38,7 @@ import { baseScore, boost, defaultThreads, type GbdtParams, PARALLEL_MIN_ROWS } 
 import { compileTree } from "./_tree_codegen.ts";
 import { leafOfBinned, type TreeArrays } from "./_tree_nodes.ts";
 import type { Matrix } from "./matrix.ts";
-import { fastScoreReport } from "./_fast_report.ts";
+import { fastScoreReport, trainLogLoss } from "./_fast_report.ts";
 import { type EpochRecord, epochRecord, isBetter, type SelectionMetric } from "./metrics.ts";
 import { createRng } from "./rng.ts";
 
@@ -335,17 +335,6 @@ export function fitTreeCandidate(o: TreeFitOptions): TreeCandidate {
   );
   model.trees.length = best.iteration;
   return { model, history, bestEpoch: best.iteration, valScores: best.scores };
-}
-
-/** Mean log loss of training outputs (`gbdt`: raw scores; `extra_trees`: probabilities), as metrics.ts's `logLoss`. */
-function trainLogLoss(labels: Uint8Array, out: Float64Array, raw: boolean): number {
-  const eps = 1e-7;
-  let sum = 0;
-  for (let i = 0; i < labels.length; i++) {
-    const p = Math.min(1 - eps, Math.max(eps, raw ? sigmoid(out[i]) : out[i]));
-    sum -= labels[i] === 1 ? Math.log(p) : Math.log(1 - p);
-  }
-  return labels.length === 0 ? NaN : sum / labels.length;
 }
 
 /** Options of {@linkcode refitTrees}. */
