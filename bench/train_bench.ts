@@ -16,9 +16,9 @@
  * - `stage`: `deno run stages/train.ts` on a train.mat of the fit rows with
  *   the repo's params.yaml `train` section (the whole budgeted search, the
  *   validation split, refit, release); seconds = the process, spawn to exit;
- * - `learner`: bench/_train_learner.ts, our gbdt with HGB's default settings;
- *   seconds = binning + boosting; `learner-1t`: the same on one thread (no
- *   histogram workers);
+ * - `learner`: bench/_train_learner.ts, our gbdt with HGB's default settings,
+ *   histogram workers on every core; seconds = binning + boosting;
+ *   `learner-1t`: the same on one thread (the default, lib/ml/_gbdt.ts);
  * - `hgb`: bench/train_reference.py; seconds = the `fit` call; `hgb-1t`: the
  *   same with OMP_NUM_THREADS=1 (our learner is single-threaded; on a shared
  *   machine HGB's OpenMP threads also suffer most from other load).
@@ -132,7 +132,7 @@ async function child(contender: string, stem: string) {
       "-A",
       "bench/_train_learner.ts",
       stem,
-      ...(contender === "learner-1t" ? ["1"] : []),
+      contender === "learner-1t" ? "1" : String(navigator.hardwareConcurrency || 1),
     ])
     : await run("python3", ["bench/train_reference.py", stem], {
       ...(contender === "hgb-1t" ? { OMP_NUM_THREADS: "1" } : {}),

@@ -58,7 +58,7 @@ export interface BoostOptions {
   /** Called after each tree with its 1-based number; `false` stops boosting. */
   onTree?: (iteration: number, tree: TreeArrays, raw: Float64Array) => boolean;
   /**
-   * Threads building histograms (default: the machine's cores, at most 8).
+   * Threads building histograms (default {@linkcode defaultThreads}: 1).
    * More than one needs `binned` in a SharedArrayBuffer and at least
    * `parallelMinRows` rows (default {@linkcode PARALLEL_MIN_ROWS}); the
    * trees do not depend on it.
@@ -75,16 +75,21 @@ export const PARALLEL_MIN_ROWS = 50_000;
 const MAX_SHARED_HIST_BYTES = 512 * 2 ** 20;
 
 /**
- * The default histogram thread count: the machine's cores, at most 8.
+ * The default histogram thread count: 1. Measured (`deno task bench train`,
+ * 2026-12-04) on the shared 2-core machine, two threads were never faster
+ * and on 1M rows twice as slow (158 s against 78 s at load 7.5–8.6): every
+ * node waits for the last feature a descheduled worker holds. Pass
+ * `threads` (BoostOptions, TreeFitOptions) to use the workers on a machine
+ * of your own; the model is the same either way.
  *
  * @example
  * ```ts
  * import { defaultThreads } from "./_gbdt.ts";
- * defaultThreads() >= 1; // true
+ * defaultThreads(); // 1
  * ```
  */
 export function defaultThreads(): number {
-  return Math.max(1, Math.min(8, navigator.hardwareConcurrency || 1));
+  return 1;
 }
 
 interface Node {

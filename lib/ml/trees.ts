@@ -6,8 +6,8 @@
  * - `gbdt`: gradient-boosted trees with logistic loss on binned features,
  *   grown leaf-wise (LightGBM's and scikit-learn's HistGradientBoostingClassifier
  *   design: `_gbdt.ts`; gradient histograms `_tree_hist.ts` with the
- *   subtraction trick, built by worker threads over SharedArrayBuffers on
- *   50k+ rows `_hist_pool.ts`; native categorical splits `_tree_split.ts` for
+ *   subtraction trick, optionally built by worker threads over
+ *   SharedArrayBuffers on 50k+ rows `_hist_pool.ts`; native categorical splits `_tree_split.ts` for
  *   the matrix's categorical columns; optional row/feature sampling), the
  *   iteration count early-stopped on the validation split;
  * - `extra_trees`: extremely randomized trees without bootstrap, averaged
@@ -153,7 +153,7 @@ export interface TreeFitOptions {
   log?: Logger;
   /** Label in the log. */
   label?: string;
-  /** `gbdt`: histogram threads (default: the machine's cores, at most 8); the model does not depend on it. */
+  /** `gbdt`: histogram threads (default 1, see `_gbdt.ts` defaultThreads); the model does not depend on it. */
   threads?: number;
 }
 
