@@ -200,13 +200,20 @@ Deno.test("a tree release: chosen on validation, refit, saved as trees.json, eva
         data,
         model: `${dir}/${name}/model`,
         out: `${dir}/${name}/train`,
+        runRecordDir: `${dir}/${name}/record`,
       });
     const card = await run("a");
     deepStrictEqual((await run("b")).version, card.version);
-    deepStrictEqual(
-      await Deno.readTextFile(`${dir}/b/train/metrics.json`),
-      await Deno.readTextFile(`${dir}/a/train/metrics.json`),
-    );
+    for (const file of ["metrics.json", "history.json"]) {
+      deepStrictEqual(
+        await Deno.readTextFile(`${dir}/b/train/${file}`),
+        await Deno.readTextFile(`${dir}/a/train/${file}`),
+      );
+    }
+    // Times go to the run record, never into the outs.
+    const timings = JSON.parse(await Deno.readTextFile(`${dir}/a/record/train_timings.json`));
+    deepStrictEqual(timings.candidates.map((t: { id: string }) => t.id), ["c1", "c2", "c3"]);
+    ok(!(await Deno.readTextFile(`${dir}/a/train/history.json`)).includes("seconds"));
     const history = JSON.parse(await Deno.readTextFile(`${dir}/a/train/history.json`));
     deepStrictEqual(history.candidates.length, 3);
     const best = history.candidates.reduce((a: { validation: { log_loss: number } }, c: typeof a) =>

@@ -10,9 +10,16 @@
  * model to `artifacts/model/` (lib/learn/model_io.ts: model.json + weights.bin
  * or trees.json, preprocess.json, card.json). The test matrix is never read.
  *
+ * The search is successive halving (lib/learn/search.ts, `train.search.eta`):
+ * every candidate first trains on a small share of the rows, the best third
+ * go on with three times more, until one has trained on all of them;
+ * `train.budget_seconds` is only a safety cap.
+ *
  * Writes `artifacts/train/history.json` (per-epoch curves of every
- * candidate) and `artifacts/train/metrics.json` (validation metrics of the
- * released model).
+ * candidate, at the last rung each reached) and `artifacts/train/metrics.json`
+ * (validation metrics of the released model); with env
+ * THREATLINE_RUN_RECORD_DIR set, the seconds each candidate took go to
+ * `train_timings.json` there (not into an out: they vary from run to run).
  *
  * ```sh
  * deno run -A stages/train.ts [--params params.yaml] [--data artifacts/transform] \
@@ -84,6 +91,8 @@ export interface TrainParams {
   batchSize: number;
   /** The hyperparameter search. */
   search: SearchSpec;
+  /** Safety cap on the search's wall time (0: none); a cut is logged as a warning. */
+  budgetSeconds: number;
 }
 
 /**
@@ -111,6 +120,7 @@ export function readTrainParams(params: YamlFile): TrainParams {
     patience: s.number("patience", { default: 8, integer: true, min: 1 }),
     batchSize: s.number("batch_size", { default: 64, integer: true, min: 1 }),
     search: readSearchSpec(s.section("search")),
+    budgetSeconds: s.number("budget_seconds", { default: 0, min: 0 }),
   };
   s.raw("multiclass"); // `train.multiclass`: read by the multiclass hook (stages/_multiclass.ts)
   s.done();
@@ -131,6 +141,8 @@ export interface TrainOptions {
   model?: string;
   /** history.json and metrics.json (default `artifacts/train`). */
   out?: string;
+  /** Folder of the run record (env THREATLINE_RUN_RECORD_DIR): train_timings.json goes there. */
+  runRecordDir?: string;
 }
 
 async function readInput(path: string): Promise<Uint8Array> {
@@ -207,8 +219,13 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
     patience: p.patience,
     batchSize: p.batchSize,
     metric: p.selectionMetric,
+    eta: p.search.eta,
+    minRows: p.search.minRows,
+    maxFirstRows: p.search.maxFirstRows,
+    budgetSeconds: p.budgetSeconds,
     log,
   });
+  if (o.runRecordDir) await writeTimings(o.runRecordDir, search);
   const owned: tf.LayersModel[] = [];
   try {
     const best = search.results[search.best];
@@ -291,7 +308,8 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
         label: r.label,
         config: r.config,
         best_epoch: r.bestEpoch,
-        seconds: r.seconds,
+        rung: r.rung,
+        rows: r.rows,
         validation: Object.fromEntries(Object.entries(r.val).map(([k, v]) => [k, round6(v)])),
         epochs: r.history.map((e) =>
           Object.fromEntries(Object.entries(e).map(([k, v]) => [k, k === "epoch" ? v : round6(v)]))
@@ -314,6 +332,16 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
     owned.forEach((m) => m.dispose());
     disposeModel(search.model);
   }
+}
+
+/**
+ * Per-candidate times go to the run record, never to a hashed out (they
+ * differ from run to run): `<dir>/train_timings.json`.
+ */
+async function writeTimings(dir: string, search: SearchOutcome): Promise<void> {
+  await Deno.mkdir(dir, { recursive: true });
+  const body = { candidates: search.timings, budget_cut: search.cut };
+  await writeTextAtomic(`${dir}/train_timings.json`, JSON.stringify(body, null, 1) + "\n");
 }
 
 /**
@@ -407,8 +435,10 @@ if (import.meta.main) {
       maxPositionals: 0,
     });
     const y = await readYaml((values.params as string | undefined) ?? "params.yaml");
+    const runRecordDir = Deno.env.get("THREATLINE_RUN_RECORD_DIR") || undefined;
     const params = readTrainParams(y);
     await runTrain({
+      runRecordDir,
       params,
       raw: (y.value as Record<string, unknown>).train,
       log,

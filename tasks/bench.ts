@@ -83,6 +83,10 @@ export const BENCHES: Record<string, BenchEntry> = {
     about: "URL checker: check-url --file URLs/s and RSS, POST /v1/check-url latency (wrk)",
     load: () => import("../bench/url_check_bench.ts"),
   },
+  train: {
+    about: "train stage and gbdt learner vs scikit-learn HistGradientBoosting (NSL-KDD, 1M x 80)",
+    load: () => import("../bench/train_bench.ts"),
+  },
 };
 
 const USAGE = `deno task bench [${Object.keys(BENCHES).join("|")}|all] [options]`;

@@ -9,7 +9,11 @@
  * value's bin is the number of edges below it, so `bin(x) <= b` holds exactly
  * when `x <= edges[b]`: a tree split on bin `b` is the threshold `edges[b]`
  * on raw values, and prediction needs no binning. A constant feature has no
- * edges (one bin) and is never split on.
+ * edges (one bin) and is never split on. On more than {@linkcode BIN_SAMPLE}
+ * rows the edges are fitted on an evenly spaced sample of that many rows
+ * (scikit-learn's HistGradientBoosting samples 200,000 rows at random for
+ * the same reason: sorting every column of millions of rows costs more than
+ * the boosting); the sample is fixed by the row count, so it is deterministic.
  *
  * @module
  */
@@ -17,6 +21,9 @@ import { DataError } from "../errors.ts";
 
 /** The most bins a feature may have (bin indices are bytes). */
 export const MAX_BINS = 256;
+
+/** Rows the bin edges are fitted on at most. */
+export const BIN_SAMPLE = 200_000;
 
 /**
  * Bin edges per feature, fitted on the training rows. Values must be finite
@@ -41,26 +48,31 @@ export function fitBinEdges(o: {
   if (!(o.maxBins >= 2 && o.maxBins <= MAX_BINS)) {
     throw new RangeError(`maxBins must be in [2, ${MAX_BINS}], got ${o.maxBins}`);
   }
-  const values = new Float64Array(rows);
+  for (let i = 0, n = rows * cols; i < n; i++) {
+    const v = data[i];
+    if (v - v !== 0) {
+      throw new DataError(
+        `feature values must be finite, got ${v} in row ${Math.floor(i / cols) + 1}`,
+        {
+          field: o.columns?.[i % cols] ?? `feature ${(i % cols) + 1}`,
+          hint: "the transform stage imputes missing values; check its output",
+        },
+      );
+    }
+  }
+  const sample = Math.min(rows, BIN_SAMPLE);
+  const pick = Uint32Array.from({ length: sample }, (_, k) => Math.floor((k * rows) / sample));
+  const values = new Float32Array(sample);
   const out: Float64Array[] = [];
   for (let f = 0; f < cols; f++) {
-    for (let i = 0; i < rows; i++) {
-      const v = data[i * cols + f];
-      if (!Number.isFinite(v)) {
-        throw new DataError(`feature values must be finite, got ${v} in row ${i + 1}`, {
-          field: o.columns?.[f] ?? `feature ${f + 1}`,
-          hint: "the transform stage imputes missing values; check its output",
-        });
-      }
-      values[i] = v;
-    }
+    for (let k = 0; k < sample; k++) values[k] = data[pick[k] * cols + f];
     values.sort();
     out.push(edgesOfSorted(values, o.maxBins));
   }
   return out;
 }
 
-function edgesOfSorted(sorted: Float64Array, maxBins: number): Float64Array {
+function edgesOfSorted(sorted: Float32Array, maxBins: number): Float64Array {
   const n = sorted.length;
   const distinct: number[] = [];
   for (let i = 0; i < n && distinct.length <= maxBins; i++) {
@@ -106,7 +118,8 @@ export function binOf(x: number, edges: Float64Array): number {
  * Bin a row-major matrix into a column-major byte matrix (`binned[f * rows + i]`).
  * Values outside the fitted range go to the first or last bin; NaN, which the
  * fit never sees, goes to the last bin (like "greater than every edge" at
- * prediction, where NaN fails every `x <= threshold` test).
+ * prediction, where NaN fails every `x <= threshold` test). `shared`: the
+ * bytes live in a SharedArrayBuffer (for the histogram workers).
  *
  * @example
  * ```ts
@@ -115,12 +128,19 @@ export function binOf(x: number, edges: Float64Array): number {
  * // Uint8Array [0, 1, 0, 0]
  * ```
  */
-export function binMatrix(data: Float32Array, rows: number, edges: Float64Array[]): Uint8Array {
+export function binMatrix(
+  data: Float32Array,
+  rows: number,
+  edges: Float64Array[],
+  shared = false,
+): Uint8Array {
   const cols = edges.length;
   if (data.length !== rows * cols) {
     throw new RangeError(`expected ${rows}x${cols} = ${rows * cols} values, got ${data.length}`);
   }
-  const out = new Uint8Array(rows * cols);
+  const out = shared
+    ? new Uint8Array(new SharedArrayBuffer(Math.max(1, rows * cols)), 0, rows * cols)
+    : new Uint8Array(rows * cols);
   for (let f = 0; f < cols; f++) {
     const e = edges[f];
     for (let i = 0; i < rows; i++) {

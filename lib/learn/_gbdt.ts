@@ -1,15 +1,23 @@
 /**
  * Gradient-boosted trees with logistic loss on binned features, grown
- * leaf-wise like scikit-learn's HistGradientBoostingClassifier: per node a
- * histogram of gradient/hessian sums per (feature, bin); the larger child's
- * histogram is its parent's minus the smaller child's; the leaf with the
- * largest gain splits next until `maxLeafNodes`. Leaf value
- * `-lr * G / (H + l2)`. Fully deterministic (no sampling).
+ * leaf-wise like LightGBM and scikit-learn's HistGradientBoostingClassifier:
+ * per node a histogram of gradient/hessian sums and row counts per (feature,
+ * bin) (`_tree_hist.ts`); only the smaller child's histogram is built, the
+ * larger one's is its parent's minus it; the leaf with the largest gain
+ * splits next until `maxLeafNodes`. Leaf value `-lr * G / (H + l2)`.
+ * Categorical features (`categorical[f] = 1`, bins = category codes) split
+ * on a category subset (`_tree_split.ts`). Per tree, an optional seeded row
+ * sample (`subsample`) and feature sample (`colsample`). Same inputs and
+ * seed, same trees, bit for bit.
  *
  * @module
  */
-import { addLeaf, addSplit, emptyTree, partitionRows, ROOT, type Slot } from "./_tree_nodes.ts";
-import type { TreeArrays } from "./_tree_nodes.ts";
+import { addLeaf, addSplit, emptyTree, leafOfBinned, partitionRows, ROOT } from "./_tree_nodes.ts";
+import type { Slot, TreeArrays } from "./_tree_nodes.ts";
+import { buildHistogram, type HistogramLayout } from "./_tree_hist.ts";
+import { openHistogramPool } from "./_hist_pool.ts";
+import { bestCategoricalSplit, bestNumericSplit, type Split } from "./_tree_split.ts";
+import { createRng } from "../rng.ts";
 
 /** Hyperparameters of the booster. */
 export interface GbdtParams {
@@ -23,6 +31,10 @@ export interface GbdtParams {
   minSamplesLeaf: number;
   /** L2 penalty on leaf values. */
   l2: number;
+  /** Share of the rows each tree is grown on, in (0, 1] (1: all; default 1). */
+  subsample?: number;
+  /** Share of the features each tree may split on, in (0, 1] (default 1). */
+  colsample?: number;
 }
 
 /** Options of {@linkcode boost}. */
@@ -33,25 +45,51 @@ export interface BoostOptions {
   rows: number;
   /** Bins per feature (a feature with 1 bin is never split on). */
   nBins: Int32Array;
+  /** 1 per categorical feature (its bins are category codes), else 0; absent: none. */
+  categorical?: Uint8Array;
   /** 0/1 per row. */
   labels: Uint8Array;
   /** The booster's hyperparameters. */
   params: GbdtParams;
+  /** Seeds the row and feature samples. */
+  seed?: number;
   /** Trees to build at most. */
   iterations: number;
   /** Called after each tree with its 1-based number; `false` stops boosting. */
   onTree?: (iteration: number, tree: TreeArrays, raw: Float64Array) => boolean;
+  /**
+   * Threads building histograms (default {@linkcode defaultThreads}: 1).
+   * More than one needs `binned` in a SharedArrayBuffer and at least
+   * `parallelMinRows` rows (default {@linkcode PARALLEL_MIN_ROWS}); the
+   * trees do not depend on it.
+   */
+  threads?: number;
+  /** Fewer rows than this build histograms on the calling thread. */
+  parallelMinRows?: number;
 }
 
-const MIN_HESSIAN = 1e-3;
+/** Below this many rows, starting workers costs more than they save. */
+export const PARALLEL_MIN_ROWS = 50_000;
 
-interface Split {
-  gain: number;
-  feature: number;
-  bin: number;
-  gl: number;
-  hl: number;
-  cl: number;
+/** Most histogram memory (all slots) for which workers are started. */
+const MAX_SHARED_HIST_BYTES = 512 * 2 ** 20;
+
+/**
+ * The default histogram thread count: 1. Measured (`deno task bench train`,
+ * 2026-12-04) on the shared 2-core machine, two threads were never faster
+ * and on 1M rows twice as slow (158 s against 78 s at load 7.5–8.6): every
+ * node waits for the last feature a descheduled worker holds. Pass
+ * `threads` (BoostOptions, TreeFitOptions) to use the workers on a machine
+ * of your own; the model is the same either way.
+ *
+ * @example
+ * ```ts
+ * import { defaultThreads } from "./_gbdt.ts";
+ * defaultThreads(); // 1
+ * ```
+ */
+export function defaultThreads(): number {
+  return 1;
 }
 
 interface Node {
@@ -91,55 +129,65 @@ export function baseScore(labels: Uint8Array): number {
  * ```
  */
 export function boost(o: BoostOptions): { base: number; trees: TreeArrays[] } {
-  const { binned, rows, nBins, labels, params: p } = o;
+  const { binned, rows, nBins, params: p } = o;
   const cols = nBins.length;
   const offsets = new Int32Array(cols + 1);
   for (let f = 0; f < cols; f++) offsets[f + 1] = offsets[f] + nBins[f];
   const histSize = offsets[cols] * 3;
-  const pool: Float64Array[] = [];
-  const takeHist = () => pool.pop() ?? new Float64Array(histSize);
+  const threads = o.threads ?? defaultThreads();
+  const slots = p.maxLeafNodes + 1;
+  const opened = threads > 1 && binned.buffer instanceof SharedArrayBuffer &&
+      rows >= (o.parallelMinRows ?? PARALLEL_MIN_ROWS) &&
+      slots * histSize * 8 <= MAX_SHARED_HIST_BYTES
+    ? openHistogramPool({ threads, binned, rows, offsets, slots, histSize })
+    : null;
+  try {
+    return grow(o, offsets, histSize, opened);
+  } finally {
+    opened?.pool.close();
+  }
+}
+
+function grow(
+  o: BoostOptions,
+  offsets: Int32Array,
+  histSize: number,
+  opened: ReturnType<typeof openHistogramPool>,
+): { base: number; trees: TreeArrays[] } {
+  const { binned, rows, nBins, labels, params: p } = o;
+  const cols = nBins.length;
+  const subsample = p.subsample ?? 1, colsample = p.colsample ?? 1;
+  const free: Float64Array[] = opened
+    ? Array.from({ length: p.maxLeafNodes + 1 }, (_, k) => opened.pool.slot(k)).reverse()
+    : [];
+  const takeHist = () => free.pop() ?? new Float64Array(histSize);
+  const build = opened ? opened.pool.build : buildHistogram;
   const base = baseScore(labels);
   const raw = new Float64Array(rows).fill(base);
-  const g = new Float64Array(rows), h = new Float64Array(rows);
-  const idx = new Uint32Array(rows), tmp = new Uint32Array(rows);
+  const g = opened?.state.g ?? new Float64Array(rows);
+  const h = opened?.state.h ?? new Float64Array(rows);
+  const idx = opened?.state.idx ?? new Uint32Array(rows);
+  const tmp = new Uint32Array(rows);
+  const ordered = opened?.state.ordered ?? new Float64Array(2 * rows);
+  const inSample = new Uint8Array(subsample < 1 ? rows : 0);
+  const leftBins = new Uint8Array(256);
+  const rng = createRng(o.seed ?? 0);
   const trees: TreeArrays[] = [];
-
-  const buildHist = (hist: Float64Array, start: number, end: number) => {
-    hist.fill(0);
-    for (let f = 0; f < cols; f++) {
-      const col = f * rows, off = offsets[f];
-      for (let k = start; k < end; k++) {
-        const i = idx[k];
-        const j = (off + binned[col + i]) * 3;
-        hist[j] += g[i];
-        hist[j + 1] += h[i];
-        hist[j + 2]++;
-      }
-    }
-  };
+  const splittable: number[] = [];
+  for (let f = 0; f < cols; f++) if (nBins[f] > 1) splittable.push(f);
+  const rules = { minSamplesLeaf: p.minSamplesLeaf, l2: p.l2 };
+  let features = Int32Array.from(splittable);
+  const layout: HistogramLayout = { binned, rows, offsets, features };
 
   const findSplit = (n: Node): Split | null => {
     const count = n.end - n.start;
     if (count < 2 * p.minSamplesLeaf || (p.maxDepth > 0 && n.depth >= p.maxDepth)) return null;
-    const parentScore = (n.g * n.g) / (n.h + p.l2);
+    const node = { g: n.g, h: n.h, count };
     let best: Split | null = null;
-    for (let f = 0; f < cols; f++) {
-      let gl = 0, hl = 0, cl = 0;
-      const off = offsets[f];
-      for (let b = 0; b < nBins[f] - 1; b++) {
-        const j = (off + b) * 3;
-        gl += n.hist[j];
-        hl += n.hist[j + 1];
-        cl += n.hist[j + 2];
-        if (cl < p.minSamplesLeaf) continue;
-        if (count - cl < p.minSamplesLeaf) break;
-        const gr = n.g - gl, hr = n.h - hl;
-        if (hl < MIN_HESSIAN || hr < MIN_HESSIAN) continue;
-        const gain = (gl * gl) / (hl + p.l2) + (gr * gr) / (hr + p.l2) - parentScore;
-        if (gain > 0 && (!best || gain > best.gain)) {
-          best = { gain, feature: f, bin: b, gl, hl, cl };
-        }
-      }
+    for (const f of features) {
+      const args = { hist: n.hist, off: offsets[f], nBins: nBins[f], feature: f, node, rules };
+      const s = o.categorical?.[f] ? bestCategoricalSplit(args) : bestNumericSplit(args);
+      if (s && (!best || s.gain > best.gain)) best = s;
     }
     return best;
   };
@@ -149,12 +197,29 @@ export function boost(o: BoostOptions): { base: number; trees: TreeArrays[] } {
       const q = 1 / (1 + Math.exp(-raw[i]));
       g[i] = q - labels[i];
       h[i] = q * (1 - q);
-      idx[i] = i;
+    }
+    let n0 = rows;
+    if (subsample < 1) {
+      n0 = 0;
+      inSample.fill(0);
+      for (let i = 0; i < rows; i++) if (rng.next() < subsample) (idx[n0++] = i), (inSample[i] = 1);
+    } else {
+      for (let i = 0; i < rows; i++) idx[i] = i;
+    }
+    if (colsample < 1) {
+      const k = Math.max(1, Math.round(colsample * splittable.length));
+      const order = splittable.slice();
+      for (let j = 0; j < k; j++) {
+        const r = j + rng.int(order.length - j);
+        [order[j], order[r]] = [order[r], order[j]];
+      }
+      features = Int32Array.from(order.slice(0, k).sort((a, b) => a - b));
+      layout.features = features;
     }
     const tree = emptyTree();
     const root: Node = {
       start: 0,
-      end: rows,
+      end: n0,
       depth: 0,
       g: 0,
       h: 0,
@@ -162,8 +227,17 @@ export function boost(o: BoostOptions): { base: number; trees: TreeArrays[] } {
       hist: takeHist(),
       split: null,
     };
-    for (let i = 0; i < rows; i++) (root.g += g[i]), (root.h += h[i]);
-    buildHist(root.hist, 0, rows);
+    for (let k = 0; k < n0; k++) (root.g += g[idx[k]]), (root.h += h[idx[k]]);
+    build(layout, {
+      hist: root.hist,
+      idx,
+      start: 0,
+      end: n0,
+      g,
+      h,
+      ordered,
+      all: n0 === rows,
+    });
     root.split = findSplit(root);
     const open: Node[] = [root];
     while (open.length < p.maxLeafNodes) {
@@ -175,7 +249,11 @@ export function boost(o: BoostOptions): { base: number; trees: TreeArrays[] } {
       if (at < 0) break;
       const n = open[at];
       const s = n.split!;
-      const k = addSplit(tree, n.slot, s.feature, s.bin);
+      const k = addSplit(tree, n.slot, s.feature, s.bin, s.cats);
+      if (s.cats) {
+        leftBins.fill(0);
+        for (const c of s.cats) leftBins[c] = 1;
+      }
       const mid = partitionRows({
         idx,
         start: n.start,
@@ -183,6 +261,7 @@ export function boost(o: BoostOptions): { base: number; trees: TreeArrays[] } {
         column: binned.subarray(s.feature * rows, (s.feature + 1) * rows),
         bin: s.bin,
         tmp,
+        leftBins: s.cats ? leftBins : undefined,
       });
       const left: Node = {
         start: n.start,
@@ -202,11 +281,23 @@ export function boost(o: BoostOptions): { base: number; trees: TreeArrays[] } {
         h: n.h - s.hl,
         slot: 2 * k + 1,
       };
-      // Scan the smaller child; the larger one's histogram is the parent's minus it.
+      // Build the smaller child; the larger one's histogram is the parent's minus it.
       const [small, large] = mid - n.start <= n.end - mid ? [left, right] : [right, left];
       small.hist = takeHist();
-      buildHist(small.hist, small.start, small.end);
-      for (let j = 0; j < histSize; j++) large.hist[j] -= small.hist[j];
+      build(layout, {
+        hist: small.hist,
+        idx,
+        start: small.start,
+        end: small.end,
+        g,
+        h,
+        ordered,
+        all: false,
+      });
+      const lh = large.hist, sh = small.hist;
+      for (const f of features) {
+        for (let j = offsets[f] * 3, e = offsets[f + 1] * 3; j < e; j++) lh[j] -= sh[j];
+      }
       left.split = findSplit(left);
       right.split = findSplit(right);
       open.splice(at, 1, left, right);
@@ -215,7 +306,12 @@ export function boost(o: BoostOptions): { base: number; trees: TreeArrays[] } {
       const value = (-p.learningRate * n.g) / (n.h + p.l2);
       addLeaf(tree, n.slot, value);
       for (let k = n.start; k < n.end; k++) raw[idx[k]] += value;
-      pool.push(n.hist);
+      free.push(n.hist);
+    }
+    if (subsample < 1) {
+      for (let i = 0; i < rows; i++) {
+        if (!inSample[i]) raw[i] += tree.value[leafOfBinned(tree, binned, rows, i)];
+      }
     }
     trees.push(tree);
     if (o.onTree && !o.onTree(it, tree, raw)) break;

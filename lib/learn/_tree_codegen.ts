@@ -24,7 +24,10 @@ function literal(n: number): string {
 }
 
 /**
- * Compile one tree (splits send `x <= edges[feature][bin]` left; NaN right).
+ * Compile one tree (splits send `x <= edges[feature][bin]` left; NaN right;
+ * a categorical split sends the codes listed in `cats` left, through a
+ * 0/1 table indexed by the value, so any other value, NaN included, reads
+ * `undefined` and goes right).
  *
  * @example
  * ```ts
@@ -34,13 +37,29 @@ function literal(n: number): string {
  * ```
  */
 export function compileTree(tree: TreeArrays, binEdges: number[][]): TreeFunction {
+  const tables: Uint8Array[] = [];
   const node = (c: number): string => {
     if (c < 0) return literal(tree.value[~c]);
     const f = tree.feature[c];
     if (!Number.isInteger(f) || f < 0) throw new RangeError(`bad feature index ${f}`);
+    const cats = tree.cats?.[c];
+    if (tree.bin[c] < 0 && cats) {
+      const table = new Uint8Array(Math.max(0, ...cats) + 1);
+      for (const code of cats) {
+        if (!Number.isInteger(code) || code < 0) throw new RangeError(`bad category ${code}`);
+        table[code] = 1;
+      }
+      tables.push(table);
+      const t = `T[${tables.length - 1}][x[o+${f}]]===1`;
+      return `(${t}?${node(tree.left[c])}:${node(tree.right[c])})`;
+    }
     const threshold = literal(binEdges[f][tree.bin[c]]);
     return `(x[o+${f}]<=${threshold}?${node(tree.left[c])}:${node(tree.right[c])})`;
   };
   const body = tree.feature.length > 0 ? node(0) : literal(tree.value[0]);
-  return new Function("x", "o", `"use strict";return ${body};`) as TreeFunction;
+  if (tables.length === 0) {
+    return new Function("x", "o", `"use strict";return ${body};`) as TreeFunction;
+  }
+  const make = new Function("T", `"use strict";return (x,o)=>${body};`);
+  return make(tables) as TreeFunction;
 }

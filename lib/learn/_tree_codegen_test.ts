@@ -1,4 +1,4 @@
-import { strictEqual, throws } from "node:assert/strict";
+import { deepStrictEqual, strictEqual, throws } from "node:assert/strict";
 import { compileTree } from "./_tree_codegen.ts";
 
 // x0 <= 0.5 ? (x1 <= -1.25 ? -0.5 : 0.25) : 2
@@ -29,4 +29,22 @@ Deno.test("compileTree: a single-leaf tree, and non-finite numbers are refused",
   );
   throws(() => compileTree({ ...tree, value: [Infinity, 0, 0] }, edges), RangeError);
   throws(() => compileTree({ ...tree, feature: [0.5, 1] }, edges), RangeError);
+});
+
+Deno.test("compileTree: a categorical split sends its codes left, anything else right", () => {
+  const f = compileTree(
+    { feature: [0], bin: [-1], left: [~0], right: [~1], value: [1, 2], cats: [[2, 5]] },
+    [[0.5, 1.5, 2.5, 3.5, 4.5, 5.5]],
+  );
+  const at = (x: number) => f(Float32Array.of(x), 0);
+  deepStrictEqual([at(2), at(5), at(0), at(3), at(6), at(2.5), at(-1), at(NaN)], [
+    1,
+    1,
+    2,
+    2,
+    2,
+    2,
+    2,
+    2,
+  ]);
 });

@@ -33,6 +33,11 @@ export interface TreeModel {
   bin_edges: number[][];
   /** The trees, in summation order. */
   trees: TreeArrays[];
+  /**
+   * Features holding category codes (a split on one sends a set of codes
+   * left, `cats` in the tree); absent when there are none.
+   */
+  categorical?: number[];
 }
 
 const FORMAT = TREES_FORMAT;
@@ -82,6 +87,12 @@ export function parseTreeModel(value: unknown, file: string): TreeModel {
       if (!Array.isArray(t?.[key])) throw bad(`${where}.${key}`, `${key} must be an array`);
     }
     const n = t.feature.length, leaves = t.value.length;
+    const cats = t.cats;
+    if (cats !== undefined) {
+      const ok = Array.isArray(cats) && cats.length === n &&
+        cats.every((c) => Array.isArray(c) && c.every((v) => isIntIn(v, 0, 256)));
+      if (!ok) throw bad(`${where}.cats`, "cats must list category codes (0-255) per split");
+    }
     if (t.bin.length !== n || t.left.length !== n || t.right.length !== n) {
       throw bad(where, "feature, bin, left and right must have one entry per split");
     }
@@ -94,7 +105,8 @@ export function parseTreeModel(value: unknown, file: string): TreeModel {
     for (let j = 0; j < n; j++) {
       const f = t.feature[j];
       if (!isIntIn(f, 0, m.features!)) throw bad(`${where}.feature[${j}]`, "feature out of range");
-      if (!isIntIn(t.bin[j], 0, edges[f].length)) {
+      const categorical = t.bin[j] === -1 && (cats?.[j].length ?? 0) > 0;
+      if (!categorical && !isIntIn(t.bin[j], 0, edges[f].length)) {
         throw bad(`${where}.bin[${j}]`, `bin out of range for feature ${f}`);
       }
       for (const side of ["left", "right"] as const) {
@@ -105,5 +117,11 @@ export function parseTreeModel(value: unknown, file: string): TreeModel {
       }
     }
   });
+  if (
+    m.categorical !== undefined &&
+    !(Array.isArray(m.categorical) && m.categorical.every((f) => isIntIn(f, 0, m.features!)))
+  ) {
+    throw bad("categorical", "categorical must list feature indexes");
+  }
   return m as TreeModel;
 }

@@ -4,7 +4,9 @@
  *
  * Internal node `k` splits on feature `feature[k]`: rows whose bin is
  * `<= bin[k]` (raw value `<= edges[bin[k]]`) go to `left[k]`, the others
- * (and NaN) to `right[k]`. A child `c >= 0` is internal node `c`; `c < 0` is
+ * (and NaN) to `right[k]`. A categorical split has `bin[k] = -1` and lists in
+ * `cats[k]` the category codes (= bins) that go left; every other value goes
+ * right. A child `c >= 0` is internal node `c`; `c < 0` is
  * leaf `~c`, whose output is `value[~c]`. The root is internal node 0, or
  * leaf 0 when the tree has no split.
  *
@@ -23,6 +25,12 @@ export interface TreeArrays {
   right: number[];
   /** Output of each leaf. */
   value: number[];
+  /**
+   * Per internal node, the category codes going left (ascending) of a
+   * categorical split, `[]` for a threshold split; absent when the tree has
+   * no categorical split.
+   */
+  cats?: number[][];
 }
 
 /** Where a node goes in its tree: -1 the root, else `parent * 2 + (0 left | 1 right)`. */
@@ -63,10 +71,18 @@ function link(tree: TreeArrays, slot: Slot, child: number): void {
  * addLeaf(t, 2 * k + 1, 1); // t.left[0] === ~0, t.right[0] === ~1
  * ```
  */
-export function addSplit(tree: TreeArrays, slot: Slot, feature: number, bin: number): number {
+export function addSplit(
+  tree: TreeArrays,
+  slot: Slot,
+  feature: number,
+  bin: number,
+  cats?: number[] | null,
+): number {
   const k = tree.feature.length;
+  if (cats && !tree.cats) tree.cats = tree.feature.map(() => []);
+  tree.cats?.push(cats ? [...cats] : []);
   tree.feature.push(feature);
-  tree.bin.push(bin);
+  tree.bin.push(bin < 0 ? -1 : bin);
   tree.left.push(0);
   tree.right.push(0);
   link(tree, slot, k);
@@ -109,15 +125,18 @@ export function leafOfBinned(
   if (tree.feature.length === 0) return 0;
   let n = 0;
   while (n >= 0) {
-    n = binned[tree.feature[n] * rows + i] <= tree.bin[n] ? tree.left[n] : tree.right[n];
+    const b = binned[tree.feature[n] * rows + i];
+    const left = tree.bin[n] >= 0 ? b <= tree.bin[n] : tree.cats![n].includes(b);
+    n = left ? tree.left[n] : tree.right[n];
   }
   return ~n;
 }
 
 /**
- * Reorder `idx[start, end)` so rows whose bin in `column` is `<= bin` come
- * first (both sides keep their order); returns where the right side starts.
- * `tmp` is scratch of at least `idx.length`.
+ * Reorder `idx[start, end)` so rows whose bin in `column` is `<= bin` (or,
+ * given `leftBins`, whose bin is marked 1 there) come first (both sides keep
+ * their order); returns where the right side starts. `tmp` is scratch of at
+ * least `idx.length`.
  *
  * @example
  * ```ts
@@ -134,13 +153,22 @@ export function partitionRows(o: {
   column: Uint8Array;
   bin: number;
   tmp: Uint32Array;
+  leftBins?: Uint8Array;
 }): number {
-  const { idx, column, bin, tmp } = o;
+  const { idx, column, bin, tmp, leftBins } = o;
   let l = o.start, r = 0;
-  for (let k = o.start; k < o.end; k++) {
-    const i = idx[k];
-    if (column[i] <= bin) idx[l++] = i;
-    else tmp[r++] = i;
+  if (leftBins) {
+    for (let k = o.start; k < o.end; k++) {
+      const i = idx[k];
+      if (leftBins[column[i]] === 1) idx[l++] = i;
+      else tmp[r++] = i;
+    }
+  } else {
+    for (let k = o.start; k < o.end; k++) {
+      const i = idx[k];
+      if (column[i] <= bin) idx[l++] = i;
+      else tmp[r++] = i;
+    }
   }
   idx.set(tmp.subarray(0, r), l);
   return l;

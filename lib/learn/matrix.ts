@@ -23,6 +23,12 @@ export interface Matrix {
   data: Float32Array;
   /** 1 = threat (positive class), 0 = benign; `rows` values. */
   labels: Uint8Array;
+  /**
+   * Per column, 0 for a numeric feature, or K for a categorical column
+   * holding category codes 0..K-1 (K: unseen), which the tree families split
+   * on natively; absent: every column numeric.
+   */
+  categorical?: number[];
 }
 
 const MAGIC = "TDMAT001";
@@ -44,7 +50,15 @@ export function encodeMatrix(m: Matrix): Uint8Array {
   if (m.labels.length !== m.rows || m.columns.length !== m.cols) {
     throw new RangeError("matrix labels/columns do not match its shape");
   }
-  let header = JSON.stringify({ rows: m.rows, cols: m.cols, columns: m.columns });
+  if (m.categorical && m.categorical.length !== m.cols) {
+    throw new RangeError("matrix categorical does not match its shape");
+  }
+  let header = JSON.stringify({
+    rows: m.rows,
+    cols: m.cols,
+    columns: m.columns,
+    ...(m.categorical?.some((k) => k > 0) ? { categorical: m.categorical } : {}),
+  });
   const enc = new TextEncoder();
   while ((enc.encode(header).length + 12) % 4 !== 0) header += " ";
   const h = enc.encode(header);
@@ -75,7 +89,19 @@ export function decodeMatrix(bytes: Uint8Array, file = "<matrix>"): Matrix {
   }
   const hlen = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
   const header = JSON.parse(dec.decode(bytes.subarray(12, 12 + hlen)));
-  const { rows, cols, columns } = header as { rows: number; cols: number; columns: string[] };
+  const { rows, cols, columns, categorical } = header as {
+    rows: number;
+    cols: number;
+    columns: string[];
+    categorical?: number[];
+  };
+  if (
+    categorical !== undefined &&
+    (!Array.isArray(categorical) || categorical.length !== cols ||
+      !categorical.every((k) => Number.isInteger(k) && k >= 0))
+  ) {
+    throw new DataError("matrix header 'categorical' must list a count >= 0 per column", { file });
+  }
   const dataOffset = 12 + hlen;
   const expected = dataOffset + rows * cols * 4 + rows;
   if (bytes.length !== expected) {
@@ -85,7 +111,7 @@ export function decodeMatrix(bytes: Uint8Array, file = "<matrix>"): Matrix {
   const data = new Float32Array(rows * cols);
   new Uint8Array(data.buffer).set(bytes.subarray(dataOffset, dataOffset + rows * cols * 4));
   const labels = bytes.slice(dataOffset + rows * cols * 4, expected);
-  return { rows, cols, columns, data, labels };
+  return { rows, cols, columns, data, labels, ...(categorical ? { categorical } : {}) };
 }
 
 /**

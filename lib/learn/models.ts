@@ -222,6 +222,7 @@ export function takeRows(m: Matrix, idx: ArrayLike<number>): Matrix {
     columns: m.columns,
     data: gatherRows(m.data, m.cols, idx),
     labels,
+    ...(m.categorical ? { categorical: m.categorical } : {}),
   };
 }
 

@@ -21,6 +21,7 @@ import {
   isNetConfig,
   type TrainedModel,
 } from "./models.ts";
+import { rungPlan, scaledTrees, shareOf } from "./_halving.ts";
 import { createRng, shuffle } from "../rng.ts";
 import { fitTreeCandidate, type TreeFamily } from "./trees.ts";
 
@@ -39,6 +40,12 @@ export interface SearchSpec {
   samples: number;
   /** Families taking part and their spaces, in {@linkcode FAMILIES} order. */
   families: Partial<Record<Family, FamilySpace>>;
+  /** Successive halving factor (1: every candidate on all rows). */
+  eta: number;
+  /** Training rows of the first rung at least. */
+  minRows: number;
+  /** Training rows of the first rung at most. */
+  maxFirstRows: number;
 }
 
 type NumberKey = [
@@ -60,6 +67,8 @@ const TREE_KEYS: Record<TreeFamily, NumberKey[]> = {
     ["l2", "l2", { min: 0, defaultList: [0] }],
     ["max_bins", "maxBins", { ...int(2, 256), defaultList: [255] }],
     ["n_iter_no_change", "nIterNoChange", { ...int(1), defaultList: [20] }],
+    ["subsample", "subsample", { min: 1e-3, max: 1, defaultList: [1] }],
+    ["colsample", "colsample", { min: 1e-3, max: 1, defaultList: [1] }],
   ],
   extra_trees: [
     ["n_estimators", "nEstimators", { ...int(1, 10000), defaultList: [300] }],
@@ -71,7 +80,8 @@ const TREE_KEYS: Record<TreeFamily, NumberKey[]> = {
 };
 
 /**
- * Read a `search:` mapping. Each family is optional (absent = not searched);
+ * Read a `search:` mapping: `strategy`, `samples`, the halving factor `eta`
+ * (default 3; 1 = no halving), `min_rows` (default 1000) and `max_first_rows` (default 20000), and the families. Each family is optional (absent = not searched);
  * at least one must be present. Network families list `learning_rate` (and
  * `l2`; `mlp`: `hidden`, `dropout`); tree families list any of their keys
  * (`gbdt`: learning_rate, max_iter, max_leaf_nodes, max_depth,
@@ -91,6 +101,9 @@ const TREE_KEYS: Record<TreeFamily, NumberKey[]> = {
 export function readSearchSpec(s: Section): SearchSpec {
   const strategy = s.string("strategy", { default: "grid", oneOf: ["grid", "random"] as const });
   const samples = s.number("samples", { default: 4, integer: true, min: 1 });
+  const eta = s.number("eta", { default: 3, min: 1, max: 100 });
+  const minRows = s.number("min_rows", { default: 1000, integer: true, min: 10 });
+  const maxFirstRows = s.number("max_first_rows", { default: 20_000, integer: true, min: 10 });
   const families: SearchSpec["families"] = {};
   for (const family of FAMILIES) {
     const f = s.optionalSection(family);
@@ -116,7 +129,7 @@ export function readSearchSpec(s: Section): SearchSpec {
     throw s.error(undefined, `'${s.path.join(".")}' needs at least one of ${FAMILIES.join(", ")}`);
   }
   s.done();
-  return { strategy, samples, families };
+  return { strategy, samples, families, eta, minRows, maxFirstRows };
 }
 
 function readLayerLists(f: Section, key: string): number[][] {
@@ -140,7 +153,7 @@ function readLayerLists(f: Section, key: string): number[][] {
  * @example
  * ```ts
  * import { expandGrid } from "./search.ts";
- * expandGrid({ strategy: "grid", samples: 1, families: {
+ * expandGrid({ strategy: "grid", samples: 1, eta: 1, minRows: 10, maxFirstRows: 10, families: {
  *   logreg: { hidden: [[]], learningRate: [0.01, 0.1], l2: [0], dropout: [0] } } }).length; // 2
  * ```
  */
@@ -164,7 +177,7 @@ export function expandGrid(spec: SearchSpec): CandidateConfig[] {
  * @example
  * ```ts
  * import { candidates } from "./search.ts";
- * const spec = { strategy: "random" as const, samples: 1, families: {
+ * const spec = { strategy: "random" as const, samples: 1, eta: 1, minRows: 10, maxFirstRows: 10, families: {
  *   logreg: { hidden: [[]], learningRate: [0.01, 0.1], l2: [0], dropout: [0] } } };
  * candidates(spec, 7).length; // 1
  * ```
@@ -176,7 +189,7 @@ export function candidates(spec: SearchSpec, seed: number): CandidateConfig[] {
   return picked.sort((a, b) => a - b).map((i) => grid[i]);
 }
 
-/** What one candidate achieved. */
+/** What one candidate achieved (at the last rung it reached). */
 export interface CandidateResult {
   /** `c1`, `c2` … in search order. */
   id: string;
@@ -184,29 +197,55 @@ export interface CandidateResult {
   config: CandidateConfig;
   /** Human label of the config. */
   label: string;
+  /** The last rung it trained at (0-based). */
+  rung: number;
+  /** Training rows it had at that rung. */
+  rows: number;
   /** Epoch whose weights were kept (tree families: trees kept). */
   bestEpoch: number;
-  /** Seconds it took to train. */
-  seconds: number;
   /** Validation metrics at 0.5 with the kept weights. */
   val: ScoreReport;
   /** Per-epoch (tree families: per-tree) records. */
   history: EpochRecord[];
 }
 
+/** How long one candidate took at one rung (for the run record, never for a hashed out). */
+export interface CandidateTiming {
+  /** Candidate id. */
+  id: string;
+  /** Rung. */
+  rung: number;
+  /** Training rows. */
+  rows: number;
+  /** Seconds. */
+  seconds: number;
+}
+
 /**
  * Options of {@linkcode runSearch}: those of one candidate's training (the
  * `epochs`, `patience` and `batchSize` apply to networks; `gbdt` stops on
- * its own `nIterNoChange`), for a list of configs.
+ * its own `nIterNoChange`), for a list of configs, and the halving plan.
  */
 export interface SearchOptions extends Omit<TrainOptions, "config" | "label"> {
   /** Candidates to train. */
   configs: CandidateConfig[];
+  /** Successive halving: each rung keeps the best 1/eta (1: every candidate on all rows). Default 1. */
+  eta?: number;
+  /** Rows of the first rung at least (default 1000). */
+  minRows?: number;
+  /** Rows of the first rung at most (default: no cap). */
+  maxFirstRows?: number;
+  /**
+   * Safety cap on the search's wall time in seconds (0: none). When it is
+   * reached no further candidate starts, the best of the last rung reached
+   * wins, and a warning says the result now depends on the machine's speed.
+   */
+  budgetSeconds?: number;
 }
 
 /** The outcome of a search: every candidate and the winner's model. */
 export interface SearchOutcome {
-  /** Every candidate, in search order. */
+  /** Every candidate, in search order (each at the last rung it reached). */
   results: CandidateResult[];
   /** Index of the winner in `results`. */
   best: number;
@@ -214,62 +253,148 @@ export interface SearchOutcome {
   model: TrainedModel;
   /** The winner's validation probabilities. */
   valScores: Float32Array;
+  /** Per candidate and rung, the seconds it took, in training order. */
+  timings: CandidateTiming[];
+  /** Whether `budgetSeconds` cut the search short. */
+  cut: boolean;
+}
+
+interface Held {
+  index: number;
+  model: TrainedModel;
+  valScores: Float32Array;
 }
 
 /**
- * Train every candidate of every family and keep the best by `metric` on
- * the validation split (ties: the earlier candidate). Only the current
- * winner's model is kept in memory.
+ * Successive halving over the candidates (`_halving.ts`): every candidate
+ * trains on a stratified share of the training rows, the best `1/eta` by
+ * `metric` on the whole validation split train again on `eta` times more
+ * rows, until one has trained on all of them: the winner (ties: the earlier
+ * candidate). A network's epoch cap shrinks with its rung's share of the
+ * rows (never below `patience`), and so does an extra-trees forest's tree
+ * count (never below 30), so the early rungs stay cheap for every family. Only each rung's current best model is kept in memory.
  *
  * @example
  * ```ts ignore
  * import { candidates, runSearch } from "./search.ts";
- * const out = await runSearch({ configs: candidates(spec, 7), train, val, seed: 7, epochs: 60, patience: 8, batchSize: 64, metric: "roc_auc", log });
- * out.results[out.best].label; // "mlp[64,32] lr=0.003 l2=0"
+ * const out = await runSearch({ configs: candidates(spec, 7), train, val, seed: 7, epochs: 60, patience: 8, batchSize: 64, metric: "roc_auc", eta: 3, log });
+ * out.results[out.best].label; // "gbdt lr=0.1 leaves=31 min_leaf=20 l2=0"
  * ```
  */
 export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
   if (o.configs.length === 0) throw new RangeError("no candidates to search");
   const log = o.log ?? nullLogger;
-  const results: CandidateResult[] = [];
-  let winner: { index: number; model: TrainedModel; valScores: Float32Array } | undefined;
+  const plan = rungPlan({
+    candidates: o.configs.length,
+    rows: o.train.rows,
+    eta: o.eta ?? 1,
+    minRows: o.minRows ?? 1000,
+    maxFirstRows: o.maxFirstRows,
+  });
+  const start = performance.now();
+  const elapsed = () => Math.round(performance.now() - start) / 1000;
+  const results: (CandidateResult | undefined)[] = o.configs.map(() => undefined);
+  const timings: CandidateTiming[] = [];
+  let alive = o.configs.map((_, i) => i);
+  let previous: Held | undefined;
+  let current: Held | undefined;
+  let cut = false;
+  const drop = (h?: Held) => h && disposeModel(h.model);
   try {
-    for (const [i, config] of o.configs.entries()) {
-      const id = `c${i + 1}`;
-      const label = describeConfig(config);
-      log.info("candidate", { id, of: o.configs.length, config: label });
-      const start = performance.now();
-      const trained = isNetConfig(config)
-        ? await trainCandidate({ ...o, config, log, label: id })
-        : fitTreeCandidate({ ...o, config, log, label: id });
-      const seconds = Math.round(performance.now() - start) / 1000;
-      const val = scoreReport(o.val.labels, trained.valScores);
-      results.push({
-        id,
-        config,
-        label,
-        bestEpoch: trained.bestEpoch,
-        seconds,
-        val,
-        history: trained.history,
-      });
-      log.info("candidate done", {
-        id,
-        best_epoch: trained.bestEpoch,
-        [`val_${o.metric}`]: val[o.metric],
-        val_accuracy: val.accuracy,
-        seconds,
-      });
-      if (!winner || isBetter(o.metric, val[o.metric], results[winner.index].val[o.metric])) {
-        if (winner) disposeModel(winner.model);
-        winner = { index: i, model: trained.model, valScores: trained.valScores };
-      } else {
-        disposeModel(trained.model);
+    for (const rung of plan) {
+      alive = alive.slice(0, rung.candidates);
+      const train = rung.rows < o.train.rows
+        ? shareOf(o.train, rung.rows, o.seed + rung.rung)
+        : o.train;
+      current = undefined;
+      for (const i of alive) {
+        // The cap never stops the first candidate: a search always has a winner.
+        if (o.budgetSeconds && (current ?? previous) && elapsed() > o.budgetSeconds) {
+          cut = true;
+          break;
+        }
+        const config = o.configs[i];
+        const id = `c${i + 1}`;
+        const label = describeConfig(config);
+        log.info("candidate", { id, rung: rung.rung, rows: rung.rows, config: label });
+        const t0 = performance.now();
+        // A network's epoch cap shrinks with the rung's rows (at least `patience`).
+        const epochs = Math.max(o.patience, Math.ceil((o.epochs * rung.rows) / o.train.rows));
+        const share = rung.rows / o.train.rows;
+        const trained = isNetConfig(config)
+          ? await trainCandidate({
+            ...o,
+            epochs: Math.min(o.epochs, epochs),
+            train,
+            config,
+            log,
+            label: id,
+          })
+          : fitTreeCandidate({ ...o, train, config: scaledTrees(config, share), log, label: id });
+        const seconds = Math.round(performance.now() - t0) / 1000;
+        timings.push({ id, rung: rung.rung, rows: rung.rows, seconds });
+        const val = scoreReport(o.val.labels, trained.valScores);
+        results[i] = {
+          id,
+          config,
+          label,
+          rung: rung.rung,
+          rows: rung.rows,
+          bestEpoch: trained.bestEpoch,
+          val,
+          history: trained.history,
+        };
+        const better = !current ||
+          isBetter(o.metric, val[o.metric], results[current.index]!.val[o.metric]);
+        if (better) {
+          drop(current);
+          current = { index: i, model: trained.model, valScores: trained.valScores };
+        } else {
+          disposeModel(trained.model);
+        }
+        log.info("candidate done", {
+          id,
+          rung: rung.rung,
+          best_epoch: trained.bestEpoch,
+          [`val_${o.metric}`]: val[o.metric],
+          val_accuracy: val.accuracy,
+          elapsed: elapsed(),
+          best_so_far: `c${current!.index + 1}`,
+        });
       }
+      if (current) {
+        drop(previous);
+        previous = current;
+      }
+      if (cut) break;
+      // Rank this rung (ties: search order) for the next one.
+      alive = alive.filter((i) => results[i]!.rung === rung.rung).sort((a, b) => {
+        const ma = results[a]!.val[o.metric], mb = results[b]!.val[o.metric];
+        return isBetter(o.metric, ma, mb) ? -1 : isBetter(o.metric, mb, ma) ? 1 : a - b;
+      });
     }
   } catch (err) {
-    if (winner) disposeModel(winner.model);
+    drop(current !== previous ? current : undefined);
+    drop(previous);
     throw err;
   }
-  return { results, best: winner!.index, model: winner!.model, valScores: winner!.valScores };
+  if (cut) {
+    log.warn(
+      "train.budget_seconds cut the search: the result now depends on this machine's speed",
+      {
+        budget_seconds: o.budgetSeconds,
+        elapsed: elapsed(),
+      },
+    );
+  }
+  const winner = previous!;
+  const done = results.filter((r): r is CandidateResult => r !== undefined);
+  return {
+    results: done,
+    best: done.indexOf(results[winner.index]!),
+    model: winner.model,
+    valScores: winner.valScores,
+    timings,
+    cut,
+  };
 }

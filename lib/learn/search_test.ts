@@ -1,8 +1,12 @@
-import { deepStrictEqual, throws } from "node:assert/strict";
+import { deepStrictEqual, ok, throws } from "node:assert/strict";
 import { ConfigError } from "../errors.ts";
 import { openSection } from "../section.ts";
 import { parseYaml } from "../yaml.ts";
-import { candidates, expandGrid, readSearchSpec, type SearchSpec } from "./search.ts";
+import { rungPlan } from "./_halving.ts";
+import type { Matrix } from "./matrix.ts";
+import type { CandidateConfig } from "./models.ts";
+import { createRng } from "../rng.ts";
+import { candidates, expandGrid, readSearchSpec, runSearch, type SearchSpec } from "./search.ts";
 
 const spec = (text: string): SearchSpec =>
   readSearchSpec(openSection(parseYaml(text, "params.yaml"), ["search"]));
@@ -71,4 +75,108 @@ Deno.test("readSearchSpec errors name the file, line and key", () => {
         err.where.field === "search.mlp.hidden";
     },
   );
+});
+
+function linear(rows: number, seed: number): Matrix {
+  const rng = createRng(seed);
+  const data = new Float32Array(rows * 3), labels = new Uint8Array(rows);
+  for (let i = 0; i < rows; i++) {
+    for (let j = 0; j < 3; j++) data[3 * i + j] = rng.next() * 2 - 1;
+    labels[i] = data[3 * i] + 0.3 * (rng.next() - 0.5) > 0 ? 1 : 0;
+  }
+  return { rows, cols: 3, columns: ["a", "b", "c"], data, labels };
+}
+
+const gbdt = (learningRate: number, maxIter: number): CandidateConfig => ({
+  family: "gbdt",
+  learningRate,
+  maxIter,
+  maxLeafNodes: 8,
+  maxDepth: 0,
+  minSamplesLeaf: 5,
+  l2: 0,
+  maxBins: 64,
+  nIterNoChange: 5,
+});
+
+Deno.test("rungPlan: candidates shrink by eta while rows grow by eta, ending on all rows", () => {
+  deepStrictEqual(
+    rungPlan({ candidates: 8, rows: 90_000, eta: 3, minRows: 1000, maxFirstRows: 20_000 }),
+    [
+      { rung: 0, candidates: 8, rows: 10_000 },
+      { rung: 1, candidates: 3, rows: 30_000 },
+      { rung: 2, candidates: 1, rows: 90_000 },
+    ],
+  );
+  // The first rung stays within [min_rows, max_first_rows]; later rungs grow geometrically.
+  deepStrictEqual(rungPlan({ candidates: 7, rows: 1500, eta: 3, minRows: 1000 }), [
+    { rung: 0, candidates: 7, rows: 1000 },
+    { rung: 1, candidates: 3, rows: 1224 },
+    { rung: 2, candidates: 1, rows: 1500 },
+  ]);
+  deepStrictEqual(
+    rungPlan({ candidates: 7, rows: 800_000, eta: 3, minRows: 1000, maxFirstRows: 20_000 }),
+    [
+      { rung: 0, candidates: 7, rows: 20_000 },
+      { rung: 1, candidates: 3, rows: 126_491 },
+      { rung: 2, candidates: 1, rows: 800_000 },
+    ],
+  );
+  // Rungs that would not grow the rows are merged.
+  deepStrictEqual(rungPlan({ candidates: 7, rows: 1100, eta: 3, minRows: 1000 }), [
+    { rung: 0, candidates: 7, rows: 1000 },
+    { rung: 1, candidates: 3, rows: 1048 },
+    { rung: 2, candidates: 1, rows: 1100 },
+  ]);
+  deepStrictEqual(rungPlan({ candidates: 5, rows: 500, eta: 3, minRows: 1000 }), [
+    { rung: 0, candidates: 5, rows: 500 },
+  ]);
+  deepStrictEqual(rungPlan({ candidates: 5, rows: 9000, eta: 1, minRows: 10 }), [
+    { rung: 0, candidates: 5, rows: 9000 },
+  ]);
+});
+
+Deno.test("runSearch halving: the losers stop after the first rung, the winner trains on all rows", async () => {
+  const train = linear(900, 1), val = linear(300, 2);
+  // c1, c3: one tree at a tiny learning rate (cannot win); c2: a real booster.
+  const configs = [gbdt(0.001, 1), gbdt(0.3, 100), gbdt(0.001, 1)];
+  const out = await runSearch({
+    configs,
+    train,
+    val,
+    seed: 7,
+    epochs: 10,
+    patience: 2,
+    batchSize: 32,
+    metric: "roc_auc",
+    eta: 3,
+    minRows: 100,
+  });
+  deepStrictEqual(out.results.map((r) => [r.id, r.rung, r.rows]), [
+    ["c1", 0, 300],
+    ["c2", 1, 900],
+    ["c3", 0, 300],
+  ]);
+  deepStrictEqual(out.results[out.best].id, "c2");
+  deepStrictEqual(out.timings.map((t) => `${t.id}@${t.rung}`), ["c1@0", "c2@0", "c3@0", "c2@1"]);
+  deepStrictEqual(out.cut, false);
+  ok(out.results[out.best].val.roc_auc > 0.95);
+});
+
+Deno.test("runSearch: the time cap stops the search after the first candidate, with a winner", async () => {
+  const out = await runSearch({
+    configs: [gbdt(0.3, 20), gbdt(0.1, 20)],
+    train: linear(400, 1),
+    val: linear(200, 2),
+    seed: 7,
+    epochs: 10,
+    patience: 2,
+    batchSize: 32,
+    metric: "roc_auc",
+    eta: 1,
+    budgetSeconds: 1e-9,
+  });
+  deepStrictEqual(out.cut, true);
+  deepStrictEqual(out.results.map((r) => r.id), ["c1"]);
+  deepStrictEqual(out.results[out.best].id, "c1");
 });

@@ -4,8 +4,12 @@
  * in O(n²); ml-xgboost had one release, in 2017):
  *
  * - `gbdt`: gradient-boosted trees with logistic loss on binned features,
- *   grown leaf-wise (scikit-learn's HistGradientBoostingClassifier design:
- *   `_gbdt.ts`), the iteration count early-stopped on the validation split;
+ *   grown leaf-wise (LightGBM's and scikit-learn's HistGradientBoostingClassifier
+ *   design: `_gbdt.ts`; gradient histograms `_tree_hist.ts` with the
+ *   subtraction trick, optionally built by worker threads over
+ *   SharedArrayBuffers on 50k+ rows `_hist_pool.ts`; native categorical splits `_tree_split.ts` for
+ *   the matrix's categorical columns; optional row/feature sampling), the
+ *   iteration count early-stopped on the validation split;
  * - `extra_trees`: extremely randomized trees without bootstrap, averaged
  *   (`_extra_trees.ts`).
  *
@@ -30,7 +34,7 @@
 import { type Logger, nullLogger } from "../log.ts";
 import { binMatrix, fitBinEdges, MAX_BINS } from "./_bins.ts";
 import { type ExtraTreeParams, growExtraTree } from "./_extra_trees.ts";
-import { baseScore, boost, type GbdtParams } from "./_gbdt.ts";
+import { baseScore, boost, defaultThreads, type GbdtParams, PARALLEL_MIN_ROWS } from "./_gbdt.ts";
 import { compileTree } from "./_tree_codegen.ts";
 import { leafOfBinned, type TreeArrays } from "./_tree_nodes.ts";
 import type { Matrix } from "./matrix.ts";
@@ -38,12 +42,11 @@ import {
   type EpochRecord,
   epochRecord,
   isBetter,
-  logLoss,
-  scoreReport,
   type SelectionMetric,
 } from "../reports/metrics.ts";
 import { createRng } from "../rng.ts";
 import { type TreeModel, TREES_FORMAT } from "./_tree_json.ts";
+import { fastScoreReport, trainLogLoss } from "./_fast_report.ts";
 
 export type { TreeArrays } from "./_tree_nodes.ts";
 export { parseTreeModel, type TreeFamily, type TreeModel, TREES_FORMAT } from "./_tree_json.ts";
@@ -88,7 +91,9 @@ export type TreeConfig = GbdtConfig | ExtraTreesConfig;
 export function describeTreeConfig(c: TreeConfig): string {
   const depth = c.maxDepth > 0 ? ` depth=${c.maxDepth}` : "";
   if (c.family === "gbdt") {
-    return `gbdt lr=${c.learningRate} leaves=${c.maxLeafNodes}${depth} min_leaf=${c.minSamplesLeaf} l2=${c.l2}`;
+    const sub = (c.subsample ?? 1) < 1 ? ` subsample=${c.subsample}` : "";
+    const col = (c.colsample ?? 1) < 1 ? ` colsample=${c.colsample}` : "";
+    return `gbdt lr=${c.learningRate} leaves=${c.maxLeafNodes}${depth} min_leaf=${c.minSamplesLeaf} l2=${c.l2}${sub}${col}`;
   }
   return `extra_trees n=${c.nEstimators} max_features=${c.maxFeatures} min_leaf=${c.minSamplesLeaf}${depth}`;
 }
@@ -117,12 +122,14 @@ export interface TreeFitOptions {
   val: Matrix;
   /** Seeds `extra_trees`' draws (`gbdt` draws nothing). */
   seed: number;
-  /** Validation metric that picks `gbdt`'s iteration count. */
+  /** The selection metric (`gbdt`'s tree count is early-stopped on validation log loss, whatever it is). */
   metric: SelectionMetric;
   /** Progress (debug per iteration). */
   log?: Logger;
   /** Label in the log. */
   label?: string;
+  /** `gbdt`: histogram threads (default 1, see `_gbdt.ts` defaultThreads); the model does not depend on it. */
+  threads?: number;
 }
 
 /** A fitted tree candidate, shaped like a trained network candidate (lib/learn/fit.ts). */
@@ -154,19 +161,15 @@ function grow(
   seed: number,
   iterations: number,
   onTree?: OnTree,
+  threadCount?: number,
 ): TreeModel {
   if (!(config.maxBins >= 2 && config.maxBins <= MAX_BINS)) {
     throw new RangeError(`maxBins must be in [2, ${MAX_BINS}], got ${config.maxBins}`);
   }
   const { rows, cols, labels } = data;
-  const edges = fitBinEdges({
-    data: data.data,
-    rows,
-    cols,
-    maxBins: config.maxBins,
-    columns: data.columns,
-  });
-  const binned = binMatrix(data.data, rows, edges);
+  const { edges, categorical } = fitFeatureBins(data, config);
+  const threads = config.family === "gbdt" ? threadCount ?? defaultThreads() : 1;
+  const binned = binMatrix(data.data, rows, edges, threads > 1 && rows >= PARALLEL_MIN_ROWS);
   const nBins = Int32Array.from(edges, (e) => e.length + 1);
   const model: TreeModel = {
     format: TREES_FORMAT,
@@ -176,15 +179,21 @@ function grow(
     bin_edges: edges.map((e) => Array.from(e)),
     trees: [],
   };
+  const catFeatures: number[] = [];
+  categorical.forEach((c, f) => c && catFeatures.push(f));
+  if (catFeatures.length > 0) model.categorical = catFeatures;
   if (config.family === "gbdt") {
     model.base = baseScore(labels); // before the first onTree, which reads it
     boost({
       binned,
       rows,
       nBins,
+      categorical,
       labels,
       params: config,
+      seed,
       iterations,
+      threads,
       onTree: (it, tree, raw) => {
         model.trees.push(tree);
         return onTree ? onTree(it, tree, raw, model) : true;
@@ -221,9 +230,37 @@ function grow(
 }
 
 /**
+ * Bin edges per feature; a categorical column of K codes (K <= 255) gets the
+ * edges 0.5 .. K-0.5, so code c is bin c and an unseen code (K) bin K. A
+ * column with more codes, or any column for extra_trees, is binned as numbers.
+ */
+function fitFeatureBins(
+  data: Matrix,
+  config: TreeConfig,
+): { edges: Float64Array[]; categorical: Uint8Array } {
+  const { rows, cols } = data;
+  const edges = fitBinEdges({
+    data: data.data,
+    rows,
+    cols,
+    maxBins: config.maxBins,
+    columns: data.columns,
+  });
+  const categorical = new Uint8Array(cols);
+  if (config.family !== "gbdt" || !data.categorical) return { edges, categorical };
+  data.categorical.forEach((k, f) => {
+    if (k > 0 && k < MAX_BINS) {
+      categorical[f] = 1;
+      edges[f] = Float64Array.from({ length: k }, (_, c) => c + 0.5);
+    }
+  });
+  return { edges, categorical };
+}
+
+/**
  * Fit a tree candidate on `train`, recording validation metrics after every
- * tree; `gbdt` stops `nIterNoChange` trees after the best validation metric
- * and keeps the trees up to it.
+ * tree; `gbdt` stops `nIterNoChange` trees after the best validation log
+ * loss and keeps the trees up to it.
  *
  * @example
  * ```ts ignore
@@ -256,17 +293,20 @@ export function fitTreeCandidate(o: TreeFitOptions): TreeCandidate {
         valSums[i] += tree.value[leafOfBinned(tree, binnedVal, val.rows, i)];
         valScores[i] = gbdt ? sigmoid(valSums[i]) : valSums[i] / it;
       }
-      const trainScores = gbdt ? Float64Array.from(train, sigmoid) : train;
-      const r = scoreReport(val.labels, valScores);
-      const rec = epochRecord(it, logLoss(o.train.labels, trainScores), r);
+      const r = fastScoreReport(val.labels, valScores);
+      const rec = epochRecord(it, trainLogLoss(o.train.labels, train, gbdt), r);
       history.push(rec);
-      const value = r[o.metric];
-      const improved = best.iteration === 0 || isBetter(o.metric, value, best.value);
+      // gbdt stops on validation log loss, as scikit-learn's HGB does: ranking
+      // metrics saturate near 1 and keep "improving" by single pairs.
+      const stopOn = gbdt ? "log_loss" : o.metric;
+      const value = r[stopOn];
+      const improved = best.iteration === 0 || isBetter(stopOn, value, best.value);
       log.debug("iteration", { candidate: o.label, iteration: it, loss: rec.loss, val: value });
       // extra_trees keeps every tree: more trees only average out noise.
       if (improved || !gbdt) best = { iteration: it, value, scores: valScores.slice() };
       return !gbdt || it - best.iteration < config.nIterNoChange;
     },
+    o.threads,
   );
   model.trees.length = best.iteration;
   return { model, history, bestEpoch: best.iteration, valScores: best.scores };

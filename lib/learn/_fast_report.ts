@@ -1,0 +1,82 @@
+/**
+ * {@linkcode fastScoreReport}: the same numbers as lib/reports/metrics.ts's
+ * `scoreReport`, computed with two native typed-array sorts (threat scores,
+ * benign scores) merged from the top instead of one comparator sort of row
+ * indexes. The tree learners score the validation split after every tree;
+ * on 200k validation rows this is the difference between ~150 ms and ~30 ms
+ * per tree. The cumulative counts and the sums over them are taken in the
+ * same order as `rankCounts`, so the results are bit-identical (tested).
+ *
+ * @module
+ */
+import { confusion, logLoss, rates, type ScoreReport } from "../reports/metrics.ts";
+
+/**
+ * Every metric of `scoreReport(labels, scores, 0.5)`, faster.
+ *
+ * @example
+ * ```ts
+ * import { fastScoreReport } from "./_fast_report.ts";
+ * fastScoreReport(Uint8Array.of(0, 0, 1, 1), Float32Array.of(0.1, 0.4, 0.35, 0.8)).roc_auc; // 0.75
+ * ```
+ */
+export function fastScoreReport(labels: Uint8Array, scores: Float32Array): ScoreReport {
+  let positives = 0;
+  for (let i = 0; i < labels.length; i++) positives += labels[i] === 1 ? 1 : 0;
+  const pos = new Float32Array(positives), neg = new Float32Array(labels.length - positives);
+  for (let i = 0, a = 0, b = 0; i < labels.length; i++) {
+    const s = scores[i];
+    if (s !== s) throw new RangeError(`score of row ${i} is NaN`);
+    if (labels[i] === 1) pos[a++] = s;
+    else neg[b++] = s;
+  }
+  pos.sort();
+  neg.sort();
+  const negatives = neg.length;
+  let ip = pos.length - 1, ineg = negatives - 1, tp = 0, fp = 0;
+  let area = 0, prevTp = 0, prevFp = 0, ap = 0, prevRecall = 0;
+  while (ip >= 0 || ineg >= 0) {
+    const t = ip < 0 ? neg[ineg] : ineg < 0 ? pos[ip] : Math.max(pos[ip], neg[ineg]);
+    while (ip >= 0 && pos[ip] === t) (tp++), ip--;
+    while (ineg >= 0 && neg[ineg] === t) (fp++), ineg--;
+    area += (fp - prevFp) * (tp + prevTp) / 2;
+    prevTp = tp;
+    prevFp = fp;
+    if (positives > 0) {
+      const recall = tp / positives;
+      ap += (recall - prevRecall) * (tp / (tp + fp));
+      prevRecall = recall;
+    }
+  }
+  const c = confusion(labels, scores, 0.5);
+  return {
+    ...rates(c),
+    ...c,
+    roc_auc: positives === 0 || negatives === 0 ? NaN : area / (positives * negatives),
+    pr_auc: positives === 0 ? NaN : ap,
+    log_loss: logLoss(labels, scores),
+    n: labels.length,
+  };
+}
+
+const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
+
+/**
+ * Mean log loss of training outputs (`raw`: raw scores, through the
+ * sigmoid; else probabilities), as metrics.ts's `logLoss`, without a copy.
+ *
+ * @example
+ * ```ts
+ * import { trainLogLoss } from "./_fast_report.ts";
+ * trainLogLoss(Uint8Array.of(1, 0), Float64Array.of(0, 0), true); // 0.6931…
+ * ```
+ */
+export function trainLogLoss(labels: Uint8Array, out: Float64Array, raw: boolean): number {
+  const eps = 1e-7;
+  let sum = 0;
+  for (let i = 0; i < labels.length; i++) {
+    const p = Math.min(1 - eps, Math.max(eps, raw ? sigmoid(out[i]) : out[i]));
+    sum -= labels[i] === 1 ? Math.log(p) : Math.log(1 - p);
+  }
+  return labels.length === 0 ? NaN : sum / labels.length;
+}

@@ -1,0 +1,154 @@
+/**
+ * Histogram building on several threads for the booster (lib/learn/_gbdt.ts):
+ * `threads - 1` workers (`_hist_worker.ts`) and the calling thread take a
+ * node's features one at a time from a shared counter, over
+ * SharedArrayBuffers (the byte matrix, gradients, row order, the
+ * histograms), synchronised with `Atomics` so boosting stays synchronous.
+ * Taking features from a counter (not fixed blocks) means a worker that the
+ * OS has not scheduled yet costs nothing: the others take its features, and
+ * the caller waits only for features actually taken. The counter word holds
+ * the job's tag and the next feature, so a late worker can never take a
+ * feature of a newer job with an older job's parameters. A feature's sums
+ * are always taken by one thread over the node's rows in order, so the
+ * histograms, and the model, are bit-identical whatever the thread count.
+ *
+ * @module
+ */
+import { gatherGradients, type HistogramJob, type HistogramLayout } from "./_tree_hist.ts";
+
+export { CTRL, MAX_POOL_FEATURES, type PoolBuffers, takeFeatures } from "./_hist_shared.ts";
+import {
+  CTRL,
+  MAX_POOL_FEATURES,
+  type PoolBuffers,
+  TAG_MASK,
+  takeFeatures,
+} from "./_hist_shared.ts";
+
+/** A started pool: build histograms, then close. */
+export interface HistogramPool {
+  /** Histogram slot `k` (a view of the shared arena). */
+  slot(k: number): Float64Array;
+  /** Fill `job.hist` (a slot) for `layout.features`. */
+  build(layout: HistogramLayout, job: HistogramJob): void;
+  /** Stop the workers. */
+  close(): void;
+}
+
+/** Shared typed arrays for the booster's state, allocated by {@linkcode sharedArrays}. */
+export interface SharedState {
+  /** Gradients. */
+  g: Float64Array;
+  /** Hessians. */
+  h: Float64Array;
+  /** Gathered pairs. */
+  ordered: Float64Array;
+  /** Row order. */
+  idx: Uint32Array;
+  /** Features to fill. */
+  features: Int32Array;
+}
+
+/**
+ * Start `threads - 1` workers over a byte matrix that lives in a
+ * SharedArrayBuffer; `null` when a worker does not come up within 10 s (the
+ * caller then builds on its own thread).
+ *
+ * @example
+ * ```ts ignore
+ * const pool = openHistogramPool({ threads: 2, binned, rows, offsets, cols, slots: 32, histSize });
+ * ```
+ */
+export function openHistogramPool(o: {
+  threads: number;
+  binned: Uint8Array;
+  rows: number;
+  offsets: Int32Array;
+  slots: number;
+  histSize: number;
+}): { pool: HistogramPool; state: SharedState } | null {
+  if (!(o.binned.buffer instanceof SharedArrayBuffer)) {
+    throw new TypeError("the byte matrix must live in a SharedArrayBuffer");
+  }
+  const cols = o.offsets.length - 1;
+  if (cols > MAX_POOL_FEATURES) return null;
+  const sab = (bytes: number) => new SharedArrayBuffer(Math.max(8, bytes));
+  const offsets = new Int32Array(sab(o.offsets.byteLength));
+  offsets.set(o.offsets);
+  const state: SharedState = {
+    g: new Float64Array(sab(o.rows * 8)),
+    h: new Float64Array(sab(o.rows * 8)),
+    ordered: new Float64Array(sab(o.rows * 16)),
+    idx: new Uint32Array(sab(o.rows * 4)),
+    features: new Int32Array(sab(cols * 4)),
+  };
+  const arena = sab(o.slots * o.histSize * 8);
+  const ctrl = new Int32Array(sab(64));
+  const workers: Worker[] = [];
+  const W = o.threads - 1;
+  for (let k = 0; k < W; k++) {
+    const w = new Worker(new URL("./_hist_worker.ts", import.meta.url).href, { type: "module" });
+    const buffers: PoolBuffers = {
+      binned: o.binned.buffer as SharedArrayBuffer,
+      rows: o.rows,
+      offsets: offsets.buffer as SharedArrayBuffer,
+      features: state.features.buffer as SharedArrayBuffer,
+      g: state.g.buffer as SharedArrayBuffer,
+      h: state.h.buffer as SharedArrayBuffer,
+      ordered: state.ordered.buffer as SharedArrayBuffer,
+      idx: state.idx.buffer as SharedArrayBuffer,
+      arena,
+      histSize: o.histSize,
+      ctrl: ctrl.buffer as SharedArrayBuffer,
+    };
+    w.postMessage(buffers);
+    workers.push(w);
+  }
+  const close = () => {
+    Atomics.store(ctrl, CTRL.stop, 1);
+    Atomics.add(ctrl, CTRL.seq, 1);
+    Atomics.notify(ctrl, CTRL.seq);
+    for (const w of workers) w.terminate();
+  };
+  // Each worker adds 1 to `done` once it is listening.
+  const deadline = performance.now() + 10_000;
+  for (let d = Atomics.load(ctrl, CTRL.done); d < W; d = Atomics.load(ctrl, CTRL.done)) {
+    if (performance.now() > deadline) {
+      close();
+      return null;
+    }
+    Atomics.wait(ctrl, CTRL.done, d, 100);
+  }
+  const slots = Array.from(
+    { length: o.slots },
+    (_, k) => new Float64Array(arena, k * o.histSize * 8, o.histSize),
+  );
+  const pool: HistogramPool = {
+    slot: (k) => slots[k],
+    build(layout, job) {
+      gatherGradients(job);
+      const F = layout.features.length;
+      state.features.set(layout.features);
+      const tag = (Atomics.load(ctrl, CTRL.seq) + 1) & TAG_MASK;
+      Atomics.store(ctrl, CTRL.start, job.start);
+      Atomics.store(ctrl, CTRL.end, job.end);
+      Atomics.store(ctrl, CTRL.all, job.all ? 1 : 0);
+      Atomics.store(ctrl, CTRL.slot, job.hist.byteOffset / (o.histSize * 8));
+      Atomics.store(ctrl, CTRL.nFeatures, F);
+      Atomics.store(ctrl, CTRL.completed, 0);
+      Atomics.store(ctrl, CTRL.next, tag << 12);
+      Atomics.add(ctrl, CTRL.seq, 1);
+      Atomics.notify(ctrl, CTRL.seq);
+      takeFeatures(ctrl, tag, { ...layout, features: state.features }, job);
+      for (
+        let c = Atomics.load(ctrl, CTRL.completed);
+        c < F;
+        c = Atomics.load(ctrl, CTRL.completed)
+      ) {
+        Atomics.wait(ctrl, CTRL.completed, c);
+      }
+    },
+    close,
+  };
+  return { pool, state };
+}
