@@ -55,8 +55,9 @@ async function clone(root: string): Promise<void> {
     await cp(join(REPO, dir), join(root, dir), { recursive: true });
   }
   for (const file of ["deno.json", "deno.lock"]) await cp(join(REPO, file), join(root, file));
+  // The main model's stages (the URL model's, after its marker comment, read data/urls.csv).
   const pipeline = (await Deno.readTextFile(join(REPO, "pipeline.yaml")))
-    .replace("data/phishing_websites.csv", "data/flows.csv");
+    .split("\n  # --- the URL model")[0];
   const params = (await Deno.readTextFile(join(FIXTURE, "params.yaml")))
     .replace("tests/fixtures/flows/flows.csv", "data/flows.csv") + TRAIN_PARAMS;
   await Deno.writeTextFile(join(root, "pipeline.yaml"), pipeline);
