@@ -39,7 +39,6 @@ const LAYERS: string[][] = [
  */
 const PENDING_SPLITS = new Set<string>([
   "lib/scoring/batch.ts",
-  "lib/scoring/scorer.ts",
 ]);
 
 const MAX_LINES = 400;
