@@ -37,7 +37,9 @@ const LAYERS: string[][] = [
  * Modules still over the limit, each with its split planned in the merge
  * notes (SPLITS.md). Listed ones must still be long: split one, drop it here.
  */
-const PENDING_SPLITS = new Set<string>([]);
+const PENDING_SPLITS = new Set<string>([
+  "lib/url/features.ts", // branch s2 left lib/url alone: another helper is working there
+]);
 
 const MAX_LINES = 400;
 const LIB = join(REPO, "lib");
