@@ -1,8 +1,9 @@
 /**
  * Reports: what a model and a data set are worth, for machines and people.
  *
- * - `metrics.ts`: classification metrics, ROC and precision-recall curves,
- *   threshold choice.
+ * - `metrics.ts`: classification metrics and threshold choice; it re-exports
+ *   `curves.ts`: ROC and precision-recall curves, their areas, and
+ *   thresholds read off them.
  * - `plot_svg.ts`: the evaluation curves as SVG.
  * - `validate_report.ts`: the validate stage's report (JSON and Markdown).
  * - `diff_table.ts`: flat metric/param values, their diff and a plain table

@@ -38,6 +38,7 @@ import {
 } from "./_errors.ts";
 import type { S3Settings } from "./settings.ts";
 import { uploadMultipart } from "./_multipart.ts";
+import { connectS3, type S3Connection } from "./_client.ts";
 
 /** Tuning of {@linkcode S3Bucket}; the defaults suit AWS and MinIO alike. */
 export interface S3BucketOptions {
@@ -74,12 +75,6 @@ export interface UploadFileOptions {
 const MiB = 1024 * 1024;
 const MAX_PARTS = 10_000;
 
-let sdkModule: Promise<typeof Sdk> | undefined;
-/** The AWS SDK, loaded once on first use. */
-function loadSdk(): Promise<typeof Sdk> {
-  return sdkModule ??= import("@aws-sdk/client-s3");
-}
-
 function sha256Base64(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("base64");
 }
@@ -114,7 +109,7 @@ export class S3Bucket {
   readonly #partSize: number;
   readonly #partConcurrency: number;
   readonly #retryBaseMs: number;
-  #client: Promise<{ sdk: typeof Sdk; client: Sdk.S3Client }> | undefined;
+  #client: Promise<S3Connection> | undefined;
   /** Set once the server stayed silent for a whole operation: every later request fails fast. */
   #gaveUp: Error | undefined;
   /** Settles once a bare 404 made us ask whether the server speaks S3 at all. */
@@ -327,25 +322,8 @@ export class S3Bucket {
     return this.settings.operationTimeoutMs ?? 30_000;
   }
 
-  #connect(): Promise<{ sdk: typeof Sdk; client: Sdk.S3Client }> {
-    return this.#client ??= loadSdk().then((sdk) => {
-      const s = this.settings;
-      const requestTimeout = Math.min(s.requestTimeoutMs ?? 60_000, this.#budgetMs);
-      const client = new sdk.S3Client({
-        region: s.region,
-        ...(s.endpoint ? { endpoint: s.endpoint, forcePathStyle: true } : {}),
-        ...(s.credentials ? { credentials: s.credentials } : {}),
-        // Retries happen here (#retry), around whole operations including streamed bodies.
-        maxAttempts: 1,
-        requestHandler: {
-          connectionTimeout: s.connectTimeoutMs ?? 5_000,
-          requestTimeout,
-          throwOnRequestTimeout: true,
-          socketTimeout: requestTimeout,
-        },
-      });
-      return { sdk, client };
-    });
+  #connect(): Promise<S3Connection> {
+    return this.#client ??= connectS3(this.settings, this.#budgetMs);
   }
 
   /**

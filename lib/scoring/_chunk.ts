@@ -9,23 +9,17 @@
  * field, a wrong field count, a value the memo knows to be invalid,
  * non-ASCII text — is parsed again by the reference path (`CsvParser` +
  * `rowEncoder` of lib/ml), which gives the exact reason of a reject. Both
- * paths produce the same features (`_chunk_test.ts` checks it). The file is
- * longer than most: the fast path and its fallback stay side by side, to be
- * read against each other.
+ * paths produce the same features (`_chunk_test.ts` checks it); they stay
+ * side by side, to be read against each other. The per-column codecs are in
+ * `_codec.ts`, the JSON Lines path in `_chunk_jsonl.ts`.
  *
  * @module
  */
 import { DataError } from "../errors.ts";
-import { cellCoercer, type Coercer, INVALID, parseDecimal } from "../data/cells.ts";
+import { parseDecimal } from "../data/cells.ts";
 import { csvField, CsvParser } from "../data/csv.ts";
-import { isDiscrete } from "../data/drift.ts";
 import { type ClassPredictor, compileClasses } from "../learn/multiclass.ts";
-import {
-  type FeatureEncoder,
-  type RowEncoder,
-  rowEncoder,
-  transformRecord,
-} from "../learn/preprocess.ts";
+import { type RowEncoder, rowEncoder } from "../learn/preprocess.ts";
 import {
   cellKey,
   countValue,
@@ -36,64 +30,30 @@ import {
   type SampledRow,
   trimSample,
 } from "./_batch_drift.ts";
-import { ByteSink, type OutputFormat, type RowWriter, rowWriter } from "./_out_format.ts";
-import { CR, isBlank, LF, nextRecord, QUOTE } from "./_records.ts";
+import { ByteSink, type RowWriter, rowWriter } from "./_out_format.ts";
+import { CR, LF, nextRecord, QUOTE } from "./_records.ts";
 import type { Scorer } from "./scorer.ts";
+import { scoreJsonl } from "./_chunk_jsonl.ts";
+import {
+  addCodecCounts,
+  buildCodecs,
+  type Codec,
+  encodeEntry,
+  type Entry,
+  fatal,
+  fieldText,
+  ID,
+  type Ids,
+  IGNORE,
+  lenient,
+  MEMO,
+  MEMO_LIMIT,
+  VALUE,
+  withoutLineEnd,
+} from "./_codec.ts";
 import type { ChunkInput, ChunkJob, ChunkResult, ChunkSetup, Reject } from "./_chunk_types.ts";
 
 export type * from "./_chunk_types.ts";
-
-/** A memoized field encoding. */
-interface Entry {
-  seg: Float32Array;
-  ok: boolean;
-  key: string;
-  n: number;
-}
-
-/** One feature column's encoder, memo and drift state. */
-interface Codec {
-  enc: FeatureEncoder;
-  at: number;
-  width: number;
-  coerce: Coercer;
-  discrete: boolean;
-  /** Index among the numeric (sampled) columns, or -1. */
-  numeric: number;
-  /** Entries of 0–2 ASCII characters, by code. */
-  table: (Entry | undefined)[];
-  map: Map<string, Entry>;
-  counts: Map<string, number>;
-}
-
-/** Row ids as CSV fields and as JSON values. */
-interface Ids {
-  csv: string[];
-  json: string[];
-}
-
-const MEMO_LIMIT = 4096;
-const IGNORE = 0, MEMO = 1, VALUE = 2, ID = 3;
-
-const fatal = new TextDecoder("utf-8", { fatal: true });
-const lenient = new TextDecoder();
-
-function fieldText(bytes: Uint8Array, a: number, b: number): string {
-  if (b - a <= 24) {
-    let s = "";
-    for (let i = a; i < b; i++) {
-      const c = bytes[i];
-      if (c >= 128) return fatal.decode(bytes.subarray(a, b));
-      s += String.fromCharCode(c);
-    }
-    return s;
-  }
-  return fatal.decode(bytes.subarray(a, b));
-}
-
-function withoutLineEnd(s: string): string {
-  return s.replace(/\r?\n$|\r$/, "");
-}
 
 /**
  * Scores chunks of one batch: keeps the per-column memos, the drift state
@@ -112,13 +72,7 @@ export class ChunkScorer {
   #codecs: Codec[];
   #byName: Map<string, Codec>;
   #idName: string | undefined;
-  #writerOptions: {
-    format: OutputFormat;
-    idName: string;
-    threshold: number;
-    version: string;
-    classNames?: string[];
-  };
+  #writerOptions: Parameters<typeof rowWriter>[1];
   #classPredict?: ClassPredictor;
   #allowUnknown: boolean;
   #input?: ChunkInput;
@@ -140,27 +94,10 @@ export class ChunkScorer {
     this.#scorer = scorer;
     this.#allowUnknown = o.allowUnknown ?? false;
     const pre = scorer.preprocess;
-    let at = 0, numeric = 0;
-    this.#codecs = pre.encoders.map((enc, i) => {
-      const f = pre.spec.features[i];
-      const width = f.kind === "numeric" ? 1 : f.categories.length + 1;
-      const discrete = isDiscrete(enc.column);
-      const codec: Codec = {
-        enc,
-        at,
-        width,
-        coerce: cellCoercer(enc.column.type),
-        discrete,
-        numeric: discrete ? -1 : numeric++,
-        table: new Array(1 + 128 + 128 * 128),
-        map: new Map(),
-        counts: new Map(),
-      };
-      at += width;
-      return codec;
-    });
+    const { codecs, byName, numeric } = buildCodecs(pre);
+    this.#codecs = codecs;
     this.#rowCells = new Array(numeric).fill(null);
-    this.#byName = new Map(this.#codecs.map((c) => [c.enc.column.name, c]));
+    this.#byName = byName;
     this.#idName = o.useId ? pre.schema.id : undefined;
     const idType = pre.schema.columns.find((c) => c.name === this.#idName)?.type;
     this.#idIsNumber = idType === "integer" || idType === "number";
@@ -197,15 +134,7 @@ export class ChunkScorer {
 
   /** The encoding of one raw value of a column (memoized by the caller). */
   #entry(c: Codec, raw: string | null): Entry {
-    const scratch = new Float32Array(this.#scorer.preprocess.width);
-    const rule = c.enc.encode(raw, scratch, 0);
-    const v = c.coerce(raw);
-    return {
-      seg: scratch.slice(c.at, c.at + c.width),
-      ok: rule === null,
-      key: v === INVALID ? "" : cellKey(v),
-      n: 0,
-    };
+    return encodeEntry(this.#scorer.preprocess, c, raw);
   }
 
   #sampleRow(row: number): void {
@@ -430,53 +359,19 @@ export class ChunkScorer {
   }
 
   #jsonl(job: ChunkJob, rows: number[], ids: Ids, rejects: Reject[]): number {
-    const { bytes } = job;
-    const pre = this.#scorer.preprocess;
-    const width = pre.width;
-    const options = { allowUnknown: this.#allowUnknown };
-    let pos = 0, row = job.startRow, line = job.startLine, read = 0;
-    while (pos < bytes.length) {
-      let end = bytes.indexOf(LF, pos);
-      if (end === -1) end = bytes.length;
-      const a = pos;
-      pos = end + 1;
-      if (isBlank(bytes, a, end)) {
-        line++;
-        continue;
-      }
-      read++;
-      const text = lenient.decode(bytes.subarray(a, end)).replace(/\r$/, "");
-      const reject = (reason: string) => rejects.push({ row, line, reason, record: text });
-      try {
-        const record = JSON.parse(fatal.decode(bytes.subarray(a, end)));
-        if (record === null || typeof record !== "object" || Array.isArray(record)) {
-          reject("the line is not a JSON object");
-        } else {
-          const base = rows.length * width;
-          this.#x.set(transformRecord(pre, record, options), base);
-          for (const c of this.#codecs) {
-            const v = c.coerce(record[c.enc.column.name]);
-            if (c.discrete) countValue(c.counts, cellKey(v as never), 1);
-            else this.#rowCells[c.numeric] = v as number | null;
-          }
-          if (this.#idName !== undefined) {
-            const id = record[this.#idName] ?? null;
-            ids.csv.push(csvField(id === null ? "" : String(id)));
-            ids.json.push(JSON.stringify(id));
-          }
-          rows.push(row);
-          if (this.#rowCells.length > 0) this.#sampleRow(row);
-        }
-      } catch (err) {
-        if (err instanceof DataError) reject(err.message);
-        else if (err instanceof SyntaxError || err instanceof TypeError) {
-          reject(`not valid JSON: ${err.message}`);
-        } else throw err;
-      }
-      row++;
-      line++;
-    }
-    return read;
+    return scoreJsonl({
+      pre: this.#scorer.preprocess,
+      allowUnknown: this.#allowUnknown,
+      x: this.#x,
+      codecs: this.#codecs,
+      rowCells: this.#rowCells,
+      idName: this.#idName,
+      sampleRow: (row) => this.#sampleRow(row),
+      job,
+      rows,
+      ids,
+      rejects,
+    });
   }
 
   /** Move the counts of columns absent from the current input into their codecs. */
@@ -493,14 +388,7 @@ export class ChunkScorer {
     this.#flushAbsent();
     const state = emptyDriftState(this.#scorer.preprocess);
     state.rows = this.#rowsSeen;
-    for (const c of this.#codecs) {
-      if (!c.discrete) continue;
-      const counts = state.counts.get(c.enc.column.name)!;
-      for (const [k, n] of c.counts) countValue(counts, k, n);
-      for (const e of [...c.table, ...c.map.values()]) {
-        if (e && e.n > 0) countValue(counts, e.key, e.n);
-      }
-    }
+    addCodecCounts(state, this.#codecs);
     state.sample = trimSample(this.#sample);
     return state;
   }

@@ -21,16 +21,17 @@
 import { DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
 import { csvField } from "../data/csv.ts";
-import type { Preprocessor } from "../learn/preprocess.ts";
 import { batchDrift, mergeDriftStates, SAMPLE_ROWS } from "./_batch_drift.ts";
 import type { ChunkResult, InputFormat } from "./_chunk.ts";
 import { type DriftReport, renderDriftMarkdown } from "./_drift_report.ts";
 import { type Executor, inlineExecutor, workerExecutor } from "./_executors.ts";
-import { readInputHeader } from "./_header.ts";
+import { checkHeader, readInputHeader } from "./_header.ts";
 import { OVR_FORMAT, type OvrModel } from "../learn/multiclass.ts";
 import { formatOf, type OpenInput, openInput, RecordChunker } from "./_input.ts";
 import { type OutputFormat, outputHeader } from "./_out_format.ts";
 import type { Scorer } from "./scorer.ts";
+
+export { checkHeader } from "./_header.ts";
 
 /** Options of {@linkcode predictBatch}. */
 export interface PredictOptions {
@@ -131,48 +132,6 @@ export const SMALL_INPUT_CHUNKS = 8;
  */
 export function reportBase(out: string): string {
   return out === "-" ? "predictions" : out.replace(/\.(csv|jsonl|ndjson|txt)(\.gz)?$/i, "");
-}
-
-/**
- * Check an input's columns against the model: every non-nullable feature
- * present, nothing the schema does not know, no duplicate. Throws one
- * `DataError` listing every problem.
- *
- * @example
- * ```ts ignore
- * import { checkHeader } from "./batch.ts";
- * checkHeader(scorer.preprocess, ["url_length", "sfh"], { file: "in.csv", line: 1 });
- * ```
- */
-export function checkHeader(
-  pre: Preprocessor,
-  header: string[],
-  at: { file: string; line?: number },
-): void {
-  const dup = header.find((h, i) => header.indexOf(h) !== i);
-  if (dup !== undefined) {
-    throw new DataError(`the header names column '${dup}' twice`, { ...at, field: dup });
-  }
-  const missing = pre.encoders.map((e) => e.column)
-    .filter((c) => !c.nullable && !header.includes(c.name)).map((c) => c.name);
-  // Source-only (`drop`) columns of the training files are accepted and ignored.
-  const dropped = new Set(pre.spec.input?.drop ?? []);
-  const unexpected = header.filter((h) => !pre.fields.has(h) && !dropped.has(h));
-  if (missing.length === 0 && unexpected.length === 0) return;
-  const list = (xs: string[]) => xs.map((x) => `'${x}'`).join(", ");
-  const problems = [
-    ...(missing.length ? [`missing column(s) ${list(missing)}`] : []),
-    ...(unexpected.length ? [`unexpected column(s) ${list(unexpected)}`] : []),
-  ];
-  const target = pre.schema.target.column;
-  throw new DataError(`wrong header: ${problems.join("; ")}`, {
-    ...at,
-    field: missing[0] ?? unexpected[0],
-    hint: `the model reads ${pre.inputs.join(",")}` +
-      `${
-        pre.schema.id ? ` (and the id '${pre.schema.id}')` : ""
-      }; the label '${target}' may be present`,
-  });
 }
 
 /** The model folder's class model (`multiclass.json`, opt-in multiclass), if any. */

@@ -39,16 +39,16 @@
  */
 import { DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
-import type { ModelCard, ReleasedModel } from "../learn/model_io.ts";
+import type { ModelCard } from "../learn/model_io.ts";
 import {
   loadPreprocess,
   type Preprocessor,
   type RecordOptions,
   transformRecord,
 } from "../learn/preprocess.ts";
-import { createRng } from "../rng.ts";
 import type { BackendName } from "../learn/tf_backend.ts";
-import { compileDense, type DenseRunner, type DenseStack, readDenseStack } from "./_dense.ts";
+import { compileDense, type DenseStack } from "./_dense.ts";
+import { denseRunnerFor } from "./_dense_probe.ts";
 
 /**
  * Engine choice: `auto` (the measured best), `dense-simd` / `dense-js` (the
@@ -126,53 +126,6 @@ export interface Scorer {
   label(probability: number): 0 | 1;
   /** Free the engine's resources. */
   dispose(): void;
-}
-
-const PROBE_ROWS = 32;
-const PROBE_TOLERANCE = 1e-5;
-
-async function readJson(path: string): Promise<unknown> {
-  try {
-    return JSON.parse(await Deno.readTextFile(path));
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) {
-      throw new DataError("model file not found", { file: path, cause: err });
-    }
-    throw new DataError(`cannot read: ${(err as Error).message}`, { file: path, cause: err });
-  }
-}
-
-/** Deterministic probe rows around the standardized range. */
-function probeRows(cols: number): Float32Array {
-  const rng = createRng(20261124);
-  const x = new Float32Array(PROBE_ROWS * cols);
-  for (let i = cols; i < x.length; i++) x[i] = Math.fround(rng.next() * 6 - 3);
-  return x; // row 0 stays all zeros
-}
-
-/** The Dense-stack pass (checked against TensorFlow.js), or why it cannot run this model. */
-async function denseRunnerFor(
-  dir: string,
-  released: ReleasedModel,
-  prefer: "auto" | "js",
-): Promise<{ runner: DenseRunner; stack: DenseStack } | string> {
-  const stack = readDenseStack(
-    await readJson(`${dir}/model.json`),
-    await Deno.readFile(`${dir}/weights.bin`),
-  );
-  if (typeof stack === "string") return stack;
-  const cols = released.card.features.length;
-  if (stack.inputs !== cols) return `takes ${stack.inputs} features, the card lists ${cols}`;
-  const runner = compileDense(stack, prefer);
-  const x = probeRows(cols);
-  const want = released.predictProba(x, PROBE_ROWS);
-  const got = runner.predict(x, PROBE_ROWS);
-  let worst = 0;
-  for (let i = 0; i < PROBE_ROWS; i++) worst = Math.max(worst, Math.abs(want[i] - got[i]));
-  if (!(worst <= PROBE_TOLERANCE)) {
-    return `the ${runner.kind} pass differs from TensorFlow.js by ${worst} on probe rows`;
-  }
-  return { runner, stack };
 }
 
 /**

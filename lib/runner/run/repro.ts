@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { ConfigError, EXIT, InterruptedError, PipelineError, ServiceError } from "../../errors.ts";
 import { type Graph, selectStages } from "../spec/graph.ts";
 import {
@@ -21,13 +21,14 @@ import {
   writeLockAtomic,
 } from "../cache/lock.ts";
 import { forgetPaths, observeStage } from "./observe.ts";
-import { restoreOut, saveOut } from "../cache/out_cache.ts";
+import { restoreOut } from "../cache/out_cache.ts";
 import { pullMissingOuts } from "./repro_pull.ts";
 import type { RunEntry } from "../cache/object_store.ts";
 import { lookupRun, recordRun } from "../cache/run_cache.ts";
 import { fetchRun } from "../cache/sync.ts";
 import { collectRecords, newRecordDir, RUN_RECORD_ENV } from "./_run_records.ts";
 import { runStageCommands } from "./executor.ts";
+import { prepareOuts, saveOuts } from "./_outs.ts";
 import type { StageSpec } from "../spec/spec.ts";
 import { describeReason, type StaleReason, whyStale } from "./stale.ts";
 import type { Workspace } from "../cache/workspace.ts";
@@ -359,46 +360,4 @@ async function fetchFromRemote(
     ws.log.warn("remote run-cache unavailable; stages run locally", { error: err.message });
     return undefined;
   }
-}
-
-/** Remove outs that are not `persist` and create their parent folders, like DVC. */
-async function prepareOuts(ws: Workspace, stage: StageSpec): Promise<void> {
-  for (const out of stage.outs) {
-    const abs = join(ws.root, out.path);
-    if (!out.persist) await Deno.remove(abs, { recursive: true }).catch(ignoreNotFound);
-    await Deno.mkdir(dirname(abs), { recursive: true });
-  }
-}
-
-/** Hash every out, save it into the cache, and describe it for the lock. */
-async function saveOuts(ws: Workspace, stage: StageSpec): Promise<LockOut[]> {
-  const outs: LockOut[] = [];
-  for (const out of stage.outs) {
-    const abs = join(ws.root, out.path);
-    let info;
-    try {
-      info = await saveOut(ws.store, abs, { memo: ws.memo });
-    } catch (err) {
-      if (!(err instanceof Deno.errors.NotFound)) throw err;
-    }
-    if (!info) {
-      throw new PipelineError(`the command succeeded but did not produce out '${out.path}'`, {
-        code: "OUT_MISSING",
-        exitCode: EXIT.stage,
-        stage: stage.name,
-      });
-    }
-    outs.push({
-      path: out.path,
-      hash: info.hash,
-      size: info.size,
-      ...(info.isDir ? { nfiles: info.nfiles } : {}),
-      cache: out.cache,
-    });
-  }
-  return outs;
-}
-
-function ignoreNotFound(err: unknown): void {
-  if (!(err instanceof Deno.errors.NotFound)) throw err;
 }

@@ -6,9 +6,13 @@
  */
 import { ConfigError } from "../../errors.ts";
 import type { YamlFile } from "../../yaml.ts";
-import { didYouMean } from "./_suggest.ts";
+import { parseOut, parseParams } from "./_stage_items.ts";
+import { describe, isMapping, unknownKeyMessage } from "./_yaml_values.ts";
 import { indexPaths, normalizePath } from "./paths.ts";
-import type { OutKind, OutSpec, ParamRef, SpecLocation, StageSpec } from "./spec_types.ts";
+import type { OutKind, OutSpec, SpecLocation, StageSpec } from "./spec_types.ts";
+
+export { DEFAULT_PARAMS_FILE } from "./_stage_items.ts";
+export { describe, isMapping, unknownKeyMessage } from "./_yaml_values.ts";
 
 /** The keys a stage may have, in the order the docs list them. */
 export const STAGE_KEYS = [
@@ -24,23 +28,8 @@ export const STAGE_KEYS = [
   "source_check",
 ] as const;
 
-/** Words people write for a stage key that are too far off for the typo check. */
-const SYNONYMS: Record<string, string> = {
-  command: "cmd",
-  run: "cmd",
-  dependencies: "deps",
-  inputs: "deps",
-  parameters: "params",
-  outputs: "outs",
-  description: "desc",
-};
-
 /** DVC stage keys this runner does not implement. */
 const UNSUPPORTED = new Set(["wdir", "meta"]);
-
-/** Options every out accepts, and the extra ones plots keep as `options`. */
-const OUT_OPTIONS = ["cache", "persist"];
-const PLOT_OPTIONS = ["x", "y", "template", "title", "x_label", "y_label", "header"];
 
 /** Where each list of a stage keeps its outs and their kind. */
 const OUT_LISTS: [string, OutKind][] = [["outs", "out"], ["metrics", "metric"], ["plots", "plot"]];
@@ -56,31 +45,6 @@ const GENERATED_STAGE_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*@[A-Za-z0-9_.+-]+$/;
 
 /** The default pipeline file name, relative to the workspace root. */
 export const PIPELINE_FILE = "pipeline.yaml";
-
-/** The file every bare param key refers to. */
-export const DEFAULT_PARAMS_FILE = "params.yaml";
-
-/** A short description of a YAML value for "got …" in messages. */
-export function describe(v: unknown): string {
-  if (v === null || v === undefined) return "nothing";
-  if (Array.isArray(v)) return "a list";
-  if (typeof v === "object") return "a mapping";
-  return JSON.stringify(v);
-}
-
-/** Whether a value is a YAML mapping (not a list, not null). */
-export function isMapping(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-/** The "unknown key" message shared by the top level and stages. */
-export function unknownKeyMessage(key: string, where: string, valid: readonly string[]): string {
-  const synonym = SYNONYMS[key.toLowerCase()];
-  const hint = synonym && valid.includes(synonym)
-    ? ` — did you mean '${synonym}'?`
-    : didYouMean(key, valid);
-  return `unknown key '${key}' ${where}${hint}`;
-}
 
 /** Parse and check stage `name` of the pipeline file `y`. */
 export function parseStage(y: YamlFile, name: string, raw: unknown): StageSpec {
@@ -269,141 +233,4 @@ export function parseStage(y: YamlFile, name: string, raw: unknown): StageSpec {
 /** `source_check`: a non-empty command, kept only when given. */
 function sourceCheck(cmd: string | undefined): { sourceCheck?: string } {
   return cmd === undefined || cmd.trim() === "" ? {} : { sourceCheck: cmd };
-}
-
-interface Helpers {
-  at(sub: (string | number)[], key?: boolean): SpecLocation;
-  fail(
-    sub: (string | number)[],
-    message: string,
-    options?: { field?: string; key?: boolean; hint?: string },
-  ): ConfigError;
-  path(sub: (string | number)[], raw: unknown, field: string, key?: boolean): string;
-}
-
-/** One item of `outs`/`metrics`/`plots`: `path` or `path: {cache, persist, …}`. */
-function parseOut(
-  sub: [string, number],
-  item: unknown,
-  kind: OutKind,
-  { at, fail, path }: Helpers,
-): OutSpec {
-  const [field] = sub;
-  const out: OutSpec = { path: "", kind, cache: kind !== "metric", persist: false };
-  if (!isMapping(item)) {
-    out.path = path(sub, item, field);
-    out.where = at(sub);
-    return out;
-  }
-  const keys = Object.keys(item);
-  if (keys.length !== 1) {
-    throw fail(
-      sub,
-      `each item of '${field}' must be a path or 'path: {cache: …}', got a mapping with ${keys.length} keys (${
-        keys.join(", ")
-      })`,
-      {
-        field,
-        hint: "indent the options one level deeper than the path",
-      },
-    );
-  }
-  const [rawPath] = keys;
-  out.path = path([...sub, rawPath], rawPath, field, true);
-  out.where = at([...sub, rawPath], true);
-  const opts = item[rawPath];
-  if (opts === null) return out;
-  if (!isMapping(opts)) {
-    throw fail(
-      [...sub, rawPath],
-      `options of '${rawPath}' in '${field}' must be a mapping, got ${describe(opts)}`,
-      {
-        field,
-      },
-    );
-  }
-  const valid = kind === "plot" ? [...OUT_OPTIONS, ...PLOT_OPTIONS] : OUT_OPTIONS;
-  for (const [key, value] of Object.entries(opts)) {
-    if (!valid.includes(key)) {
-      throw fail(
-        [...sub, rawPath, key],
-        unknownKeyMessage(key, `for '${rawPath}' in '${field}'`, valid),
-        {
-          field: `${field}.${key}`,
-          key: true,
-          hint: `an item of '${field}' takes ${valid.join(", ")}`,
-        },
-      );
-    }
-    if (OUT_OPTIONS.includes(key)) {
-      if (typeof value !== "boolean") {
-        throw fail(
-          [...sub, rawPath, key],
-          `'${key}' of '${rawPath}' must be true or false, got ${describe(value)}`,
-          {
-            field: `${field}.${key}`,
-          },
-        );
-      }
-      out[key as "cache" | "persist"] = value;
-    } else {
-      (out.options ??= {})[key] = value;
-    }
-  }
-  return out;
-}
-
-/** `params`: bare keys of params.yaml, or `file.yaml: [keys]`; grouped by file. */
-function parseParams(items: unknown[], { at, fail, path }: Helpers): ParamRef[] {
-  const byFile = new Map<string, ParamRef & { keyWhere: SpecLocation[] }>();
-  const addKey = (file: string, key: unknown, sub: (string | number)[]) => {
-    if (typeof key !== "string" || key.trim() !== key || !/^[^.]+(\.[^.]+)*$/.test(key)) {
-      throw fail(sub, `param key ${describe(key)} must be a dotted key such as 'train.lr'`, {
-        field: "params",
-      });
-    }
-    let ref = byFile.get(file);
-    if (!ref) byFile.set(file, ref = { file, keys: [], keyWhere: [] });
-    const seen = ref.keys.indexOf(key);
-    if (seen !== -1) {
-      throw fail(
-        sub,
-        `param '${key}' of '${file}' is listed twice (lines ${ref.keyWhere[seen].line} and ${
-          at(sub).line
-        })`,
-        {
-          field: "params",
-        },
-      );
-    }
-    ref.keys.push(key);
-    ref.keyWhere.push(at(sub));
-  };
-  items.forEach((item, i) => {
-    if (!isMapping(item)) return addKey(DEFAULT_PARAMS_FILE, item, ["params", i]);
-    const entries = Object.entries(item);
-    if (entries.length !== 1) {
-      throw fail(
-        ["params", i],
-        `each item of 'params' must be a key or 'file.yaml: [keys]', got a mapping with ${entries.length} keys`,
-        {
-          field: "params",
-        },
-      );
-    }
-    const [[rawFile, keys]] = entries;
-    const file = path(["params", i, rawFile], rawFile, "params", true);
-    if (!Array.isArray(keys) || keys.length === 0) {
-      throw fail(
-        ["params", i, rawFile],
-        `'${rawFile}' in 'params' must list the keys to track, got ${describe(keys)}`,
-        {
-          field: "params",
-          hint: `e.g. - ${rawFile}: [train.lr, split]`,
-        },
-      );
-    }
-    keys.forEach((key, k) => addKey(file, key, ["params", i, rawFile, k]));
-  });
-  return [...byFile.values()];
 }

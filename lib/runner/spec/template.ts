@@ -24,9 +24,16 @@
 import { ConfigError } from "../../errors.ts";
 import type { YamlFile } from "../../yaml.ts";
 import { DEFAULT_PARAMS_FILE, describe, isMapping, STAGE_NAME } from "./_stage.ts";
-import { didYouMean } from "./_suggest.ts";
-
-type Path = (string | number)[];
+import { type Expander, resolveTree, toStr } from "./_interpolate.ts";
+import {
+  addVars,
+  type Context,
+  merge,
+  type Path,
+  splitVarsFile,
+  withLocal,
+  withStageVars,
+} from "./_template_context.ts";
 
 /** One stage after expansion, ready for `parseStage`. */
 export interface ExpandedStage {
@@ -88,18 +95,6 @@ export function varsFiles(top: unknown): string[] {
     }
   }
   return [...files];
-}
-
-function splitVarsFile(item: string): { file: string; keys?: string[] } {
-  const m = /^(.*\.(?:ya?ml|json|toml|py))(?::(.+))?$/.exec(item.trim());
-  if (!m) return { file: item.trim() };
-  return { file: m[1], keys: m[2]?.split(",").map((k) => k.trim()).filter((k) => k !== "") };
-}
-
-/** Where each top-level context key came from: a params file, or inline vars (`null`). */
-interface Context {
-  data: Record<string, unknown>;
-  origin: Map<string, string | null>;
 }
 
 /**
@@ -171,12 +166,6 @@ export function expandStages(y: YamlFile, options: ExpandOptions): ExpandedStage
     }
   }
   return out;
-}
-
-interface Expander {
-  y: YamlFile;
-  ctx: Context;
-  stage: string;
 }
 
 function expandForeach(
@@ -312,233 +301,4 @@ function remapped(y: YamlFile, name: string, body: Path): YamlFile {
 
 function withoutKeys(raw: Record<string, unknown>, keys: string[]): Record<string, unknown> {
   return Object.fromEntries(Object.entries(raw).filter(([k]) => !keys.includes(k)));
-}
-
-function withLocal(ctx: Context, local: Record<string, unknown>, where: Path, y: YamlFile) {
-  for (const k of Object.keys(local)) {
-    if (ctx.origin.has(k)) {
-      throw new ConfigError(
-        `'${k}' is defined in ${ctx.origin.get(k) ?? "vars"} and is also the foreach/matrix '${k}'`,
-        { file: y.file, ...y.locate(where, true), hint: `rename the '${k}' key of the params` },
-      );
-    }
-  }
-  const origin = new Map(ctx.origin);
-  for (const k of Object.keys(local)) origin.set(k, null);
-  return { data: { ...ctx.data, ...local }, origin };
-}
-
-function withStageVars(
-  ctx: Context,
-  vars: unknown,
-  where: Path,
-  env: { y: YamlFile; files: Map<string, YamlFile | null> },
-): Context {
-  if (vars === undefined) return ctx;
-  const copy: Context = { data: structuredClone(ctx.data), origin: new Map(ctx.origin) };
-  addVars(copy, vars, where, env);
-  return copy;
-}
-
-function addVars(
-  ctx: Context,
-  vars: unknown,
-  where: Path,
-  env: { y: YamlFile; files: Map<string, YamlFile | null> },
-): void {
-  const { y } = env;
-  if (vars === undefined || vars === null) return;
-  if (!Array.isArray(vars)) {
-    throw new ConfigError(`'vars' must be a list of params files and mappings`, {
-      file: y.file,
-      ...y.locate(where),
-      field: "vars",
-      hint: "e.g. vars:\n  - params.yaml\n  - data.yaml:paths\n  - {model_dir: models}",
-    });
-  }
-  vars.forEach((item, i) => {
-    const at = { y, path: [...where, i] };
-    if (isMapping(item)) return merge(ctx, item, null, at);
-    if (typeof item !== "string") {
-      throw new ConfigError(
-        `each item of 'vars' must be a file name or a mapping, got ${describe(item)}`,
-        { file: y.file, ...y.locate(at.path), field: "vars" },
-      );
-    }
-    const { file, keys } = splitVarsFile(item);
-    const pf = env.files.get(file);
-    if (!pf) {
-      throw new ConfigError(`vars file '${file}' not found`, {
-        file: y.file,
-        ...y.locate(at.path),
-        field: "vars",
-        hint: "paths in 'vars' are relative to the workspace root",
-      });
-    }
-    const value = isMapping(pf.value) ? pf.value : {};
-    if (file === DEFAULT_PARAMS_FILE && !keys) return; // already in the context
-    let picked: Record<string, unknown> = value;
-    if (keys) {
-      picked = {};
-      for (const k of keys) {
-        const found = lookupKey(value, k);
-        if (!found.ok) {
-          throw new ConfigError(`vars file '${file}' has no key '${k}'`, {
-            file: y.file,
-            ...y.locate(at.path),
-            field: "vars",
-          });
-        }
-        setKey(picked, k, found.value);
-      }
-    }
-    if (file === DEFAULT_PARAMS_FILE) return;
-    merge(ctx, picked, file, at);
-  });
-}
-
-function setKey(target: Record<string, unknown>, dotted: string, value: unknown): void {
-  const segs = dotted.split(".");
-  let node = target;
-  for (const s of segs.slice(0, -1)) node = (node[s] ??= {}) as Record<string, unknown>;
-  node[segs[segs.length - 1]] = value;
-}
-
-/** Add `value`'s keys to the context; an existing leaf is never redefined (as DVC). */
-function merge(
-  ctx: Context,
-  value: Record<string, unknown>,
-  source: string | null,
-  at: { y: YamlFile; path: Path },
-): void {
-  const walk = (into: Record<string, unknown>, from: Record<string, unknown>, prefix: string) => {
-    for (const [k, v] of Object.entries(from)) {
-      const full = prefix ? `${prefix}.${k}` : k;
-      if (!Object.hasOwn(into, k)) {
-        into[k] = structuredClone(v);
-        if (!prefix) ctx.origin.set(k, source);
-        continue;
-      }
-      if (isMapping(into[k]) && isMapping(v)) {
-        walk(into[k] as Record<string, unknown>, v, full);
-        continue;
-      }
-      const before = ctx.origin.get(full.split(".")[0]) ?? "inline vars";
-      throw new ConfigError(
-        `cannot redefine '${full}' from '${
-          source ?? "inline vars"
-        }': it is already defined in '${before}'`,
-        { file: at.y.file, ...at.y.locate(at.path), field: "vars" },
-      );
-    }
-  };
-  walk(ctx.data, value, "");
-}
-
-interface Resolver extends Expander {
-  used: Map<string, string[]>;
-}
-
-const TOKEN = /\\\$\{|\$\{([^{}]*)\}/g;
-
-/** Resolve every string of a YAML subtree (keys are left alone). */
-function resolveTree(value: unknown, path: Path, r: Resolver): unknown {
-  if (typeof value === "string") return interpolate(value, path, r);
-  if (Array.isArray(value)) {
-    const items = value.map((v, i) => resolveTree(v, [...path, i], r));
-    // A dep written as '${key}' naming a list stands for its items (data paths given as lists).
-    if (path[path.length - 1] !== "deps") return items;
-    return items.flatMap((v, i) => Array.isArray(v) && isWholeKey(value[i]) ? v : [v]);
-  }
-  if (isMapping(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, resolveTree(v, [...path, k], r)]),
-    );
-  }
-  return value;
-}
-
-function isWholeKey(v: unknown): boolean {
-  return typeof v === "string" && /^\$\{([^{}]*)\}$/.test(v);
-}
-
-function interpolate(text: string, path: Path, r: Resolver): unknown {
-  if (!text.includes("${")) return text;
-  const whole = /^\$\{([^{}]*)\}$/.exec(text);
-  if (whole) return structuredClone(resolveKey(whole[1], path, r));
-  return text.replace(TOKEN, (match, inner: string | undefined) => {
-    if (inner === undefined) return match.slice(1); // \${ -> ${
-    const v = resolveKey(inner, path, r);
-    if (v === null || typeof v === "object") {
-      throw new ConfigError(
-        `cannot put ${describe(v)} inside a string: '\${${inner.trim()}}' in '${text}'`,
-        {
-          file: r.y.file,
-          ...r.y.locate(path),
-          stage: r.stage,
-          field: String(path[2] ?? ""),
-          hint: "only strings, numbers and booleans can be embedded; " +
-            "write the whole value as '${key}' to use a list or mapping",
-        },
-      );
-    }
-    return toStr(v);
-  });
-}
-
-function resolveKey(inner: string, path: Path, r: Resolver): unknown {
-  const key = inner.trim().replace(/\[(\d+)\]/g, ".$1");
-  const fail = (message: string, hint?: string) =>
-    new ConfigError(message, {
-      file: r.y.file,
-      ...r.y.locate(path),
-      stage: r.stage,
-      field: String(path[2] ?? ""),
-      hint,
-    });
-  if (!/^[^.\s]+(\.[^.\s]+)*$/.test(key)) {
-    throw fail(`'\${${inner}}' does not name a key`, "write a dotted key such as ${train.lr}");
-  }
-  const found = lookupKey(r.ctx.data, key);
-  if (!found.ok) {
-    const siblings = isMapping(found.parent) ? Object.keys(found.parent) : [];
-    const sources = [...new Set([...r.ctx.origin.values()].map((o) => o ?? "vars"))];
-    throw fail(
-      `could not find '${key}'${found.at ? ` ('${found.at}' has no '${found.missing}')` : ""} in ${
-        sources.length ? sources.join(", ") : "an empty context (no params.yaml, no vars)"
-      }${didYouMean(found.missing, siblings)}`,
-      `interpolation reads keys of ${DEFAULT_PARAMS_FILE} and the files and mappings under 'vars'`,
-    );
-  }
-  const topKey = key.split(".")[0];
-  const origin = r.ctx.origin.get(topKey);
-  if (origin) {
-    const keys = r.used.get(origin) ?? [];
-    if (!keys.includes(key)) keys.push(key);
-    r.used.set(origin, keys);
-  }
-  return found.value;
-}
-
-type Lookup =
-  | { ok: true; value: unknown }
-  | { ok: false; at: string; missing: string; parent: unknown };
-
-function lookupKey(data: unknown, key: string): Lookup {
-  let value = data;
-  const segs = key.split(".");
-  for (let i = 0; i < segs.length; i++) {
-    const s = segs[i];
-    if (isMapping(value) && Object.hasOwn(value, s)) value = value[s];
-    else if (Array.isArray(value) && /^(0|[1-9][0-9]*)$/.test(s) && +s < value.length) {
-      value = value[+s];
-    } else return { ok: false, at: segs.slice(0, i).join("."), missing: s, parent: value };
-  }
-  return { ok: true, value };
-}
-
-/** DVC's `to_str`: booleans lower-case, everything else as written. */
-function toStr(v: unknown): string {
-  if (typeof v === "boolean") return v ? "true" : "false";
-  return String(v);
 }
