@@ -45,7 +45,7 @@ export interface AppOptions {
   metrics: ServeMetrics;
   /** True once shutdown began: `/ready` answers 503. */
   draining?: () => boolean;
-  /** Called after each answered predict request (the prediction-history hook). */
+  /** Called after each answered predict or check-url request (the prediction-history hook). */
   onScored?: (e: ScoredEvent) => void;
   /** The URL model of `/v1/check-url` (absent: that route answers 503). */
   urlModel?: () => ServedUrlModel | undefined;
@@ -237,7 +237,12 @@ export function createApp(o: AppOptions): Hono {
     }
   });
 
-  addCheckUrlRoute(app, { urlModel: o.urlModel ?? (() => undefined), guard, limits });
+  addCheckUrlRoute(app, {
+    urlModel: o.urlModel ?? (() => undefined),
+    guard,
+    limits,
+    onScored: o.onScored,
+  });
 
   app.get("/v1/model", (c) => {
     const lease = acquire(models);
