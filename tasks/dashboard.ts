@@ -1,11 +1,13 @@
 /**
- * `deno task dashboard [--port N] [--host H] [--model SRC] …`: the
+ * `deno task dashboard [--port N] [--host H] [--model SRC] [--url-model DIR] …`: the
  * dashboard at `/` (Pipeline, Runs, Model, Data, Score, Train, History) and
  * the scoring API of `deno task serve` under `/v1` in one process, bound
  * to 127.0.0.1:8088 by default. Flags and the API key
  * (`THREATLINE_API_KEY`) follow serve's rules; the prediction history goes
  * to MongoDB's `predictions` collection when `MONGODB_URI` is set, else to
- * `<cache>/history/predictions.jsonl`.
+ * `<cache>/history/predictions.jsonl`. `--url-model DIR` is the URL model
+ * of the Score page's URL box (`POST /v1/check-url`), as in serve: default
+ * `artifacts/url/model` when it exists, else the box answers 503.
  *
  * @module
  */
@@ -33,6 +35,7 @@ import {
   resolvingLoader,
   ServerHandle,
 } from "../lib/serve/mod.ts";
+import { loadServedUrlModel } from "../lib/serve/url_model.ts";
 import { configFromEnv, grantedEnv } from "./_workspace.ts";
 
 const SOURCE_ENV_VARS = [...S3_ENV_VARS, ...MLFLOW_ENV_VARS, "HOME", "USERPROFILE"];
@@ -69,6 +72,11 @@ if (import.meta.main) {
         error: (err as Error).message,
       });
     }
+    const urlModel = await loadServedUrlModel({
+      dir: config.urlModel,
+      required: config.urlModelRequired,
+      log,
+    });
     const metrics = createMetrics();
     let draining = false;
     const ws = configFromEnv(log);
@@ -84,6 +92,7 @@ if (import.meta.main) {
       log,
       metrics,
       draining: () => draining,
+      urlModel: () => urlModel,
     });
     const childEnv: Record<string, string> = {};
     for (const k of CHILD_ENV_VARS) if (env[k] !== undefined) childEnv[k] = env[k]!;
@@ -135,6 +144,7 @@ if (import.meta.main) {
     await server.shutdown({ graceMs: config.limits.requestTimeoutMs + 1000 });
     await models.close();
     await history.close();
+    urlModel?.checker.dispose();
     return 0;
   });
 }

@@ -42,7 +42,7 @@ import {
 } from "../lib/serve/mod.ts";
 import { apiEntry, recordScored } from "../lib/history/mod.ts";
 import { openTaskHistory } from "./_history.ts";
-import { loadUrlChecker } from "../lib/url/url_checker.ts";
+import { loadServedUrlModel } from "../lib/serve/url_model.ts";
 import { grantedEnv } from "./_workspace.ts";
 
 /** The variables the remote model sources may read (S3 and MLflow settings, HOME for the cache). */
@@ -55,21 +55,6 @@ function modelLoader(config: ServeConfig, log: Logger): ModelLoader {
   const env = grantedEnv(SOURCE_ENV_VARS);
   const resolve = async (source: string) => (await resolveModelSource(source, { env, log })).dir;
   return resolvingLoader(config.model, resolve, load);
-}
-
-/** The URL model (`--url-model`, else `artifacts/url/model` when it exists; loaded once, no reload). */
-async function loadUrlModel(config: ServeConfig, log: Logger) {
-  const dir = config.urlModel;
-  try {
-    await Deno.stat(`${dir}/card.json`);
-  } catch (err) {
-    if (config.urlModelRequired || !(err instanceof Deno.errors.NotFound)) throw err;
-    log.warn("no URL model: /v1/check-url answers 503", { dir });
-    return undefined;
-  }
-  const checker = await loadUrlChecker(dir, { use: "single", log });
-  log.info("URL model loaded", { dir, version: checker.version });
-  return { checker, source: dir };
 }
 
 /** Wait for SIGTERM or SIGINT; a second one exits at once. */
@@ -96,7 +81,11 @@ if (import.meta.main) {
     const models = new ModelHolder({ log });
     const metrics = createMetrics();
     models.swap(await loader.load(), { source: loader.source });
-    const urlModel = await loadUrlModel(config, log);
+    const urlModel = await loadServedUrlModel({
+      dir: config.urlModel,
+      required: config.urlModelRequired,
+      log,
+    });
     let draining = false;
     const history = await openTaskHistory(log);
     const app = createApp({
