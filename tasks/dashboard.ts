@@ -23,7 +23,8 @@ import { apiEntry, openHistory, recordScored } from "../lib/history/mod.ts";
 import { MlflowClient } from "../lib/mlflow/client.ts";
 import { MLFLOW_ENV_VARS, mlflowConfigFromEnv } from "../lib/mlflow/config.ts";
 import { S3_ENV_VARS } from "../lib/s3/settings.ts";
-import { loadScorer, parseModelSource, resolveModelSource } from "../lib/scoring/mod.ts";
+import { parseModelSource, resolveModelSource } from "../lib/scoring/mod.ts";
+import { loadServedModel } from "../lib/serve/classes.ts";
 import {
   API_KEY_ENV,
   createApp,
@@ -54,7 +55,7 @@ if (import.meta.main) {
   await runMain(async ({ args, log }) => {
     const env = grantedEnv([API_KEY_ENV, "MONGODB_URI", ...SOURCE_ENV_VARS, ...CHILD_ENV_VARS]);
     const config = parseDashboardConfig(args, env);
-    const load = (dir: string) => loadScorer(dir, { use: "single", log });
+    const load = (dir: string) => loadServedModel(dir, { log });
     const loader: ModelLoader = parseModelSource(config.model).kind === "dir"
       ? localDirLoader(config.model, load)
       : resolvingLoader(

@@ -26,7 +26,8 @@ import { EXIT } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
 import { MLFLOW_ENV_VARS } from "../lib/mlflow/config.ts";
 import { S3_ENV_VARS } from "../lib/s3/settings.ts";
-import { loadScorer, parseModelSource, resolveModelSource } from "../lib/scoring/mod.ts";
+import { parseModelSource, resolveModelSource } from "../lib/scoring/mod.ts";
+import { loadServedModel } from "../lib/serve/classes.ts";
 import {
   API_KEY_ENV,
   createApp,
@@ -49,7 +50,7 @@ import { grantedEnv } from "./_workspace.ts";
 const SOURCE_ENV_VARS = [...S3_ENV_VARS, ...MLFLOW_ENV_VARS, "HOME", "USERPROFILE"];
 
 function modelLoader(config: ServeConfig, log: Logger): ModelLoader {
-  const load = (dir: string) => loadScorer(dir, { use: "single", log });
+  const load = (dir: string) => loadServedModel(dir, { log });
   if (parseModelSource(config.model).kind === "dir") return localDirLoader(config.model, load);
   // Read once here; a variable the task does not grant reads as unset.
   const env = grantedEnv(SOURCE_ENV_VARS);

@@ -11,6 +11,7 @@ import type { DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
 import type { ModelCard } from "../learn/model_io.ts";
 import type { Preprocessor } from "../learn/preprocess.ts";
+import type { ServedClasses } from "./classes.ts";
 
 /** One scored record. */
 export interface Scored {
@@ -35,6 +36,8 @@ export interface ServedModel {
   readonly preprocess: Preprocessor;
   /** The input columns a record carries (features, then optional id/target). */
   readonly inputColumns: readonly string[];
+  /** The release's class model (opt-in multiclass): answers gain `class` and `class_probability`. */
+  readonly classes?: ServedClasses;
   /** Validate and score one record; throws a `DataError` naming the field. */
   scoreRecord(record: Record<string, unknown>): Scored;
   /** Score many records; a bad record gets its `DataError` at its index instead of a score. */
