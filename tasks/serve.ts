@@ -12,6 +12,8 @@
  *   downloaded once into a cache). It is checked every `--reload-seconds`
  *   (default 5; 0 turns it off): a new card version in the folder, a new
  *   S3 release or a moved alias is loaded fully, then swapped in atomically.
+ * - A release with a class model (`multiclass.json`, opt-in multiclass) adds
+ *   `class` and `class_probability` to every prediction (lib/serve/classes.ts).
  * - `--url-model DIR`: the URL model of `POST /v1/check-url` (default
  *   `artifacts/url/model` when it exists, else that route answers 503); loaded
  *   once at start (not reloaded).
