@@ -8,19 +8,11 @@
  * @module
  */
 import type { Logger } from "../log.ts";
-import { type ClassPredictor, compileClasses } from "../learn/multiclass.ts";
+import { compileClasses } from "../learn/multiclass.ts";
 import { transformRecord } from "../learn/preprocess.ts";
 import { loadScorer } from "../scoring/scorer.ts";
 import { readClassModel } from "../scoring/class_model.ts";
-import type { ServedModel } from "./model_holder.ts";
-
-/** A compiled class model. */
-export interface ServedClasses {
-  /** Class names; `predict`'s class indices point here. */
-  names: readonly string[];
-  /** Classes and probabilities of encoded rows (the main model's encoding). */
-  predict: ClassPredictor;
-}
+import type { ServedClasses, ServedModel } from "./model_holder.ts";
 
 /** The class fields of one scored record. */
 export interface ClassAnswer {

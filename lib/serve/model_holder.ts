@@ -11,7 +11,7 @@ import type { DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
 import type { ModelCard } from "../learn/model_io.ts";
 import type { Preprocessor } from "../learn/preprocess.ts";
-import type { ServedClasses } from "./classes.ts";
+import type { ClassPredictor } from "../learn/multiclass.ts";
 
 /** One scored record. */
 export interface Scored {
@@ -19,6 +19,14 @@ export interface Scored {
   probability: number;
   /** 1 when `probability >= threshold`. */
   label: 0 | 1;
+}
+
+/** A compiled class model (opt-in multiclass; lib/serve/classes.ts loads it). */
+export interface ServedClasses {
+  /** Class names; `predict`'s class indices point here. */
+  readonly names: readonly string[];
+  /** Classes and probabilities of encoded rows (the main model's encoding). */
+  readonly predict: ClassPredictor;
 }
 
 /**
