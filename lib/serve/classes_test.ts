@@ -5,56 +5,19 @@
 // classes. A binary release answers without them.
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
 import { nullLogger } from "../log.ts";
-import { compileClasses, fitOneVsRest } from "../learn/multiclass.ts";
-import { transformRows } from "../learn/preprocess.ts";
-import { csvRows, mixedCsv, mixedSchema, writeTinyRelease } from "../scoring/_testing.ts";
+import { csvRows } from "../scoring/_testing.ts";
+import { writeMulticlassRelease } from "./_testing.ts";
 import { createApp } from "./app.ts";
 import { DEFAULT_LIMITS } from "./body.ts";
 import { loadServedModel } from "./classes.ts";
 import { createMetrics } from "./metrics.ts";
 import { ModelHolder } from "./model_holder.ts";
 
-const NAMES = ["normal", "DoS", "Probe, scan"];
-const dir = await Deno.makeTempDir({ prefix: "serve_classes_" });
-const csv = mixedCsv(300, { seed: 2 });
-await writeTinyRelease({ dir: `${dir}/binary`, schema: mixedSchema(), csv });
-await Deno.mkdir(`${dir}/multi`);
-for await (const e of Deno.readDir(`${dir}/binary`)) {
-  await Deno.copyFile(`${dir}/binary/${e.name}`, `${dir}/multi/${e.name}`);
-}
+const { dir, names: NAMES, csv, want } = await writeMulticlassRelease();
 const binary = await loadServedModel(`${dir}/binary`, { log: nullLogger });
+const multi = await loadServedModel(`${dir}/multi`, { log: nullLogger });
 const [header, ...rows] = csvRows(csv);
 const col = (r: string[], name: string) => r[header.indexOf(name)];
-const x = transformRows(binary.preprocess, header, rows, { allowUnknown: true });
-const ovr = fitOneVsRest({
-  config: {
-    family: "gbdt",
-    learningRate: 0.3,
-    maxIter: 20,
-    maxLeafNodes: 8,
-    maxDepth: 0,
-    minSamplesLeaf: 5,
-    l2: 0,
-    nIterNoChange: 5,
-    maxBins: 64,
-  },
-  train: {
-    rows: rows.length,
-    cols: binary.preprocess.width,
-    columns: [],
-    data: x,
-    labels: new Uint8Array(rows.length),
-  },
-  classes: Int32Array.from(
-    rows,
-    (r) => (col(r, "label") === "normal" ? 0 : col(r, "tri") === "1" ? 1 : 2),
-  ),
-  names: NAMES,
-  seed: 1,
-});
-await Deno.writeTextFile(`${dir}/multi/multiclass.json`, JSON.stringify(ovr));
-const want = compileClasses(ovr)(x, rows.length);
-const multi = await loadServedModel(`${dir}/multi`, { log: nullLogger });
 
 /** Rows with every field present, as JSON records. */
 const picked = rows.map((r, i) => ({ r, i })).filter(({ r }) =>
