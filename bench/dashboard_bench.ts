@@ -27,6 +27,7 @@ const READY: Record<string, string> = {
   "/pipeline": ".stage",
   "/runs": "#runs tbody tr",
   "/model": "#roc canvas",
+  "/model?model=url": "#roc canvas",
   "/data": "#drift table",
   "/score": "#record-form",
   "/train": "#train-state:not(:empty)",
@@ -146,13 +147,13 @@ export async function main(args: string[], log: Logger): Promise<number> {
         await context.close();
       }
       rows.push(
-        `${path.padEnd(10)} ${median(inter).toFixed(0).padStart(6)} ${
+        `${path.padEnd(17)} ${median(inter).toFixed(0).padStart(6)} ${
           median(load).toFixed(0).padStart(6)
         } ${median(ready).toFixed(0).padStart(6)} ${(js / 1024).toFixed(1).padStart(8)}`,
       );
     }
     console.log(
-      `page       interactive/ms load/ms ready/ms  JS KiB (compressed); medians of ${runs}`,
+      `page              interactive/ms load/ms ready/ms  JS KiB (compressed); medians of ${runs}`,
     );
     for (const r of rows) console.log(r);
     return 0;

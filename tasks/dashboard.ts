@@ -1,11 +1,13 @@
 /**
- * `deno task dashboard [--port N] [--host H] [--model SRC] …`: the
+ * `deno task dashboard [--port N] [--host H] [--model SRC] [--url-model DIR] …`: the
  * dashboard at `/` (Pipeline, Runs, Model, Data, Score, Train, History) and
  * the scoring API of `deno task serve` under `/v1` in one process, bound
  * to 127.0.0.1:8088 by default. Flags and the API key
  * (`THREATLINE_API_KEY`) follow serve's rules; the prediction history goes
  * to MongoDB's `predictions` collection when `MONGODB_URI` is set, else to
- * `<cache>/history/predictions.jsonl`.
+ * `<cache>/history/predictions.jsonl`. `--url-model DIR` is the URL model
+ * of the Score page's URL box (`POST /v1/check-url`), as in serve: default
+ * `artifacts/url/model` when it exists, else the box answers 503.
  *
  * @module
  */
@@ -21,7 +23,8 @@ import { apiEntry, openHistory, recordScored } from "../lib/history/mod.ts";
 import { MlflowClient } from "../lib/mlflow/client.ts";
 import { MLFLOW_ENV_VARS, mlflowConfigFromEnv } from "../lib/mlflow/config.ts";
 import { S3_ENV_VARS } from "../lib/s3/settings.ts";
-import { loadScorer, parseModelSource, resolveModelSource } from "../lib/scoring/mod.ts";
+import { parseModelSource, resolveModelSource } from "../lib/scoring/mod.ts";
+import { loadServedModel } from "../lib/serve/classes.ts";
 import {
   API_KEY_ENV,
   createApp,
@@ -33,6 +36,7 @@ import {
   resolvingLoader,
   ServerHandle,
 } from "../lib/serve/mod.ts";
+import { loadServedUrlModel } from "../lib/serve/url_model.ts";
 import { configFromEnv, grantedEnv } from "./_workspace.ts";
 
 const SOURCE_ENV_VARS = [...S3_ENV_VARS, ...MLFLOW_ENV_VARS, "HOME", "USERPROFILE"];
@@ -51,7 +55,7 @@ if (import.meta.main) {
   await runMain(async ({ args, log }) => {
     const env = grantedEnv([API_KEY_ENV, "MONGODB_URI", ...SOURCE_ENV_VARS, ...CHILD_ENV_VARS]);
     const config = parseDashboardConfig(args, env);
-    const load = (dir: string) => loadScorer(dir, { use: "single", log });
+    const load = (dir: string) => loadServedModel(dir, { log });
     const loader: ModelLoader = parseModelSource(config.model).kind === "dir"
       ? localDirLoader(config.model, load)
       : resolvingLoader(
@@ -69,6 +73,11 @@ if (import.meta.main) {
         error: (err as Error).message,
       });
     }
+    const urlModel = await loadServedUrlModel({
+      dir: config.urlModel,
+      required: config.urlModelRequired,
+      log,
+    });
     const metrics = createMetrics();
     let draining = false;
     const ws = configFromEnv(log);
@@ -84,6 +93,7 @@ if (import.meta.main) {
       log,
       metrics,
       draining: () => draining,
+      urlModel: () => urlModel,
     });
     const childEnv: Record<string, string> = {};
     for (const k of CHILD_ENV_VARS) if (env[k] !== undefined) childEnv[k] = env[k]!;
@@ -135,6 +145,7 @@ if (import.meta.main) {
     await server.shutdown({ graceMs: config.limits.requestTimeoutMs + 1000 });
     await models.close();
     await history.close();
+    urlModel?.checker.dispose();
     return 0;
   });
 }

@@ -12,6 +12,8 @@
  *   downloaded once into a cache). It is checked every `--reload-seconds`
  *   (default 5; 0 turns it off): a new card version in the folder, a new
  *   S3 release or a moved alias is loaded fully, then swapped in atomically.
+ * - A release with a class model (`multiclass.json`, opt-in multiclass) adds
+ *   `class` and `class_probability` to every prediction (lib/serve/classes.ts).
  * - `--url-model DIR`: the URL model of `POST /v1/check-url` (default
  *   `artifacts/url/model` when it exists, else that route answers 503); loaded
  *   once at start (not reloaded).
@@ -26,7 +28,8 @@ import { EXIT } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
 import { MLFLOW_ENV_VARS } from "../lib/mlflow/config.ts";
 import { S3_ENV_VARS } from "../lib/s3/settings.ts";
-import { loadScorer, parseModelSource, resolveModelSource } from "../lib/scoring/mod.ts";
+import { parseModelSource, resolveModelSource } from "../lib/scoring/mod.ts";
+import { loadServedModel } from "../lib/serve/classes.ts";
 import {
   API_KEY_ENV,
   createApp,
@@ -42,34 +45,19 @@ import {
 } from "../lib/serve/mod.ts";
 import { apiEntry, recordScored } from "../lib/history/mod.ts";
 import { openTaskHistory } from "./_history.ts";
-import { loadUrlChecker } from "../lib/url/url_checker.ts";
+import { loadServedUrlModel } from "../lib/serve/url_model.ts";
 import { grantedEnv } from "./_workspace.ts";
 
 /** The variables the remote model sources may read (S3 and MLflow settings, HOME for the cache). */
 const SOURCE_ENV_VARS = [...S3_ENV_VARS, ...MLFLOW_ENV_VARS, "HOME", "USERPROFILE"];
 
 function modelLoader(config: ServeConfig, log: Logger): ModelLoader {
-  const load = (dir: string) => loadScorer(dir, { use: "single", log });
+  const load = (dir: string) => loadServedModel(dir, { log });
   if (parseModelSource(config.model).kind === "dir") return localDirLoader(config.model, load);
   // Read once here; a variable the task does not grant reads as unset.
   const env = grantedEnv(SOURCE_ENV_VARS);
   const resolve = async (source: string) => (await resolveModelSource(source, { env, log })).dir;
   return resolvingLoader(config.model, resolve, load);
-}
-
-/** The URL model (`--url-model`, else `artifacts/url/model` when it exists; loaded once, no reload). */
-async function loadUrlModel(config: ServeConfig, log: Logger) {
-  const dir = config.urlModel;
-  try {
-    await Deno.stat(`${dir}/card.json`);
-  } catch (err) {
-    if (config.urlModelRequired || !(err instanceof Deno.errors.NotFound)) throw err;
-    log.warn("no URL model: /v1/check-url answers 503", { dir });
-    return undefined;
-  }
-  const checker = await loadUrlChecker(dir, { use: "single", log });
-  log.info("URL model loaded", { dir, version: checker.version });
-  return { checker, source: dir };
 }
 
 /** Wait for SIGTERM or SIGINT; a second one exits at once. */
@@ -96,7 +84,11 @@ if (import.meta.main) {
     const models = new ModelHolder({ log });
     const metrics = createMetrics();
     models.swap(await loader.load(), { source: loader.source });
-    const urlModel = await loadUrlModel(config, log);
+    const urlModel = await loadServedUrlModel({
+      dir: config.urlModel,
+      required: config.urlModelRequired,
+      log,
+    });
     let draining = false;
     const history = await openTaskHistory(log);
     const app = createApp({

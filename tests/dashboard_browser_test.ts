@@ -9,17 +9,16 @@
  * URL box shows reasons; user strings in an uploaded CSV stay text. Each
  * step saves a screenshot in .cache/screenshots/ (or $THREATLINE_SCREENSHOT_DIR).
  *
- * `POST /v1/check-url` is registered here on the scoring app with a small
- * rule-based scorer that answers in the contract's shape (COMMON.md): the
- * URL model's route is built in another branch; at merge the test should
- * use the real route.
+ * The URL box asks the real `POST /v1/check-url` (lib/serve/check_url.ts)
+ * of a small real URL model trained by the fixture (lib/url/_testing.ts) and
+ * loaded as `deno task dashboard` loads `artifacts/url/model`; the Model page
+ * switches to that model's card, curves and slider.
  */
 import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { type Browser, chromium, type Page } from "playwright-core";
-import type { Hono } from "hono";
 import { testDashboard } from "../lib/dashboard/_testing.ts";
 import { memoryLogger } from "../lib/log.ts";
 import { csvRows } from "../lib/scoring/_testing.ts";
@@ -42,36 +41,6 @@ const FLAGS = [
 const SHOTS = Deno.env.get("THREATLINE_SCREENSHOT_DIR") ?? join(REPO, ".cache/screenshots");
 const present = existsSync(CHROMIUM);
 const required = servicesFromEnv().requireServices;
-
-/** The contract's answer from a few URL rules (test stand-in for the URL model's route). */
-function checkUrlRoute(api: Hono): void {
-  api.post("/v1/check-url", async (c) => {
-    const body = await c.req.json();
-    const one = (url: string) => {
-      let host: string;
-      try {
-        host = new URL(url).hostname;
-      } catch {
-        return { url, error: { code: "INVALID_URL", message: "not a URL" } };
-      }
-      const reasons = [];
-      if (/^\d+\.\d+\.\d+\.\d+$/.test(host)) {
-        reasons.push({ feature: "host_is_ip", text: "host is an IP address", contribution: 0.41 });
-      }
-      if (url.includes("@")) {
-        reasons.push({ feature: "has_at", text: "URL contains '@'", contribution: 0.2 });
-      }
-      const p = Math.min(0.99, 0.05 + reasons.reduce((s, r) => s + r.contribution, 0));
-      return { url, probability: p, label: p >= 0.5 ? "phishing" : "legitimate", reasons };
-    };
-    const urls: string[] = body.urls ?? [body.url];
-    return c.json({
-      model: { name: "threatline-url", version: "test-rules" },
-      threshold: 0.5,
-      results: urls.map(one),
-    });
-  });
-}
 
 async function axeSerious(page: Page): Promise<string[]> {
   const source = await Deno.readTextFile(
@@ -125,7 +94,7 @@ Deno.test({
   sanitizeOps: false,
   fn: async (t) => {
     assert.ok(present, `${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
-    const d = await testDashboard({ extendApi: checkUrlRoute });
+    const d = await testDashboard();
     const server = ServerHandle.start({
       fetch: d.app.fetch,
       hostname: "127.0.0.1",
@@ -149,12 +118,22 @@ Deno.test({
         "every page loads without console errors or serious axe violations",
         async () => {
           for (
-            const path of ["/pipeline", "/runs", "/model", "/data", "/score", "/train", "/history"]
+            const path of [
+              "/pipeline",
+              "/runs",
+              "/model",
+              "/model?model=url",
+              "/data",
+              "/score",
+              "/train",
+              "/history",
+            ]
           ) {
             await go(path);
             assert.equal(await page.locator("h1").count(), 1);
             assert.deepEqual(await axeSerious(page), [], `axe on ${path}`);
-            await page.screenshot({ path: join(SHOTS, `${path.slice(1)}.png`), fullPage: true });
+            const shot = path.slice(1).replace(/\?model=/, "-");
+            await page.screenshot({ path: join(SHOTS, `${shot}.png`), fullPage: true });
           }
           assert.deepEqual(errors, []);
         },
@@ -274,15 +253,67 @@ Deno.test({
         await page.screenshot({ path: join(SHOTS, "model.png"), fullPage: true });
       });
 
-      await t.step("the URL box shows the reasons", async () => {
+      await t.step("the URL box shows the URL model's reasons", async () => {
+        const url = "http://192.168.4.2/paypal/login.php";
+        const before = (await d.history.list({ limit: 1000 })).total;
         await go("/score");
-        await page.fill("#url", "http://192.168.4.2/login@bank");
+        await page.fill("#url", url);
         await page.click("#url-form button[type=submit]");
         await page.locator("#url-reasons li").first().waitFor();
-        const reasons = await page.locator("#url-reasons").textContent() ?? "";
-        assert.match(reasons, /host is an IP address/);
-        assert.equal(await page.locator("#url-label").textContent(), "phishing");
+        const shown = await page.locator("#url-reasons li").allTextContents();
+        // the same URL straight from the model
+        const [want] = d.urlModel.checker.check([url]);
+        assert.ok("reasons" in want);
+        assert.equal(want.label, "phishing");
+        assert.equal(await page.locator("#url-label").textContent(), want.label);
+        assert.equal(shown.length, want.reasons.length);
+        want.reasons.forEach((r, i) =>
+          assert.ok(shown[i].includes(r.text), `${shown[i]} / ${r.text}`)
+        );
+        assert.ok(shown.length > 0 && want.reasons.every((r) => r.contribution > 0));
         await page.screenshot({ path: join(SHOTS, "score-url.png"), fullPage: true });
+        await d.settle();
+        const { entries, total } = await d.history.list({ limit: 1 });
+        assert.equal(total, before + 1, "the check appended a history entry");
+        assert.equal(entries[0].model, "threatline-url");
+        assert.deepEqual(entries[0].labels, { phishing: 1, legitimate: 0 });
+        await go("/history");
+        await page.locator("#history tbody tr").first().waitFor();
+        assert.match(await page.locator("#history tbody").textContent() ?? "", /threatline-url/);
+      });
+
+      await t.step("the Model page switches to the URL model", async () => {
+        await go("/pipeline");
+        await page.click('a[href="/model?model=url"] >> nth=0');
+        await page.waitForURL(/model=url/);
+        await page.locator("#card dd").first().waitFor();
+        assert.match(await page.locator("#card").textContent() ?? "", /test url gbdt/);
+        assert.equal(
+          await page.locator('.model-switch a[aria-current="page"]').textContent(),
+          "URL model (artifacts/url/model)",
+        );
+        assert.match(await page.locator("#confusion thead").textContent() ?? "", /phishing/);
+        assert.equal(await page.locator("#roc .uplot").count(), 1);
+        const preds = csvRows(
+          await Deno.readTextFile(join(d.root, "artifacts/url/evaluate/predictions.csv")),
+        ).slice(1);
+        const count = (t: number) => {
+          let tp = 0, fp = 0, fn = 0, tn = 0;
+          for (const [, l, p] of preds) {
+            const hit = Number(p) >= t;
+            if (l === "1") hit ? tp++ : fn++;
+            else hit ? fp++ : tn++;
+          }
+          return [tp, fp, fn, tn];
+        };
+        for (const t of [0.05, 0.5, 0.95]) {
+          await page.locator("#threshold").fill(String(t));
+          const cells = await Promise.all(
+            ["tp", "fp", "fn", "tn"].map((id) => page.locator(`#${id}`).textContent()),
+          );
+          assert.deepEqual(cells.map(Number), count(t), `threshold ${t}`);
+        }
+        await page.screenshot({ path: join(SHOTS, "model-url.png"), fullPage: true });
       });
 
       await t.step(

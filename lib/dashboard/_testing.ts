@@ -7,8 +7,11 @@
  * real validate stage, then a shell summary), a tiny released model
  * (lib/scoring/_testing.ts), the evaluate outs computed from that model on
  * the test rows (predictions, ROC, PR, calibration, importance, with the
- * same library functions the evaluate stage uses) and two earlier runs in
- * the run history.
+ * same library functions the evaluate stage uses), two earlier runs in
+ * the run history, and a small real URL model (lib/url/_testing.ts, gbdt on
+ * synthetic URLs) in `artifacts/url/model` with its evaluate outs in
+ * `artifacts/url/evaluate/`, loaded the way `deno task dashboard` loads it
+ * (lib/serve/url_model.ts) for the real `POST /v1/check-url`.
  *
  * @module
  */
@@ -23,6 +26,9 @@ import { appendRunRecord, type RunRecord } from "../runner/run/run_history.ts";
 import { loadScorer, type Scorer } from "../scoring/mod.ts";
 import { csvRows, phishingCsv, phishingRelease, repoFile } from "../scoring/_testing.ts";
 import { createApp, createMetrics, DEFAULT_LIMITS, ModelHolder } from "../serve/mod.ts";
+import { loadServedUrlModel } from "../serve/url_model.ts";
+import type { ServedUrlModel } from "../serve/check_url.ts";
+import { writeTestUrlModel } from "../url/_testing.ts";
 import { createDashboardApp } from "./app.ts";
 import { loadAssets } from "./assets.ts";
 import { Trainer } from "./trainer.ts";
@@ -41,6 +47,8 @@ export interface TestDashboard {
   trainer: Trainer;
   /** The local history. */
   history: LocalHistory;
+  /** The URL model of `/v1/check-url`. */
+  urlModel: ServedUrlModel;
   /** The test split's CSV text. */
   testCsv: string;
   /** Wait for the history appends of API requests so far. */
@@ -162,6 +170,8 @@ export async function testDashboard(
     }),
   );
 
+  const urlModel = await writeUrlRelease(root, log);
+
   const models = new ModelHolder({ log });
   models.swap(scorer, { source: "artifacts/model" });
   const history = new LocalHistory(localHistoryPath(cacheDir));
@@ -173,6 +183,7 @@ export async function testDashboard(
     limits: DEFAULT_LIMITS,
     log,
     metrics: createMetrics(),
+    urlModel: () => urlModel,
   });
   o.extendApi?.(api);
   const trainer = new Trainer({ root, log });
@@ -182,6 +193,7 @@ export async function testDashboard(
     root,
     history,
     trainer,
+    urlModelDir: urlModel.source,
     apiKey: o.apiKey,
     limits: DEFAULT_LIMITS,
     log,
@@ -194,6 +206,7 @@ export async function testDashboard(
     scorer,
     trainer,
     history,
+    urlModel,
     testCsv: test,
     async settle() {
       await Promise.all(pending);
@@ -202,7 +215,37 @@ export async function testDashboard(
       trainer.cancel();
       await trainer.finished;
       await models.close();
+      urlModel.checker.dispose();
       await Deno.remove(root, { recursive: true });
     },
   };
+}
+
+/** The URL model in `artifacts/url/model` and its evaluate outs on held-out synthetic URLs. */
+async function writeUrlRelease(root: string, log: ReturnType<typeof memoryLogger>) {
+  const dir = join(root, "artifacts/url/model");
+  await writeTestUrlModel(dir);
+  const urlModel = await loadServedUrlModel({ dir, required: true, log });
+  if (!urlModel) throw new Error("unreachable: a required URL model loads or throws");
+  const held: [string, number][] = [];
+  for (let i = 1; i <= 40; i++) {
+    held.push([`https://shop${i}.example.org/${i % 3 ? "about" : "login"}/page`, 0]);
+    held.push([`http://172.16.${i}.9/${i % 4 ? "paypal/login.php" : "home"}`, 1]);
+  }
+  const verdicts = urlModel.checker.check(held.map(([u]) => u), { reasons: 0 });
+  const labels = held.map(([, l]) => l);
+  const scores = verdicts.map((v) => ("probability" in v ? v.probability : 0));
+  const out = join(root, "artifacts/url/evaluate");
+  await Deno.mkdir(out, { recursive: true });
+  const preds = ["row,label,probability"];
+  scores.forEach((p, i) => preds.push(`${i},${labels[i]},${p.toFixed(6)}`));
+  await Deno.writeTextFile(join(out, "predictions.csv"), preds.join("\n") + "\n");
+  const roc = downsampleCurve(rocCurve(labels, scores), 200, (p) => [p.fpr, p.tpr]);
+  const pr = downsampleCurve(prCurve(labels, scores), 200, (p) => [p.recall, p.precision]);
+  await Deno.writeTextFile(
+    join(out, "roc.json"),
+    JSON.stringify({ roc_auc: rocAuc(labels, scores), points: roc }),
+  );
+  await Deno.writeTextFile(join(out, "pr.json"), JSON.stringify({ pr_auc: null, points: pr }));
+  return urlModel;
 }

@@ -12,6 +12,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { Hono } from "hono";
 import { compress } from "hono/compress";
 import { streamSSE } from "hono/streaming";
@@ -25,7 +26,7 @@ import type { Asset } from "./assets.ts";
 import { DashError } from "./errors.ts";
 import { requireKey, sameOrigin } from "./guard.ts";
 import { page, type PagePath, PAGES } from "./layout.ts";
-import { evaluateView, validateView } from "./model_data.ts";
+import { evaluateView, urlModelCard, validateView } from "./model_data.ts";
 import { dashboardOpenApi } from "./openapi.ts";
 import {
   dataBody,
@@ -64,6 +65,8 @@ export interface DashboardOptions {
   log: Logger;
   /** Static files by `static/<name>` / `vendor/<name>`. */
   assets: Map<string, Asset>;
+  /** The URL model's release folder, for the Model page (default `<root>/artifacts/url/model`). */
+  urlModelDir?: string;
   /** Where runs come from (default: the local run history; MLflow when configured). */
   runs?: RunSource;
 }
@@ -172,10 +175,10 @@ export function createDashboardApp(o: DashboardOptions): Hono {
   app.get("/", async (c) => c.html(await pipeline()));
   app.get("/pipeline", async (c) => c.html(await pipeline()));
   app.get("/runs", (c) => c.html(render("/runs", runsBody(), { island: "runs", charts: true })));
-  app.get(
-    "/model",
-    (c) => c.html(render("/model", modelBody(), { island: "model", charts: true })),
-  );
+  app.get("/model", (c) => {
+    const which = modelParam(c.req.query("model"));
+    return c.html(render("/model", modelBody(which), { island: "model", charts: true }));
+  });
   app.get("/data", (c) => c.html(render("/data", dataBody(), { island: "data", charts: true })));
   app.get("/score", (c) => {
     const lease = o.models.acquire();
@@ -225,8 +228,18 @@ export function createDashboardApp(o: DashboardOptions): Hono {
     return c.json(await diffRuns(runs, a, b));
   });
   app.get("/api/model", async (c) => {
+    if (modelParam(c.req.query("model")) === "url") {
+      return c.json({
+        model: "url",
+        labels: { positive: "phishing", negative: "legitimate" },
+        card: await urlModelCard(o.urlModelDir ?? join(o.root, "artifacts/url/model")),
+        evaluate: await evaluateView(o.root, "artifacts/url"),
+      });
+    }
     const card = await o.api.fetch(new Request(new URL("/v1/model", c.req.url)));
     return c.json({
+      model: "flow",
+      labels: { positive: "threat", negative: "benign" },
       card: card.ok ? await card.json() : null,
       evaluate: await evaluateView(o.root),
     });
@@ -364,6 +377,13 @@ export function createDashboardApp(o: DashboardOptions): Hono {
     }, known ? 405 : 404);
   });
   return app;
+}
+
+/** The Model page's model: `flow` (default) or `url`. */
+function modelParam(v: string | undefined): "flow" | "url" {
+  if (v === undefined || v === "" || v === "flow") return "flow";
+  if (v === "url") return "url";
+  throw new DashError("BAD_REQUEST", `unknown model '${v}' (flow or url)`);
 }
 
 function runningStage(trainer: Trainer): string | undefined {

@@ -234,3 +234,34 @@ Deno.test("dashboard: JSON Lines upload scores rows like the form and reports ba
     await d.close();
   }
 });
+
+Deno.test("dashboard: the Model page switches to the URL model (card and url_evaluate outs)", async () => {
+  const d = await testDashboard();
+  try {
+    const page = await (await d.app.request("/model?model=url")).text();
+    assert.match(page, /<a href="\/model\?model=url" aria-current="page">URL model/);
+    assert.match(page, /Predicted phishing/);
+    const url = await (await d.app.request("/api/model?model=url")).json();
+    assert.equal(url.model, "url");
+    assert.deepEqual(url.labels, { positive: "phishing", negative: "legitimate" });
+    assert.equal(url.card.version, d.urlModel.checker.version);
+    assert.equal(url.card.threshold, d.urlModel.checker.threshold);
+    assert.deepEqual(url.card.input_columns, ["url"]);
+    assert.equal(url.evaluate.counts.totalPositives + url.evaluate.counts.totalNegatives, 80);
+    assert.ok(url.evaluate.roc.points.length > 1);
+    const flow = await (await d.app.request("/api/model")).json();
+    assert.equal(flow.model, "flow");
+    assert.equal(flow.card.version, d.scorer.version);
+    const bad = await d.app.request("/api/model?model=nope");
+    assert.equal(bad.status, 400);
+    assert.match((await bad.json()).error.message, /unknown model 'nope'/);
+    const pipeline = await (await d.app.request("/api/pipeline")).json();
+    assert.deepEqual(pipeline.models.map((m: { path: string }) => m.path), [
+      "artifacts/model",
+      "artifacts/url/model",
+    ]);
+    assert.match(await (await d.app.request("/pipeline")).text(), /href="\/model\?model=url"/);
+  } finally {
+    await d.close();
+  }
+});

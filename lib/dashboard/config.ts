@@ -8,7 +8,8 @@ import { parseServeConfig, type ServeConfig } from "../serve/config.ts";
 
 /** The dashboard's command line. */
 export const DASHBOARD_USAGE = "deno task dashboard [--port N] [--host H] [--model SRC] " +
-  "[--reload-seconds S] [--max-body-bytes N] [--max-batch N] [--request-timeout-seconds S]";
+  "[--reload-seconds S] [--max-body-bytes N] [--max-batch N] [--request-timeout-seconds S] " +
+  "[--url-model DIR]";
 
 /** The default port. */
 export const DASHBOARD_PORT = 8088;

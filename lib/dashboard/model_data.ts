@@ -86,14 +86,17 @@ async function json(path: string): Promise<unknown> {
 }
 
 /**
- * The evaluate outs the Model page draws (each `null` when absent).
+ * The evaluate outs the Model page draws (each `null` when absent): under
+ * `artifacts/` for the flow model, `artifacts/url/` for the URL model
+ * (`base`; the url_evaluate stage's outs).
  *
  * @example
  * ```ts ignore
  * const { roc, pr, counts } = await evaluateView(Deno.cwd());
+ * const url = await evaluateView(Deno.cwd(), "artifacts/url");
  * ```
  */
-export async function evaluateView(root: string): Promise<{
+export async function evaluateView(root: string, base = "artifacts"): Promise<{
   roc: unknown;
   pr: unknown;
   calibration: unknown;
@@ -101,7 +104,7 @@ export async function evaluateView(root: string): Promise<{
   metrics: unknown;
   counts: ThresholdCounts | null;
 }> {
-  const dir = join(root, "artifacts/evaluate");
+  const dir = join(root, base, "evaluate");
   let counts: ThresholdCounts | null = null;
   try {
     const path = join(dir, "predictions.csv");
@@ -114,8 +117,35 @@ export async function evaluateView(root: string): Promise<{
     pr: await json(join(dir, "pr.json")),
     calibration: await json(join(dir, "calibration.json")),
     importance: await json(join(dir, "importance.json")),
-    metrics: await json(join(root, "artifacts/metrics.json")),
+    metrics: await json(join(root, base, "metrics.json")),
     counts,
+  };
+}
+
+/**
+ * The URL model's card in the shape of `/v1/model` (null when no release
+ * is in `dir`): the Model page shows it like the flow model's.
+ *
+ * @example
+ * ```ts ignore
+ * const card = await urlModelCard("artifacts/url/model");
+ * ```
+ */
+export async function urlModelCard(dir: string): Promise<Record<string, unknown> | null> {
+  const card = await json(join(dir, "card.json")) as Record<string, unknown> | null;
+  if (!card) return null;
+  return {
+    version: card.version,
+    threshold: card.threshold,
+    description: card.description,
+    created: card.created,
+    config: card.config,
+    metrics: card.validation,
+    threshold_choice: card.threshold_choice,
+    train_data: card.train_data,
+    features: card.features,
+    input_columns: ["url"],
+    source: dir,
   };
 }
 

@@ -79,8 +79,19 @@ export function dashboardOpenApi(): Record<string, unknown> {
       "/api/model": {
         get: {
           summary:
-            "Model card (as /v1/model) and the evaluate outs: ROC, PR, calibration, importance, per-threshold counts",
-          responses: { 200: json("{ card, evaluate }") },
+            "Model card (as /v1/model) and the evaluate outs: ROC, PR, calibration, importance, per-threshold counts; model=url: the URL model's card and artifacts/url/evaluate outs",
+          parameters: [
+            {
+              name: "model",
+              in: "query",
+              required: false,
+              schema: { enum: ["flow", "url"], default: "flow" },
+            },
+          ],
+          responses: {
+            200: json("{ model, labels: { positive, negative }, card, evaluate }"),
+            400: json("unknown model"),
+          },
         },
       },
       "/api/data": {

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { html } from "hono/html";
+import { html, raw } from "hono/html";
 import type { ColumnSpec } from "../data/schema.ts";
 import type { Fragment } from "./layout.ts";
 import type { PipelineView } from "./pipeline_data.ts";
@@ -26,7 +26,9 @@ export function pipelineBody(view: PipelineView): Fragment {
   const models = view.models.length
     ? html`<ul>${
       view.models.map((m) =>
-        html`<li><code>${m.path}</code>: version <code>${m.version}</code> ${
+        html`<li><a href="${
+          m.path === "artifacts/url/model" ? "/model?model=url" : "/model"
+        }"><code>${m.path}</code></a>: version <code>${m.version}</code> ${
           m.description ?? ""
         }</li>`
       )
@@ -110,9 +112,20 @@ export function runsBody(): Fragment {
   `;
 }
 
-/** The Model page's skeleton. */
-export function modelBody(): Fragment {
+/** The Model page's skeleton for the flow model (`flow`) or the URL model (`url`). */
+export function modelBody(which: "flow" | "url" = "flow"): Fragment {
+  const [pos, neg] = which === "url" ? ["phishing", "legitimate"] : ["threat", "benign"];
+  const link = (w: "flow" | "url", text: string) =>
+    html`<li><a href="${w === "url" ? "/model?model=url" : "/model"}"${
+      w === which ? raw(' aria-current="page"') : ""
+    }>${text}</a></li>`;
   return html`
+    <nav aria-label="Which model" class="model-switch" data-model="${which}">
+      <ul>
+      ${link("flow", "Flow model (artifacts/model)")}
+      ${link("url", "URL model (artifacts/url/model)")}
+      </ul>
+    </nav>
     <section aria-labelledby="card-h">
       <h2 id="card-h">Model card</h2>
       <dl id="card"></dl>
@@ -134,18 +147,18 @@ export function modelBody(): Fragment {
         <thead>
           <tr>
             <td></td>
-            <th scope="col">Predicted threat</th>
-            <th scope="col">Predicted benign</th>
+            <th scope="col">Predicted ${pos}</th>
+            <th scope="col">Predicted ${neg}</th>
           </tr>
         </thead>
         <tbody>
           <tr>
-            <th scope="row">Actual threat</th>
+            <th scope="row">Actual ${pos}</th>
             <td id="tp"></td>
             <td id="fn"></td>
           </tr>
           <tr>
-            <th scope="row">Actual benign</th>
+            <th scope="row">Actual ${neg}</th>
             <td id="fp"></td>
             <td id="tn"></td>
           </tr>
@@ -288,7 +301,7 @@ export function historyBody(): Fragment {
             <th scope="col">Label rates</th>
             <th scope="col">Rejects</th>
             <th scope="col">Drift flags</th>
-            <th scope="col">Model version</th>
+            <th scope="col">Model and version</th>
           </tr>
         </thead>
         <tbody></tbody>

@@ -10,6 +10,9 @@
  *   bad rows reported as rejects (line, field, message) instead of failing
  *   the file, plus the scored file as CSV.
  *
+ * A multiclass release (`multiclass.json`) adds `class` and
+ * `class_probability` to both, as `/v1/predict` does.
+ *
  * @module
  */
 import { DataError } from "../errors.ts";
@@ -17,6 +20,7 @@ import { csvField } from "../data/csv.ts";
 import { rowEncoder, transformRecord } from "../learn/preprocess.ts";
 import { type CsvInput, parseCsvInput } from "../serve/body.ts";
 import type { ServedModel } from "../serve/model_holder.ts";
+import { type ClassAnswer, classAnswers, recordClasses } from "../serve/classes.ts";
 import { type RecordsDrift, recordsDrift } from "../scoring/records_drift.ts";
 import { DashError } from "./errors.ts";
 
@@ -40,7 +44,7 @@ export function explainRecord(
   model: ServedModel,
   record: Record<string, unknown>,
   top = 8,
-): { probability: number; label: number; effects: Effect[] } {
+): { probability: number; label: number; effects: Effect[] } & Partial<ClassAnswer> {
   const pre = model.preprocess;
   const scored = model.scoreRecord(record);
   const features = pre.spec.features;
@@ -66,6 +70,7 @@ export function explainRecord(
   return {
     probability: scored.probability,
     label: scored.label,
+    ...recordClasses(model, [record])?.[0],
     effects: effects.slice(0, top),
   };
 }
@@ -80,6 +85,10 @@ export interface UploadRow {
   probability: number;
   /** 0 or 1 at the model's threshold. */
   label: number;
+  /** The most likely class (multiclass releases). */
+  class?: string;
+  /** Its probability. */
+  class_probability?: number;
 }
 
 /** One rejected row. */
@@ -98,7 +107,7 @@ export interface UploadResult {
   rows: UploadRow[];
   /** Rejected rows. */
   rejects: UploadReject[];
-  /** The scored file: `line[,id],probability,label`. */
+  /** The scored file: `line[,id],probability,label[,class,class_probability]`. */
   csv: string;
   /** Model version. */
   modelVersion: string;
@@ -170,7 +179,9 @@ export function scoreUpload(
         reject(csv.lines[i], err);
       }
     });
-    const p = model.predictProba(x.subarray(0, good.length * encoder.width), good.length);
+    const encoded = x.subarray(0, good.length * encoder.width);
+    const p = model.predictProba(encoded, good.length);
+    const classes = model.classes && classAnswers(model.classes, encoded, good.length);
     for (const i of good) {
       scoredRecords.push(Object.fromEntries(csv.header.map((h, k) => [h, csv.rows[i][k]])));
     }
@@ -180,6 +191,7 @@ export function scoreUpload(
         ...(idIndex >= 0 ? { id: csv.rows[i][idIndex] } : {}),
         probability: p[k],
         label: p[k] >= model.threshold ? 1 : 0,
+        ...classes?.[k],
       });
     });
   } else {
@@ -195,6 +207,8 @@ export function scoreUpload(
       }
     });
     const { results, errors } = model.scoreRecords(ok);
+    const classes = recordClasses(model, ok.filter((_, i) => results[i] !== null));
+    let k = 0;
     results.forEach((s, i) => {
       if (s === null) return reject(okLines[i], errors[i]);
       scoredRecords.push(ok[i]);
@@ -204,17 +218,21 @@ export function scoreUpload(
         ...(id !== undefined ? { id: String(id) } : {}),
         probability: s.probability,
         label: s.label,
+        ...classes?.[k++],
       });
     });
     rejects.sort((a, b) => a.line - b.line);
   }
-  const head = idCol === undefined
-    ? "line,probability,label"
-    : `line,${csvField(idCol)},probability,label`;
+  const head =
+    (idCol === undefined ? "line,probability,label" : `line,${csvField(idCol)},probability,label`) +
+    (model.classes ? ",class,class_probability" : "");
   const out = [head];
   for (const r of rows) {
     const id = idCol === undefined ? "" : `${csvField(r.id ?? "")},`;
-    out.push(`${r.line},${id}${r.probability.toFixed(6)},${r.label}`);
+    const cls = r.class === undefined
+      ? ""
+      : `,${csvField(r.class)},${r.class_probability!.toFixed(6)}`;
+    out.push(`${r.line},${id}${r.probability.toFixed(6)},${r.label}${cls}`);
   }
   return {
     rows,

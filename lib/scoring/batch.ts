@@ -26,7 +26,7 @@ import type { ChunkResult, InputFormat } from "./_chunk.ts";
 import { type DriftReport, renderDriftMarkdown } from "./_drift_report.ts";
 import { type Executor, inlineExecutor, workerExecutor } from "./_executors.ts";
 import { checkHeader, readInputHeader } from "./_header.ts";
-import { OVR_FORMAT, type OvrModel } from "../learn/multiclass.ts";
+import { readClassModel } from "./class_model.ts";
 import { formatOf, type OpenInput, openInput, RecordChunker } from "./_input.ts";
 import { type OutputFormat, outputHeader } from "./_out_format.ts";
 import type { Scorer } from "./scorer.ts";
@@ -134,22 +134,6 @@ export function reportBase(out: string): string {
   return out === "-" ? "predictions" : out.replace(/\.(csv|jsonl|ndjson|txt)(\.gz)?$/i, "");
 }
 
-/** The model folder's class model (`multiclass.json`, opt-in multiclass), if any. */
-async function readClassModel(dir: string): Promise<OvrModel | undefined> {
-  let text: string;
-  try {
-    text = await Deno.readTextFile(`${dir}/multiclass.json`);
-  } catch (err) {
-    if (err instanceof Deno.errors.NotFound) return undefined;
-    throw err;
-  }
-  const model = JSON.parse(text) as OvrModel;
-  if (model.format !== OVR_FORMAT) {
-    throw new DataError(`not a class model (format ${JSON.stringify(model.format)})`, {
-      file: `${dir}/multiclass.json`,
-    });
-  }
-  return model;
 }
 
 /** A byte sink over a file written to a temp name and renamed at the end, or stdout. */

@@ -45,3 +45,4 @@ export {
   type PredictSummary,
   reportBase,
 } from "./batch.ts";
+export { readClassModel } from "./class_model.ts";

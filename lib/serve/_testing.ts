@@ -16,6 +16,9 @@ import {
   transformRecord,
 } from "../learn/preprocess.ts";
 import type { Scored, ServedModel } from "./model_holder.ts";
+import { compileClasses, fitOneVsRest } from "../learn/multiclass.ts";
+import { readPreprocess, transformRows } from "../learn/preprocess.ts";
+import { csvRows, mixedCsv, mixedSchema, writeTinyRelease } from "../scoring/_testing.ts";
 
 const TRAIN = "id,bytes,proto,svc,tri,flag,label\n" +
   "1,10.5,tcp,http,-1,true,normal\n2,,udp,dns,0,0,smurf\n3,7,tcp,ftp,1,1,neptune\n";
@@ -134,4 +137,69 @@ export function fakeModel(
     },
   };
   return model;
+}
+
+/** A tiny multiclass release and what its class model says about its training rows. */
+export interface MulticlassRelease {
+  /** Temp folder holding `binary/` and `multi/` (the same release plus `multiclass.json`). */
+  dir: string;
+  /** The class names. */
+  names: string[];
+  /** The training CSV text (mixed schema, id column `id`). */
+  csv: string;
+  /** The class model's answer on every CSV row (the reference). */
+  want: { classes: Int32Array; probabilities: Float32Array };
+}
+
+/**
+ * Write a tiny binary release and a copy with a class model (`multiclass.json`,
+ * one-vs-rest trees fitted as the train stage fits them) under a temp folder.
+ *
+ * @example
+ * ```ts ignore
+ * const r = await writeMulticlassRelease();
+ * const model = await loadServedModel(`${r.dir}/multi`);
+ * ```
+ */
+export async function writeMulticlassRelease(): Promise<MulticlassRelease> {
+  const names = ["normal", "DoS", "Probe, scan"];
+  const dir = await Deno.makeTempDir({ prefix: "serve_classes_" });
+  const csv = mixedCsv(300, { seed: 2 });
+  await writeTinyRelease({ dir: `${dir}/binary`, schema: mixedSchema(), csv });
+  await Deno.mkdir(`${dir}/multi`);
+  for await (const e of Deno.readDir(`${dir}/binary`)) {
+    await Deno.copyFile(`${dir}/binary/${e.name}`, `${dir}/multi/${e.name}`);
+  }
+  const pre = await readPreprocess(`${dir}/binary/preprocess.json`);
+  const [header, ...rows] = csvRows(csv);
+  const col = (r: string[], name: string) => r[header.indexOf(name)];
+  const x = transformRows(pre, header, rows, { allowUnknown: true });
+  const ovr = fitOneVsRest({
+    config: {
+      family: "gbdt",
+      learningRate: 0.3,
+      maxIter: 20,
+      maxLeafNodes: 8,
+      maxDepth: 0,
+      minSamplesLeaf: 5,
+      l2: 0,
+      nIterNoChange: 5,
+      maxBins: 64,
+    },
+    train: {
+      rows: rows.length,
+      cols: pre.width,
+      columns: [],
+      data: x,
+      labels: new Uint8Array(rows.length),
+    },
+    classes: Int32Array.from(
+      rows,
+      (r) => (col(r, "label") === "normal" ? 0 : col(r, "tri") === "1" ? 1 : 2),
+    ),
+    names,
+    seed: 1,
+  });
+  await Deno.writeTextFile(`${dir}/multi/multiclass.json`, JSON.stringify(ovr));
+  return { dir, names, csv, want: compileClasses(ovr)(x, rows.length) };
 }

@@ -30,6 +30,7 @@ import { openApiDocument } from "./openapi.ts";
 import { scoreBatch, scoreCsv } from "./score.ts";
 import type { ScoredEvent } from "../history/record.ts";
 import { addCheckUrlRoute, type ServedUrlModel } from "./check_url.ts";
+import { recordClasses } from "./classes.ts";
 
 /** What {@linkcode createApp} is built from. */
 export interface AppOptions {
@@ -45,7 +46,7 @@ export interface AppOptions {
   metrics: ServeMetrics;
   /** True once shutdown began: `/ready` answers 503. */
   draining?: () => boolean;
-  /** Called after each answered predict request (the prediction-history hook). */
+  /** Called after each answered predict or check-url request (the prediction-history hook). */
   onScored?: (e: ScoredEvent) => void;
   /** The URL model of `/v1/check-url` (absent: that route answers 503). */
   urlModel?: () => ServedUrlModel | undefined;
@@ -197,14 +198,21 @@ export function createApp(o: AppOptions): Hono {
           model_version: model.version,
           probability: scored.probability,
           label: scored.label,
+          ...recordClasses(model, [input.record])?.[0],
           ...idOf(model, input.record),
         });
       }
       const scored = scoreBatch(model, input.records);
+      const classes = recordClasses(model, input.records);
       let threats = 0;
       const predictions = scored.map((s, i) => {
         threats += s.label;
-        return { probability: s.probability, label: s.label, ...idOf(model, input.records[i]) };
+        return {
+          probability: s.probability,
+          label: s.label,
+          ...classes?.[i],
+          ...idOf(model, input.records[i]),
+        };
       });
       metrics.predictions(1, threats);
       metrics.predictions(0, scored.length - threats);
@@ -237,7 +245,12 @@ export function createApp(o: AppOptions): Hono {
     }
   });
 
-  addCheckUrlRoute(app, { urlModel: o.urlModel ?? (() => undefined), guard, limits });
+  addCheckUrlRoute(app, {
+    urlModel: o.urlModel ?? (() => undefined),
+    guard,
+    limits,
+    onScored: o.onScored,
+  });
 
   app.get("/v1/model", (c) => {
     const lease = acquire(models);
@@ -291,6 +304,7 @@ export function createApp(o: AppOptions): Hono {
           modelVersion: model.version,
           limits,
           auth: o.apiKey !== undefined,
+          classes: model.classes?.names,
         });
         openapi = { version: model.version, text: JSON.stringify(doc, null, 2) };
       }

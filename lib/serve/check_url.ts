@@ -15,6 +15,7 @@ import type { UrlChecker } from "../url/url_checker.ts";
 import { URL_MODEL_NAME } from "../url/url_checker.ts";
 import { JSON_TYPES, type Limits, parseJsonBody, readBody, requireMediaType } from "./body.ts";
 import { HttpError } from "./errors.ts";
+import type { ScoredEvent } from "../history/record.ts";
 
 /** A JSON Schema object (as in openapi.ts, which imports this module's part of the document). */
 type JsonSchema = Record<string, unknown>;
@@ -76,7 +77,9 @@ export function checkUrlInput(
 }
 
 /**
- * Add the route to `app`.
+ * Add the route to `app`. Each answered request is reported to `onScored`
+ * (the prediction-history hook) with model `threatline-url`, the rows
+ * checked, the counts per label and the refused URLs as rejects.
  *
  * @example
  * ```ts ignore
@@ -88,6 +91,7 @@ export function addCheckUrlRoute(app: Hono, o: {
   urlModel: () => ServedUrlModel | undefined;
   guard: MiddlewareHandler;
   limits: Limits;
+  onScored?: (e: ScoredEvent) => void;
 }): void {
   const bodyLimits = { maxBytes: o.limits.maxBodyBytes, timeoutMs: o.limits.requestTimeoutMs };
   app.post("/v1/check-url", o.guard, async (c) => {
@@ -108,11 +112,29 @@ export function addCheckUrlRoute(app: Hono, o: {
       model: { name: URL_MODEL_NAME, version: checker.version },
       threshold: checker.threshold,
     };
+    const report = (results: readonly ({ label: string } | { error: unknown })[]) => {
+      const labels: Record<string, number> = { phishing: 0, legitimate: 0 };
+      let rejects = 0;
+      for (const r of results) {
+        if ("label" in r) labels[r.label] = (labels[r.label] ?? 0) + 1;
+        else rejects++;
+      }
+      o.onScored?.({
+        route: "POST /v1/check-url",
+        model: URL_MODEL_NAME,
+        modelVersion: checker.version,
+        rows: results.length - rejects,
+        threats: labels.phishing,
+        labels,
+        rejects,
+      });
+    };
     if (input.kind === "one") {
       const [r] = checker.check([input.url]);
       if ("error" in r) {
         throw new HttpError("INVALID_URL", `${r.error.code}: ${r.error.message}`, { field: "url" });
       }
+      report([r]);
       return c.json({ ...head, results: [r] });
     }
     const strings = input.urls.filter((u): u is string => u !== null);
@@ -123,6 +145,7 @@ export function addCheckUrlRoute(app: Hono, o: {
         ? { url: u, error: { code: "not_a_string", message: "the item is not a string" } }
         : checked[k++]
     );
+    report(results);
     return c.json({ ...head, results });
   });
 }

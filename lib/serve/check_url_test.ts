@@ -1,4 +1,6 @@
 import { deepStrictEqual, ok } from "node:assert/strict";
+import { apiEntry, LocalHistory, recordScored } from "../history/mod.ts";
+import type { ScoredEvent } from "../history/record.ts";
 import { nullLogger } from "../log.ts";
 import { writeTestUrlModel } from "../url/_testing.ts";
 import { loadUrlChecker } from "../url/url_checker.ts";
@@ -116,4 +118,76 @@ Deno.test("/openapi.json documents POST /v1/check-url and its answer", async () 
   ok(doc.components.schemas.UrlCheck.properties.results);
   ok(doc.components.schemas.Error.properties.error.properties.code.enum.includes("INVALID_URL"));
   await models.close();
+});
+
+Deno.test("POST /v1/check-url appends a prediction-history entry per answered request", async () => {
+  const hdir = await Deno.makeTempDir();
+  const history = new LocalHistory(`${hdir}/predictions.jsonl`);
+  const pending: Promise<void>[] = [];
+  const events: ScoredEvent[] = [];
+  const recording = createApp({
+    models: new ModelHolder({ log: nullLogger }),
+    limits,
+    log: nullLogger,
+    metrics: createMetrics(),
+    urlModel: () => ({ checker, source: dir }),
+    onScored: (e) => {
+      events.push(e);
+      pending.push(recordScored(history, apiEntry(e), nullLogger));
+    },
+  });
+  const send = (body: unknown) =>
+    recording.request("/v1/check-url", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify(body),
+    });
+  try {
+    deepStrictEqual((await send({ url: "http://10.2.3.4/paypal/login.php" })).status, 200);
+    deepStrictEqual(
+      (await send({
+        urls: ["https://www.a.org/about", "data:x", "http://10.9.8.7/paypal/login.php"],
+      }))
+        .status,
+      200,
+    );
+    const refused = await send({ url: "javascript:alert(1)" });
+    deepStrictEqual(refused.status, 422);
+    await refused.body?.cancel();
+    await Promise.all(pending);
+    deepStrictEqual(events.length, 2, "a refused single URL is not a scored request");
+    const { entries, total } = await history.list({ limit: 10 });
+    deepStrictEqual(total, 2);
+    const mine = entries.map((e) => ({
+      source: e.source,
+      input: e.input,
+      model: e.model,
+      modelVersion: e.modelVersion,
+      rows: e.rows,
+      rejects: e.rejects,
+      labels: e.labels,
+    })).sort((a, b) => a.rows - b.rows);
+    deepStrictEqual(mine, [
+      {
+        source: "serve",
+        input: "POST /v1/check-url",
+        model: "threatline-url",
+        modelVersion: checker.version,
+        rows: 1,
+        rejects: 0,
+        labels: { phishing: 1, legitimate: 0 },
+      },
+      {
+        source: "serve",
+        input: "POST /v1/check-url",
+        model: "threatline-url",
+        modelVersion: checker.version,
+        rows: 2,
+        rejects: 1,
+        labels: { phishing: 1, legitimate: 1 },
+      },
+    ]);
+  } finally {
+    await Deno.remove(hdir, { recursive: true });
+  }
 });

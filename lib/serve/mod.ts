@@ -31,7 +31,10 @@ export {
 } from "./config.ts";
 export { ERROR_CODES, type ErrorBody, type ErrorCode, HttpError } from "./errors.ts";
 export { createMetrics, LATENCY_BUCKETS, renderMetrics, type ServeMetrics } from "./metrics.ts";
-export { type Lease, ModelHolder, type ServedModel } from "./model_holder.ts";
+export { type Lease, ModelHolder, type ServedClasses, type ServedModel } from "./model_holder.ts";
+export { type ClassAnswer, loadServedModel } from "./classes.ts";
+export { type ServedUrlModel } from "./check_url.ts";
+export { loadServedUrlModel } from "./url_model.ts";
 export { openApiDocument } from "./openapi.ts";
 export { isLoopback, ServerHandle } from "./server.ts";
 export {

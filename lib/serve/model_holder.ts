@@ -11,6 +11,7 @@ import type { DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
 import type { ModelCard } from "../learn/model_io.ts";
 import type { Preprocessor } from "../learn/preprocess.ts";
+import type { ClassPredictor } from "../learn/multiclass.ts";
 
 /** One scored record. */
 export interface Scored {
@@ -18,6 +19,14 @@ export interface Scored {
   probability: number;
   /** 1 when `probability >= threshold`. */
   label: 0 | 1;
+}
+
+/** A compiled class model (opt-in multiclass; lib/serve/classes.ts loads it). */
+export interface ServedClasses {
+  /** Class names; `predict`'s class indices point here. */
+  readonly names: readonly string[];
+  /** Classes and probabilities of encoded rows (the main model's encoding). */
+  readonly predict: ClassPredictor;
 }
 
 /**
@@ -35,6 +44,8 @@ export interface ServedModel {
   readonly preprocess: Preprocessor;
   /** The input columns a record carries (features, then optional id/target). */
   readonly inputColumns: readonly string[];
+  /** The release's class model (opt-in multiclass): answers gain `class` and `class_probability`. */
+  readonly classes?: ServedClasses;
   /** Validate and score one record; throws a `DataError` naming the field. */
   scoreRecord(record: Record<string, unknown>): Scored;
   /** Score many records; a bad record gets its `DataError` at its index instead of a score. */

@@ -102,6 +102,8 @@ export interface OpenApiOptions {
   limits: Limits;
   /** Whether the predict routes need an API key. */
   auth: boolean;
+  /** The class names of the model's class model (opt-in multiclass), if it has one. */
+  classes?: readonly string[];
 }
 
 /**
@@ -119,9 +121,20 @@ export function openApiDocument(o: OpenApiOptions): JsonSchema & { paths: JsonSc
   const { limits } = o;
   const security = o.auth ? [{ bearer: [] }, { apiKey: [] }] : [];
   const predictErrors = errors(400, ...(o.auth ? [401] : []), 408, 413, 415, 422, 503);
+  const classFields = o.classes
+    ? {
+      class: { enum: [...o.classes], description: "The most likely class (multiclass model)." },
+      class_probability: {
+        type: "number",
+        minimum: 0,
+        maximum: 1,
+        description: "The class's share of the per-class scores.",
+      },
+    }
+    : {};
   const prediction = {
     type: "object",
-    required: ["probability", "label"],
+    required: ["probability", "label", ...(o.classes ? ["class", "class_probability"] : [])],
     properties: {
       probability: { type: "number", minimum: 0, maximum: 1, description: "P(threat)." },
       label: {
@@ -129,6 +142,7 @@ export function openApiDocument(o: OpenApiOptions): JsonSchema & { paths: JsonSc
         enum: [0, 1],
         description: "1 = threat (probability ≥ threshold).",
       },
+      ...classFields,
       id: { description: "The record's id column, when it has one." },
     },
   };
@@ -185,7 +199,8 @@ export function openApiDocument(o: OpenApiOptions): JsonSchema & { paths: JsonSc
           responses: {
             "200": {
               description: "`row,probability,label` (plus the id column when the upload has " +
-                "it), one line per input row in order; header `X-Model-Version`.",
+                "it" + (o.classes ? "; then `class,class_probability`" : "") +
+                "), one line per input row in order; header `X-Model-Version`.",
               content: { "text/csv": { schema: { type: "string" } } },
             },
             ...predictErrors,

@@ -12,6 +12,7 @@ import { rowEncoder } from "../learn/preprocess.ts";
 import type { CsvInput, JsonRecord } from "./body.ts";
 import { HttpError, recordError } from "./errors.ts";
 import type { Scored, ServedModel } from "./model_holder.ts";
+import { classAnswers } from "./classes.ts";
 
 /**
  * Validate and score a batch of records; a bad record throws a 422
@@ -43,7 +44,7 @@ export function scoreBatch(model: ServedModel, records: JsonRecord[]): Scored[] 
 /**
  * Validate and score a parsed CSV upload into the answer's CSV text:
  * `row,probability,label` (the id column after `row` when the upload has
- * it). A bad header or row throws a 422 naming the line and column.
+ * it; `class,class_probability` last when the model has a class model). A bad header or row throws a 422 naming the line and column.
  *
  * @example
  * ```ts ignore
@@ -77,9 +78,11 @@ export function scoreCsv(model: ServedModel, csv: CsvInput): { text: string; thr
     }
   }
   const proba = model.predictProba(features, rows.length);
+  const classes = model.classes && classAnswers(model.classes, features, rows.length);
   const idIndex = pre.schema.id === undefined ? -1 : header.indexOf(pre.schema.id);
   const out: string[] = [
-    idIndex < 0 ? "row,probability,label" : `row,${csvField(header[idIndex])},probability,label`,
+    (idIndex < 0 ? "row,probability,label" : `row,${csvField(header[idIndex])},probability,label`) +
+    (classes ? ",class,class_probability" : ""),
   ];
   let threats = 0;
   for (let i = 0; i < rows.length; i++) {
@@ -87,7 +90,8 @@ export function scoreCsv(model: ServedModel, csv: CsvInput): { text: string; thr
     const label = p >= model.threshold ? 1 : 0;
     threats += label;
     const id = idIndex < 0 ? "" : csvField(rows[i][idIndex]) + ",";
-    out.push(`${i + 1},${id}${p},${label}`);
+    const cls = classes ? `,${csvField(classes[i].class)},${classes[i].class_probability}` : "";
+    out.push(`${i + 1},${id}${p},${label}${cls}`);
   }
   return { text: out.join("\n") + "\n", threats };
 }

@@ -27,7 +27,7 @@
         el("td", {}, rates(e.labels, e.rows)),
         el("td", {}, fmt(e.rejects)),
         el("td", {}, e.driftFlags.join(", ") || "none"),
-        el("td", {}, e.modelVersion),
+        el("td", {}, `${e.model ?? "threatline"} ${e.modelVersion}`),
       )
     ));
     const pages = Math.max(1, Math.ceil(state.total / state.limit));

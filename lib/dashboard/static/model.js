@@ -1,7 +1,8 @@
 // Model page: card, ROC/PR and calibration charts (uPlot), the confusion
 // matrix under a threshold slider (exact at each 0.001 step, from the
 // per-threshold counts the server derives from evaluate's predictions.csv),
-// and the pipeline's permutation importance.
+// and the pipeline's permutation importance. `?model=url` shows the URL
+// model (its card and the url_evaluate stage's outs) instead.
 "use strict";
 (() => {
   const TL = /** @type {any} */ (globalThis).TL;
@@ -11,6 +12,7 @@
   /** @param {any} data */
   function render(data) {
     const card = data.card;
+    const positive = data.labels?.positive ?? "threat";
     const dl = $("card");
     if (card) {
       const rows = [
@@ -68,7 +70,10 @@
       TL.chart($("calibration"), {
         x: bins.map((/** @type {any} */ b) => b.mean_probability),
         series: [
-          { label: "observed threat rate", y: bins.map((/** @type {any} */ b) => b.observed_rate) },
+          {
+            label: `observed ${positive} rate`,
+            y: bins.map((/** @type {any} */ b) => b.observed_rate),
+          },
           {
             label: "perfect calibration",
             y: bins.map((/** @type {any} */ b) => b.mean_probability),
@@ -76,7 +81,7 @@
           },
         ],
         xLabel: "mean predicted probability",
-        yLabel: "observed threat rate",
+        yLabel: `observed ${positive} rate`,
         points: true,
         range: [0, 1],
       });
@@ -127,7 +132,8 @@
     update();
   }
 
-  TL.api("/api/model").then(render).catch((/** @type {any} */ err) => {
+  const which = new URLSearchParams(location.search).get("model") === "url" ? "url" : "flow";
+  TL.api(`/api/model?model=${which}`).then(render).catch((/** @type {any} */ err) => {
     $("card").replaceChildren(el("dd", { class: "error" }, String(err.message)));
   });
 })();

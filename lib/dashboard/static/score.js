@@ -53,6 +53,11 @@
           el("strong", { id: "record-probability" }, r.probability.toFixed(6)),
           ", label ",
           el("strong", { id: "record-label" }, r.label === 1 ? "threat" : "benign"),
+          ...(r.class === undefined ? [] : [
+            ", class ",
+            el("strong", { id: "record-class" }, r.class),
+            ` (${r.class_probability.toFixed(4)})`,
+          ]),
           ` (model ${r.model_version})`,
         ),
         TL.table(
@@ -87,6 +92,7 @@
       if (downloadUrl) URL.revokeObjectURL(downloadUrl);
       downloadUrl = URL.createObjectURL(new Blob([r.csv], { type: "text/csv" }));
       const shown = r.rows.slice(0, 500);
+      const withClass = shown.length > 0 && shown[0].class !== undefined;
       out.replaceChildren(
         el(
           "p",
@@ -121,7 +127,9 @@
           : el("p", {}, "No rejects."),
         TL.table(
           shown.length < r.rows.length ? `Scored rows (first ${shown.length})` : "Scored rows",
-          ["line", "id", "probability", "label"],
+          withClass
+            ? ["line", "id", "probability", "label", "class", "class probability"]
+            : ["line", "id", "probability", "label"],
           shown.map((
             /** @type {any} */ x,
           ) => [
@@ -129,6 +137,7 @@
             x.id ?? "",
             x.probability.toFixed(6),
             x.label === 1 ? "threat" : "benign",
+            ...(withClass ? [x.class, x.class_probability.toFixed(6)] : []),
           ]),
         ),
       );

@@ -1,0 +1,13 @@
+import assert from "node:assert/strict";
+import { parseDashboardConfig } from "./config.ts";
+
+Deno.test("dashboard config: --url-model as serve's (default artifacts/url/model, optional)", () => {
+  const d = parseDashboardConfig([], {});
+  assert.equal(d.port, 8088);
+  assert.equal(d.urlModel, "artifacts/url/model");
+  assert.equal(d.urlModelRequired, false);
+  const given = parseDashboardConfig(["--url-model", "models/url", "--port", "0"], {});
+  assert.equal(given.urlModel, "models/url");
+  assert.equal(given.urlModelRequired, true, "a folder given by flag must exist");
+  assert.equal(given.port, 0);
+});
