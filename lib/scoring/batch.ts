@@ -134,8 +134,6 @@ export function reportBase(out: string): string {
   return out === "-" ? "predictions" : out.replace(/\.(csv|jsonl|ndjson|txt)(\.gz)?$/i, "");
 }
 
-}
-
 /** A byte sink over a file written to a temp name and renamed at the end, or stdout. */
 async function openSink(path: string, stdout?: WritableStream<Uint8Array>) {
   if (path === "-") {
