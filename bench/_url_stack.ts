@@ -19,7 +19,7 @@ import { type FeatureGroup, featureNames, urlFeatureVector } from "../lib/url/fe
 import { fitNgramLr, ngramMatrix, outOfFoldLogits } from "../lib/url/ngram_model.ts";
 
 /** L2 strengths tried for the LR (chosen on validation ROC-AUC). */
-const L2_GRID = [3e-6, 1e-5, 3e-5, 1e-4];
+const L2_GRID = [3e-7, 1e-6, 3e-6, 1e-5, 3e-5];
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
 function withColumn(m: Matrix, name: string, col: ArrayLike<number>): Matrix {
