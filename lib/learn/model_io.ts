@@ -107,6 +107,11 @@ export interface SaveOptions {
   card: Omit<ModelCard, "format" | "version" | "family">;
   /** The transform stage's preprocess.json bytes, copied as they are. */
   preprocess: Uint8Array;
+  /**
+   * Further files the model needs at inference (e.g. the URL model's
+   * `ngram_lr.json`), written beside it and part of its version.
+   */
+  attach?: [name: string, bytes: Uint8Array][];
   /** Progress. */
   log?: Logger;
 }
@@ -233,6 +238,7 @@ export async function saveReleasedModel(o: SaveOptions): Promise<ModelCard> {
     const { modelJson, weights } = await serializeModel(o.model);
     files.push([MODEL_FILES.model, modelJson], [MODEL_FILES.weights, weights]);
   }
+  files.push(...(o.attach ?? []));
   const version = versionOf(files.map(([, b]) => b), o.preprocess, o.card.threshold);
   const card: ModelCard = {
     format: CARD_FORMAT,

@@ -22,6 +22,8 @@ import {
   entropy,
   tokenStats,
 } from "./text_stats.ts";
+import { sparseLogit, type SparseLogreg } from "../learn/sparse_logreg.ts";
+import { urlNgramVector } from "./ngram_vector.ts";
 import { ABUSED_TLDS, BRANDS, GENERIC_TLDS, SHORTENERS, SUSPICIOUS_WORDS } from "./_lists.ts";
 
 /**
@@ -89,6 +91,8 @@ export const FEATURE_GROUPS = {
     "domain_hyphens",
   ],
   ngrams: [...ngramNames("host"), ...ngramNames("path")],
+  /** The logit of the n-gram logistic regression (lib/url/ngram_model.ts), stacked under the trees. */
+  ngram_lr: ["ngram_lr_logit"],
 } as const;
 
 /** A feature group name. */
@@ -146,7 +150,8 @@ export function hashNgrams(
 
 /**
  * Write every feature of `groups` for one checked URL into `out` from
- * `offset`, in {@linkcode featureNames} order (booleans are 0/1). The same
+ * `offset`, in {@linkcode featureNames} order (booleans are 0/1); the
+ * `ngram_lr` group needs the fitted n-gram LR (`ngramLr`). The same
  * code serves training (the featurize stage) and checking
  * (lib/url/url_checker.ts). Returns the number of values written.
  *
@@ -163,6 +168,7 @@ export function urlFeatureVector(
   groups: readonly FeatureGroup[],
   out: { [i: number]: number },
   offset: number,
+  ngramLr?: SparseLogreg,
 ): number {
   const { url, raw, rawHost } = checked;
   const host = url.hostname;
@@ -259,6 +265,13 @@ export function urlFeatureVector(
     hashNgrams(host, out, k);
     hashNgrams(path.toLowerCase(), out, k + NGRAM_BUCKETS);
     k += 2 * NGRAM_BUCKETS;
+  }
+  if (want("ngram_lr")) {
+    // Without the fitted LR (the featurize stage, which fills in out-of-fold logits): NaN.
+    if (ngramLr) {
+      const v = urlNgramVector(checked);
+      put(sparseLogit(ngramLr, v.index, v.value));
+    } else put(NaN);
   }
   return k - offset;
 }
