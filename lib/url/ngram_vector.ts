@@ -22,9 +22,9 @@ export const NGRAM_PARTS = ["url", "domain", "subdomain", "path"] as const;
 /** A hashed part. */
 export type NgramPart = typeof NGRAM_PARTS[number];
 
-/** A sparse vector: sorted unique indices and their values. */
+/** A sparse vector: unique indices and their values. */
 export interface SparseVector {
-  /** Bucket indices, ascending, unique. */
+  /** Bucket indices, unique. */
   index: Int32Array;
   /** Values (same length). */
   value: Float32Array;
@@ -54,12 +54,15 @@ function mix(h: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-let scratch = new Int32Array(4096);
+let counts = new Uint16Array(1 << SPARSE_BITS);
+let touched = new Int32Array(4096);
 
 /**
  * Hash every 1..{@linkcode MAX_GRAM}-gram of `parts[p]` (with `^`/`$` ends)
  * into `bits`-bit buckets; return the sparse, sublinear-tf, L2-normalised
- * vector. Deterministic: same text, same vector, on every platform.
+ * vector (indices unique, in order of first occurrence). Deterministic:
+ * same text, same vector, on every platform. Linear time: counts go to a
+ * reused dense table, only the touched buckets are read back and cleared.
  *
  * @example
  * ```ts
@@ -71,10 +74,10 @@ let scratch = new Int32Array(4096);
 export function hashParts(parts: readonly string[], bits: number = SPARSE_BITS): SparseVector {
   let total = 0;
   for (const s of parts) if (s !== "") total += (s.length + 2) * MAX_GRAM;
-  if (scratch.length < total) scratch = new Int32Array(total * 2);
-  const buf = scratch;
+  if (touched.length < total) touched = new Int32Array(total * 2);
+  if (counts.length < 1 << bits) counts = new Uint16Array(1 << bits);
   const shift = 32 - bits;
-  let n = 0;
+  let unique = 0;
   for (let p = 0; p < parts.length; p++) {
     const text = parts[p];
     if (text === "") continue;
@@ -86,25 +89,22 @@ export function hashParts(parts: readonly string[], bits: number = SPARSE_BITS):
       for (let j = i; j < end; j++) {
         const c = j === 0 ? 94 : j === len - 1 ? 36 : text.charCodeAt(j - 1);
         h = Math.imul(h ^ c, 0x01000193);
-        buf[n++] = mix(h) >>> shift;
+        const b = mix(h) >>> shift;
+        if (counts[b] === 0) touched[unique++] = b;
+        if (counts[b] < 65535) counts[b]++;
       }
     }
   }
-  const sorted = buf.subarray(0, n).sort();
-  let unique = 0;
-  for (let i = 0; i < n; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) unique++;
-  const index = new Int32Array(unique), value = new Float32Array(unique);
-  let k = -1, norm = 0;
-  for (let i = 0; i < n; i++) {
-    if (i === 0 || sorted[i] !== sorted[i - 1]) index[++k] = sorted[i];
-    value[k]++;
-  }
-  for (let i = 0; i < unique; i++) {
-    value[i] = 1 + Math.log(value[i]);
-    norm += value[i] * value[i];
+  const index = touched.slice(0, unique), value = new Float32Array(unique);
+  let norm = 0;
+  for (let k = 0; k < unique; k++) {
+    const v = 1 + Math.log(counts[index[k]]);
+    counts[index[k]] = 0;
+    value[k] = v;
+    norm += v * v;
   }
   const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  for (let i = 0; i < unique; i++) value[i] *= inv;
+  for (let k = 0; k < unique; k++) value[k] *= inv;
   return { index, value };
 }
 

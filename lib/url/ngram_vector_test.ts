@@ -2,11 +2,11 @@ import { deepStrictEqual, notDeepStrictEqual, ok } from "node:assert/strict";
 import { checkUrl } from "./check_input.ts";
 import { gramsOfBucket, hashParts, ngramParts, urlNgramVector } from "./ngram_vector.ts";
 
-Deno.test("ngram vector: deterministic, sorted unique, L2-normalised, sublinear tf", () => {
+Deno.test("ngram vector: deterministic, unique, L2-normalised, sublinear tf", () => {
   const a = urlNgramVector(checkUrl("http://login.paypa1-secure.example.tk/verify?x=1"));
   const b = urlNgramVector(checkUrl("http://login.paypa1-secure.example.tk/verify?x=1"));
   deepStrictEqual(a, b);
-  for (let i = 1; i < a.index.length; i++) ok(a.index[i] > a.index[i - 1]);
+  deepStrictEqual(new Set(a.index).size, a.index.length);
   ok(a.index.every((j) => j >= 0 && j < 1 << 18));
   ok(Math.abs(a.value.reduce((s, v) => s + v * v, 0) - 1) < 1e-5);
   // "aaaa": gram "a" occurs 4 times -> 1 + ln 4 before normalising; "^" once -> 1.
@@ -17,7 +17,7 @@ Deno.test("ngram vector: deterministic, sorted unique, L2-normalised, sublinear 
 });
 
 Deno.test("ngram vector: pinned hash values (feature definition must not drift)", () => {
-  deepStrictEqual(Array.from(hashParts(["ab"], 18).index), PINNED);
+  deepStrictEqual(Array.from(hashParts(["ab"], 18).index).sort((a, b) => a - b), PINNED);
 });
 
 Deno.test("ngram vector: parts are separate namespaces; registered domain apart from path", () => {
