@@ -92,6 +92,8 @@ export interface ModelCard {
   backend: { training: BackendName; tfjs: string };
   /** Anything else the trainer records (best epoch, search size, seconds …). */
   training: Record<string, unknown>;
+  /** Files attached at save ({@linkcode SaveOptions.attach}), part of the version, in order. */
+  attached?: string[];
 }
 
 /** Options of {@linkcode saveReleasedModel}. */
@@ -245,6 +247,7 @@ export async function saveReleasedModel(o: SaveOptions): Promise<ModelCard> {
     version,
     family,
     ...withoutRunMetadata(o.card),
+    ...(o.attach?.length ? { attached: o.attach.map(([name]) => name) } : {}),
   };
   await Deno.mkdir(o.dir, { recursive: true });
   for (const name of [MODEL_FILES.model, MODEL_FILES.weights, MODEL_FILES.trees]) {
@@ -370,8 +373,18 @@ export async function loadReleasedModel(
   const card = checkCard(parseJson(await readFileIn(dir, MODEL_FILES.card), cardFile), cardFile);
   const preprocess = await readFileIn(dir, MODEL_FILES.preprocess);
   const preprocessJson = () => parseJson(preprocess, `${dir}/${MODEL_FILES.preprocess}`);
+  const attached: Uint8Array[] = [];
+  for (const name of card.attached ?? []) {
+    if (typeof name !== "string" || !/^[\w.-]+$/.test(name) || name.startsWith(".")) {
+      throw new DataError(`attached file name '${name}' is not a plain file name`, {
+        file: cardFile,
+        field: "attached",
+      });
+    }
+    attached.push(await readFileIn(dir, name));
+  }
   const checkVersion = (modelFiles: Uint8Array[]) => {
-    const actual = versionOf(modelFiles, preprocess, card.threshold);
+    const actual = versionOf([...modelFiles, ...attached], preprocess, card.threshold);
     if (actual !== card.version) {
       throw new DataError(
         `model files do not match the card: version ${card.version} expected, files hash to ${actual}`,
