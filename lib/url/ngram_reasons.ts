@@ -8,7 +8,7 @@
  */
 import type { SparseLogreg } from "../learn/sparse_logreg.ts";
 import type { CheckedUrl } from "./check_input.ts";
-import { gramsOfBucket, hashParts, type NgramPart, ngramParts } from "./ngram_vector.ts";
+import { gramsOfPart, hashParts, NGRAM_PARTS, type NgramPart, ngramParts } from "./ngram_vector.ts";
 
 const PART_WORDS: Record<NgramPart, string> = {
   url: "the URL",
@@ -18,15 +18,16 @@ const PART_WORDS: Record<NgramPart, string> = {
 };
 
 /**
- * The `top` fragments (longest n-gram of each of the strongest buckets,
- * distinct, not contained in one already taken) pushing toward `phishing`
- * (or away from it), with the part they were hashed from.
+ * The `top` fragments pushing toward `phishing` (or away from it): every
+ * n-gram's share of the logit (weight × value) is spread over the
+ * characters it covers; in each part the contiguous span (2..24 characters)
+ * with the largest total is a fragment; the strongest distinct ones win.
  *
  * @example
  * ```ts ignore
  * import { ngramFragments } from "./ngram_reasons.ts";
  * ngramFragments(lr, checkUrl("http://paypa1-secure.tk/"), true, 2);
- * // [{ part: "domain", gram: "paypa", weight: 0.8 }, ...]
+ * // [{ part: "domain", gram: "paypa1-secure", weight: 0.8 }, ...]
  * ```
  */
 export function ngramFragments(
@@ -37,20 +38,40 @@ export function ngramFragments(
 ): { part: NgramPart; gram: string; weight: number }[] {
   const parts = ngramParts(checked);
   const v = hashParts(parts);
+  const valueOf = new Map<number, number>();
+  v.index.forEach((b, k) => valueOf.set(b, v.value[k]));
   const sign = phishing ? 1 : -1;
-  const order = Array.from(v.index.keys())
-    .map((k) => ({ bucket: v.index[k], push: lr.weights[v.index[k]] * v.value[k] * sign }))
-    .filter((b) => b.push > 0)
-    .sort((a, b) => b.push - a.push || a.bucket - b.bucket);
-  const out: { part: NgramPart; gram: string; weight: number }[] = [];
-  for (const b of order.slice(0, 4 * top)) {
-    const grams = gramsOfBucket(parts, b.bucket)
-      .map((g) => ({ ...g, gram: g.gram.replace(/^\^|\$$/g, "") }))
-      .filter((g) => g.gram.length >= 2);
-    if (!grams.length) continue;
-    const g = grams.reduce((a, c) => (c.gram.length > a.gram.length ? c : a));
-    if (out.some((o) => o.gram.includes(g.gram) || g.gram.includes(o.gram))) continue;
-    out.push({ ...g, weight: Math.round(b.push * sign * 1e4) / 1e4 });
+  const spans: { part: NgramPart; gram: string; weight: number }[] = [];
+  parts.forEach((text, p) => {
+    if (text === "") return;
+    const score = new Float64Array(text.length);
+    for (const g of gramsOfPart(text, p)) {
+      const push = lr.weights[g.bucket] * (valueOf.get(g.bucket) ?? 0) * sign;
+      // Grams cover text positions start-1 .. end-2 (the ^/$ ends are not characters).
+      const a = Math.max(0, g.start - 1), b = Math.min(text.length, g.end - 1);
+      for (let c = a; c < b; c++) score[c] += push / (b - a);
+    }
+    let best = { sum: 0, a: 0, b: 0 };
+    for (let a = 0; a < text.length; a++) {
+      let sum = 0;
+      for (let b = a; b < Math.min(text.length, a + 24); b++) {
+        sum += score[b];
+        if (b > a && sum > best.sum) best = { sum, a, b: b + 1 };
+      }
+    }
+    if (best.sum > 0) {
+      spans.push({
+        part: NGRAM_PARTS[p],
+        gram: text.slice(best.a, best.b),
+        weight: Math.round(best.sum * sign * 1e4) / 1e4,
+      });
+    }
+  });
+  spans.sort((x, y) => Math.abs(y.weight) - Math.abs(x.weight));
+  const out: typeof spans = [];
+  for (const s of spans) {
+    if (out.some((o) => o.gram.includes(s.gram) || s.gram.includes(o.gram))) continue;
+    out.push(s);
     if (out.length === top) break;
   }
   return out;

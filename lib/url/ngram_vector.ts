@@ -146,3 +146,21 @@ export function gramsOfBucket(
   }
   return out;
 }
+
+/** Every n-gram of part `p`'s `text`: its bucket and its span in `^text$`. */
+export function gramsOfPart(
+  text: string,
+  p: number,
+  bits: number = SPARSE_BITS,
+): { bucket: number; start: number; end: number }[] {
+  const out: { bucket: number; start: number; end: number }[] = [];
+  const s = `^${text}$`, shift = 32 - bits;
+  for (let i = 0; i < s.length; i++) {
+    let h = partSeed(p);
+    for (let j = i; j < Math.min(s.length, i + MAX_GRAM); j++) {
+      h = Math.imul(h ^ s.charCodeAt(j), 0x01000193);
+      out.push({ bucket: mix(h) >>> shift, start: i, end: j + 1 });
+    }
+  }
+  return out;
+}
