@@ -8,7 +8,16 @@
  */
 import type { SparseLogreg } from "../learn/sparse_logreg.ts";
 import type { CheckedUrl } from "./check_input.ts";
-import { gramsOfPart, hashParts, NGRAM_PARTS, type NgramPart, ngramParts } from "./ngram_vector.ts";
+import {
+  forEachGram,
+  hashParts,
+  NGRAM_PARTS,
+  type NgramPart,
+  ngramParts,
+  SPARSE_BITS,
+} from "./ngram_vector.ts";
+
+const push = new Float64Array(1 << SPARSE_BITS);
 
 const PART_WORDS: Record<NgramPart, string> = {
   url: "the URL",
@@ -38,19 +47,20 @@ export function ngramFragments(
 ): { part: NgramPart; gram: string; weight: number }[] {
   const parts = ngramParts(checked);
   const v = hashParts(parts);
-  const valueOf = new Map<number, number>();
-  v.index.forEach((b, k) => valueOf.set(b, v.value[k]));
+  // The URL's push per bucket (weight × value × sign), in a reused dense table.
+  for (let k = 0; k < v.index.length; k++) {
+    push[v.index[k]] = lr.weights[v.index[k]] * v.value[k] * (phishing ? 1 : -1);
+  }
   const sign = phishing ? 1 : -1;
   const spans: { part: NgramPart; gram: string; weight: number }[] = [];
   parts.forEach((text, p) => {
     if (text === "") return;
     const score = new Float64Array(text.length);
-    for (const g of gramsOfPart(text, p)) {
-      const push = lr.weights[g.bucket] * (valueOf.get(g.bucket) ?? 0) * sign;
+    forEachGram(text, p, (bucket, start, end) => {
       // Grams cover text positions start-1 .. end-2 (the ^/$ ends are not characters).
-      const a = Math.max(0, g.start - 1), b = Math.min(text.length, g.end - 1);
-      for (let c = a; c < b; c++) score[c] += push / (b - a);
-    }
+      const a = Math.max(0, start - 1), b = Math.min(text.length, end - 1);
+      for (let c = a; c < b; c++) score[c] += push[bucket] / (b - a);
+    });
     let best = { sum: 0, a: 0, b: 0 };
     for (let a = 0; a < text.length; a++) {
       let sum = 0;
@@ -67,6 +77,7 @@ export function ngramFragments(
       });
     }
   });
+  for (let k = 0; k < v.index.length; k++) push[v.index[k]] = 0;
   spans.sort((x, y) => Math.abs(y.weight) - Math.abs(x.weight));
   const out: typeof spans = [];
   for (const s of spans) {

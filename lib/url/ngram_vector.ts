@@ -147,20 +147,19 @@ export function gramsOfBucket(
   return out;
 }
 
-/** Every n-gram of part `p`'s `text`: its bucket and its span in `^text$`. */
-export function gramsOfPart(
+/** Call `f` with the bucket and span (in `^text$`) of every n-gram of part `p`'s `text`. */
+export function forEachGram(
   text: string,
   p: number,
+  f: (bucket: number, start: number, end: number) => void,
   bits: number = SPARSE_BITS,
-): { bucket: number; start: number; end: number }[] {
-  const out: { bucket: number; start: number; end: number }[] = [];
+): void {
   const s = `^${text}$`, shift = 32 - bits;
   for (let i = 0; i < s.length; i++) {
     let h = partSeed(p);
     for (let j = i; j < Math.min(s.length, i + MAX_GRAM); j++) {
       h = Math.imul(h ^ s.charCodeAt(j), 0x01000193);
-      out.push({ bucket: mix(h) >>> shift, start: i, end: j + 1 });
+      f(mix(h) >>> shift, i, j + 1);
     }
   }
-  return out;
 }
