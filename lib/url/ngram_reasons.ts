@@ -10,11 +10,11 @@ import type { SparseLogreg } from "../learn/sparse_logreg.ts";
 import type { CheckedUrl } from "./check_input.ts";
 import {
   forEachGram,
-  hashParts,
   NGRAM_PARTS,
   type NgramPart,
   ngramParts,
   SPARSE_BITS,
+  urlNgramVector,
 } from "./ngram_vector.ts";
 
 const push = new Float64Array(1 << SPARSE_BITS);
@@ -46,7 +46,7 @@ export function ngramFragments(
   top = 2,
 ): { part: NgramPart; gram: string; weight: number }[] {
   const parts = ngramParts(checked);
-  const v = hashParts(parts);
+  const v = urlNgramVector(checked);
   // The URL's push per bucket (weight × value × sign), in a reused dense table.
   for (let k = 0; k < v.index.length; k++) {
     push[v.index[k]] = lr.weights[v.index[k]] * v.value[k] * (phishing ? 1 : -1);

@@ -119,8 +119,14 @@ export function hashParts(parts: readonly string[], bits: number = SPARSE_BITS):
  * ```
  */
 export function urlNgramVector(checked: CheckedUrl, bits: number = SPARSE_BITS): SparseVector {
-  return hashParts(ngramParts(checked), bits);
+  if (bits !== SPARSE_BITS) return hashParts(ngramParts(checked), bits);
+  // The checker needs it twice per URL (the LR's logit, then its reason): hash once.
+  let v = lastVectors.get(checked);
+  if (!v) lastVectors.set(checked, v = hashParts(ngramParts(checked), bits));
+  return v;
 }
+
+const lastVectors = new WeakMap<CheckedUrl, SparseVector>();
 
 /** Which part and text a bucket came from, for reasons: the n-grams of `parts` hashing to `bucket`. */
 export function gramsOfBucket(
