@@ -106,7 +106,7 @@ export function stackComparison(o: {
   const oof = outOfFoldLogits(xf, yf, { l2: best.l2, folds: 5, seed: 7 });
   const lrCol = Float64Array.from(zAll);
   o.fit.forEach((i, k) => lrCol[i] = oof[k]);
-  const hand = handMatrix(all, allLabels, o.groups);
+  const hand = handMatrix(all, allLabels, o.groups.filter((g) => g !== "ngram_lr"));
   const stacked = withColumn(hand, "ngram_lr_logit", lrCol);
   const score = (idx: number[], f: (m: Matrix) => Float32Array, m: Matrix) => f(takeRows(m, idx));
   const base = gbdt(takeRows(hand, o.fit), takeRows(hand, o.val));
