@@ -6,7 +6,9 @@
  * the validation split.
  *
  * The registered domain and public suffix come from the public suffix list
- * (npm `tldts`), ICANN section.
+ * (npm `tldts`), ICANN section. The `ngram_lr` group is the logit of the
+ * hashed char n-gram logistic regression (lib/url/ngram_model.ts) stacked
+ * under the trees; the featurize stage fills it with out-of-fold logits.
  *
  * @module
  */
