@@ -8,7 +8,8 @@
  * ```sh
  * deno run --allow-read --allow-write stages/featurize_url.ts --params url.params.yaml \
  *   --schema url.schema.yaml --out artifacts/url
- * # reads <out>/ingest/{train,test}.csv, writes <out>/featurize/{train,test,rejects}.csv, schema.yaml
+ * # reads <out>/ingest/{train,test}.csv, writes <out>/featurize/{train,test,rejects}.csv, schema.yaml,
+ * # ngram_lr.json (the stacked n-gram LR when featurize.groups has ngram_lr, else null)
  * ```
  *
  * @module
@@ -17,7 +18,15 @@ import { runMain } from "../lib/cli.ts";
 import { DataError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
 import { readCsvFile, writeCsvFile } from "../lib/data/csv.ts";
-import { featureSchemaYaml, featurizeRows, readFeaturizeParams } from "../lib/url/featurize.ts";
+import {
+  featureSchemaYaml,
+  type FeatureTable,
+  type FeaturizeParams,
+  featurizeRows,
+  readFeaturizeParams,
+} from "../lib/url/featurize.ts";
+import { sparseLogits } from "../lib/learn/sparse_logreg.ts";
+import { fitNgramLr, ngramLrJson, ngramMatrix, outOfFoldLogits } from "../lib/url/ngram_model.ts";
 import { featureNames } from "../lib/url/features.ts";
 import { loadStageConfig, secondsSince, type StageConfig, writeTextAtomic } from "./_common.ts";
 
@@ -33,6 +42,31 @@ async function readAll(
   lines.shift();
   if (!header) throw new DataError("empty file (no header row)", { file: path });
   return { header, rows, lines };
+}
+
+/**
+ * Fit the n-gram LR on the train table and fill in its column: out-of-fold
+ * logits for the train rows, the all-train LR's logits for the test rows.
+ * Returns the fitted LR as JSON (the model folder's `ngram_lr.json`).
+ */
+function stackNgramLr(
+  train: FeatureTable,
+  test: FeatureTable,
+  config: StageConfig,
+  o: FeaturizeParams["ngramLr"],
+  log: Logger,
+): string {
+  const col = train.header.indexOf("ngram_lr_logit");
+  const positive = new Set(config.schema.target.positive ?? []);
+  const labels = Uint8Array.from(train.rows, (r) => positive.has(r[r.length - 1]) ? 1 : 0);
+  const x = ngramMatrix(train.checked);
+  const oof = outOfFoldLogits(x, labels, { l2: o.l2, folds: o.folds, seed: o.seed });
+  train.rows.forEach((r, i) => r[col] = String(oof[i]));
+  const lr = fitNgramLr(x, labels, { l2: o.l2 });
+  const z = sparseLogits(lr, ngramMatrix(test.checked));
+  test.rows.forEach((r, i) => r[col] = String(z[i]));
+  log.info("featurize: n-gram LR stacked", { rows: labels.length, l2: o.l2, folds: o.folds });
+  return ngramLrJson(lr);
 }
 
 /**
@@ -56,6 +90,7 @@ export async function runFeaturize(
   const target = config.schema.target.column;
   await Deno.mkdir(outDir, { recursive: true });
   const rejects: string[][] = [];
+  const tables: FeatureTable[] = [];
   for (const part of ["train", "test"]) {
     const file = `${input}/${part}.csv`;
     const t = await readAll(file);
@@ -75,7 +110,14 @@ export async function runFeaturize(
       log.warn("featurize: URL refused", { file, line: r.line, code: r.code, message: r.message });
       rejects.push([part, String(r.line), r.url, r.code, r.message]);
     }
-    await writeCsvFile(`${outDir}/${part}.csv`, table.header, table.rows);
+    tables.push(table);
+  }
+  const lrJson = p.groups.includes("ngram_lr")
+    ? stackNgramLr(tables[0], tables[1], config, p.ngramLr, log)
+    : "null\n";
+  await writeTextAtomic(`${outDir}/ngram_lr.json`, lrJson);
+  for (const [k, part] of ["train", "test"].entries()) {
+    await writeCsvFile(`${outDir}/${part}.csv`, tables[k].header, tables[k].rows);
   }
   await writeCsvFile(`${outDir}/rejects.csv`, ["part", "line", "url", "code", "message"], rejects);
   const names = featureNames(p.groups);

@@ -49,3 +49,43 @@ Deno.test("featurize stage: feature tables, generated schema and rejects under <
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("featurize stage: ngram_lr fills out-of-fold logits and writes the fitted LR", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${root}/ingest`);
+    const rows = ["url,status"];
+    for (let i = 0; i < 20; i++) {
+      rows.push(`http://shop${i}.example.com/item/${i},legitimate`);
+      rows.push(`http://paypal-verify${i}.tk/login/secure,phishing`);
+    }
+    await Deno.writeTextFile(`${root}/ingest/train.csv`, rows.join("\n") + "\n");
+    await Deno.writeTextFile(
+      `${root}/ingest/test.csv`,
+      "url,status\nhttp://shop99.example.com/item/7,legitimate\nhttp://paypal-verify99.tk/login,phishing\n",
+    );
+    const params = parseYaml(
+      "featurize:\n  groups: [structure, ngram_lr]\n  ngram_lr: {l2: 1.0e-3, folds: 4, seed: 1}\n",
+      "p.yaml",
+    );
+    await runFeaturize({ params, schema: schemaFrom(SCHEMA), root }, nullLogger);
+    const col = (file: string) => {
+      const lines = Deno.readTextFileSync(file).trim().split("\n");
+      const k = lines[0].split(",").indexOf("ngram_lr_logit");
+      return lines.slice(1).map((l) => [Number(l.split(",")[k]), l.endsWith("phishing")] as const);
+    };
+    const train = col(`${root}/featurize/train.csv`), test = col(`${root}/featurize/test.csv`);
+    ok(train.every(([z]) => Number.isFinite(z)));
+    // Out-of-fold logits still separate this easy toy problem, and so does the all-train LR.
+    ok(train.every(([z, phishing]) => (z > 0) === phishing), JSON.stringify(train));
+    ok(test[0][0] < 0 && test[1][0] > 0, JSON.stringify(test));
+    const lr = JSON.parse(await Deno.readTextFile(`${root}/featurize/ngram_lr.json`));
+    deepStrictEqual(lr.format, "threatline-ngram-lr/1");
+    // Deterministic: a second run writes the same bytes.
+    const before = await Deno.readTextFile(`${root}/featurize/train.csv`);
+    await runFeaturize({ params, schema: schemaFrom(SCHEMA), root }, nullLogger);
+    deepStrictEqual(await Deno.readTextFile(`${root}/featurize/train.csv`), before);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});

@@ -143,6 +143,8 @@ export interface TrainOptions {
   out?: string;
   /** Folder of the run record (env THREATLINE_RUN_RECORD_DIR): train_timings.json goes there. */
   runRecordDir?: string;
+  /** A file the model needs at inference, copied into the model folder (`--attach`). */
+  attach?: string;
 }
 
 async function readInput(path: string): Promise<Uint8Array> {
@@ -263,6 +265,9 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
       dir: o.model ?? "artifacts/model",
       model: released,
       preprocess,
+      attach: o.attach
+        ? [[o.attach.slice(o.attach.lastIndexOf("/") + 1), await Deno.readFile(o.attach)]]
+        : undefined,
       log,
       card: {
         created: new Date().toISOString(),
@@ -420,7 +425,7 @@ async function finalModel(o: {
 }
 
 const USAGE =
-  "deno run -A stages/train.ts [--params params.yaml] [--data artifacts/transform] [--model artifacts/model] [--out artifacts/train]";
+  "deno run -A stages/train.ts [--params params.yaml] [--data artifacts/transform] [--model artifacts/model] [--out artifacts/train] [--attach FILE]";
 
 if (import.meta.main) {
   await runMain(async ({ args, log }) => {
@@ -431,6 +436,7 @@ if (import.meta.main) {
         data: { type: "string" },
         model: { type: "string" },
         out: { type: "string" },
+        attach: { type: "string" },
       },
       maxPositionals: 0,
     });
@@ -445,6 +451,7 @@ if (import.meta.main) {
       data: values.data as string | undefined,
       model: values.model as string | undefined,
       out: values.out as string | undefined,
+      attach: values.attach as string | undefined,
     });
     // Opt-in (schema target.mode: multiclass): the class model beside the binary one.
     await trainMulticlass({

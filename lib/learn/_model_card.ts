@@ -61,6 +61,8 @@ export interface ModelCard {
   backend: { training: BackendName; tfjs: string };
   /** Anything else the trainer records (best epoch, search size, seconds …). */
   training: Record<string, unknown>;
+  /** Files attached at save (`SaveOptions.attach` in model_io.ts), part of the version, in order. */
+  attached?: string[];
 }
 
 /**

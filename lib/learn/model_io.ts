@@ -62,6 +62,11 @@ export interface SaveOptions {
   card: Omit<ModelCard, "format" | "version" | "family">;
   /** The transform stage's preprocess.json bytes, copied as they are. */
   preprocess: Uint8Array;
+  /**
+   * Further files the model needs at inference (e.g. the URL model's
+   * `ngram_lr.json`), written beside it and part of its version.
+   */
+  attach?: [name: string, bytes: Uint8Array][];
   /** Progress. */
   log?: Logger;
 }
@@ -136,12 +141,14 @@ export async function saveReleasedModel(o: SaveOptions): Promise<ModelCard> {
     const { modelJson, weights } = await serializeModel(o.model);
     files.push([MODEL_FILES.model, modelJson], [MODEL_FILES.weights, weights]);
   }
+  files.push(...(o.attach ?? []));
   const version = versionOf(files.map(([, b]) => b), o.preprocess, o.card.threshold);
   const card: ModelCard = {
     format: CARD_FORMAT,
     version,
     family,
     ...withoutRunMetadata(o.card),
+    ...(o.attach?.length ? { attached: o.attach.map(([name]) => name) } : {}),
   };
   await Deno.mkdir(o.dir, { recursive: true });
   for (const name of [MODEL_FILES.model, MODEL_FILES.weights, MODEL_FILES.trees]) {
@@ -267,8 +274,18 @@ export async function loadReleasedModel(
   const card = checkCard(parseJson(await readFileIn(dir, MODEL_FILES.card), cardFile), cardFile);
   const preprocess = await readFileIn(dir, MODEL_FILES.preprocess);
   const preprocessJson = () => parseJson(preprocess, `${dir}/${MODEL_FILES.preprocess}`);
+  const attached: Uint8Array[] = [];
+  for (const name of card.attached ?? []) {
+    if (typeof name !== "string" || !/^[\w.-]+$/.test(name) || name.startsWith(".")) {
+      throw new DataError(`attached file name '${name}' is not a plain file name`, {
+        file: cardFile,
+        field: "attached",
+      });
+    }
+    attached.push(await readFileIn(dir, name));
+  }
   const checkVersion = (modelFiles: Uint8Array[]) => {
-    const actual = versionOf(modelFiles, preprocess, card.threshold);
+    const actual = versionOf([...modelFiles, ...attached], preprocess, card.threshold);
     if (actual !== card.version) {
       throw new DataError(
         `model files do not match the card: version ${card.version} expected, files hash to ${actual}`,

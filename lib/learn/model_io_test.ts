@@ -170,3 +170,28 @@ Deno.test("load refuses a folder whose files do not match the card, or a missing
     await Deno.remove(dir, { recursive: true });
   }
 });
+
+Deno.test("attached files: written, part of the version, checked at load", async () => {
+  const dir = await Deno.makeTempDir();
+  const { model, val } = await trainedToy();
+  try {
+    const preprocess = new TextEncoder().encode('{"format":"preprocess/1"}');
+    const extra = new TextEncoder().encode('{"w":1}\n');
+    const plain = await saveReleasedModel({ dir, model, card: draft(val.columns), preprocess });
+    const card = await saveReleasedModel({
+      dir,
+      model,
+      card: draft(val.columns),
+      preprocess,
+      attach: [["extra.json", extra]],
+    });
+    deepStrictEqual(card.attached, ["extra.json"]);
+    ok(card.version !== plain.version);
+    deepStrictEqual(await Deno.readFile(`${dir}/extra.json`), extra);
+    (await loadReleasedModel(dir)).dispose();
+    await Deno.writeTextFile(`${dir}/extra.json`, '{"w":2}\n');
+    await rejects(loadReleasedModel(dir), /model files do not match the card/);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+  }
+});

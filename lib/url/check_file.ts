@@ -28,7 +28,8 @@ export interface CheckFileSummary {
 }
 
 /** Where a URL text came from. */
-interface Item {
+/** One input line: a URL to check, or why it is not one. */
+export interface Item {
   line: number;
   url?: string;
   bad?: { code: string; message: string; text: string };
@@ -125,19 +126,67 @@ async function* items(
   }
 }
 
+/** One block's output: CSV text and counts ({@linkcode judgeBlock}). */
+export interface BlockResult {
+  /** `url,probability,label,reasons` rows. */
+  out: string;
+  /** `line,url,code,message` rows. */
+  rej: string;
+  /** Counts of this block. */
+  summary: CheckFileSummary;
+}
+
 /**
- * Check every URL of `input` with `checker`, writing results to `out` and
- * refusals to `rejects` (both get their header first).
+ * Check one block of items and format its output (the unit a worker does).
+ *
+ * @example
+ * ```ts ignore
+ * import { judgeBlock } from "./check_file.ts";
+ * judgeBlock(checker, [{ line: 1, url: "http://a.com/" }], 3).summary.checked; // 1
+ * ```
+ */
+export function judgeBlock(checker: UrlChecker, items: Item[], reasons?: number): BlockResult {
+  const summary: CheckFileSummary = { checked: 0, phishing: 0, rejected: 0 };
+  const good = items.filter((p) => p.url !== undefined);
+  const results = checker.check(good.map((p) => p.url!), { reasons });
+  let out = "", rej = "";
+  let k = 0;
+  for (const p of items) {
+    if (p.bad) {
+      summary.rejected++;
+      rej += `${p.line},${csvField(p.bad.text)},${p.bad.code},${csvField(p.bad.message)}\n`;
+      continue;
+    }
+    const r = results[k++];
+    if ("error" in r) {
+      summary.rejected++;
+      rej += `${p.line},${csvField(r.url)},${r.error.code},${csvField(r.error.message)}\n`;
+      continue;
+    }
+    summary.checked++;
+    if (r.label === "phishing") summary.phishing++;
+    const reasons = r.reasons.map((x) => x.text).join("; ");
+    out += `${csvField(r.url)},${r.probability},${r.label},${csvField(reasons)}\n`;
+  }
+  return { out, rej, summary };
+}
+
+/**
+ * Check a stream of URLs block by block; output in input order. By default
+ * blocks are judged here with `checker`; `judge` (e.g. a worker pool,
+ * lib/url/check_pool.ts) with `inFlight` blocks at once spreads them over
+ * cores, still written in input order.
  *
  * @example
  * ```ts ignore
  * import { checkFile } from "./check_file.ts";
- * const file = await Deno.open("urls.txt");
- * await checkFile({ checker, input: file.readable, format: "lines", file: "urls.txt", out, rejects });
+ * await checkFile({ checker, input, format: "lines", file: "urls.txt", out, rejects });
  * ```
  */
 export async function checkFile(o: {
-  checker: UrlChecker;
+  checker?: UrlChecker;
+  judge?: (items: Item[]) => Promise<BlockResult>;
+  inFlight?: number;
   input: ReadableStream<Uint8Array>;
   format: Format;
   file: string;
@@ -146,41 +195,38 @@ export async function checkFile(o: {
   reasons?: number;
 }): Promise<CheckFileSummary> {
   const summary: CheckFileSummary = { checked: 0, phishing: 0, rejected: 0 };
+  const judge = o.judge ??
+    ((items: Item[]) => Promise.resolve(judgeBlock(o.checker!, items, o.reasons)));
+  const inFlight = Math.max(1, o.inFlight ?? 1);
   await o.out("url,probability,label,reasons\n");
   await o.rejects("line,url,code,message\n");
+  const queue: Promise<BlockResult>[] = [];
+  const drainOne = async () => {
+    const b = await queue.shift()!;
+    summary.checked += b.summary.checked;
+    summary.phishing += b.summary.phishing;
+    summary.rejected += b.summary.rejected;
+    if (b.out) await o.out(b.out);
+    if (b.rej) await o.rejects(b.rej);
+  };
   let pending: Item[] = [];
   const flush = async () => {
-    const good = pending.filter((p) => p.url !== undefined);
-    const results = o.checker.check(good.map((p) => p.url!), { reasons: o.reasons });
-    let out = "", rej = "";
-    let k = 0;
-    for (const p of pending) {
-      if (p.bad) {
-        summary.rejected++;
-        rej += `${p.line},${csvField(p.bad.text)},${p.bad.code},${csvField(p.bad.message)}\n`;
-        continue;
-      }
-      const r = results[k++];
-      if ("error" in r) {
-        summary.rejected++;
-        rej += `${p.line},${csvField(r.url)},${r.error.code},${csvField(r.error.message)}\n`;
-        continue;
-      }
-      summary.checked++;
-      if (r.label === "phishing") summary.phishing++;
-      const reasons = r.reasons.map((x) => x.text).join("; ");
-      out += `${csvField(r.url)},${r.probability},${r.label},${csvField(reasons)}\n`;
-    }
+    if (pending.length) queue.push(judge(pending));
     pending = [];
-    if (out) await o.out(out);
-    if (rej) await o.rejects(rej);
+    while (queue.length >= inFlight) await drainOne();
   };
-  for await (const batch of items(o.input, o.format, o.file)) {
-    for (const item of batch) {
-      pending.push(item);
-      if (pending.length >= BLOCK) await flush();
+  try {
+    for await (const batch of items(o.input, o.format, o.file)) {
+      for (const item of batch) {
+        pending.push(item);
+        if (pending.length >= BLOCK) await flush();
+      }
     }
+    await flush();
+    while (queue.length) await drainOne();
+  } finally {
+    // A failed read leaves judged blocks unawaited: settle them (their output is not written).
+    await Promise.allSettled(queue);
   }
-  await flush();
   return summary;
 }

@@ -6,12 +6,26 @@
  * the validation split.
  *
  * The registered domain and public suffix come from the public suffix list
- * (npm `tldts`), ICANN section.
+ * (npm `tldts`), ICANN section. The `ngram_lr` group is the logit of the
+ * hashed char n-gram logistic regression (lib/url/ngram_model.ts) stacked
+ * under the trees; the featurize stage fills it with out-of-fold logits.
  *
  * @module
  */
-import { parse as parseDomain } from "tldts";
 import type { CheckedUrl } from "./check_input.ts";
+import { domainParts, NO_DOMAIN } from "./domain_parts.ts";
+import {
+  countChar,
+  countDigits,
+  countEscapes,
+  countSpecial,
+  countSub,
+  countWords,
+  entropy,
+  tokenStats,
+} from "./text_stats.ts";
+import { sparseLogit, type SparseLogreg } from "../learn/sparse_logreg.ts";
+import { urlNgramVector } from "./ngram_vector.ts";
 import { ABUSED_TLDS, BRANDS, GENERIC_TLDS, SHORTENERS, SUSPICIOUS_WORDS } from "./_lists.ts";
 
 /**
@@ -28,6 +42,9 @@ export const NGRAM_SEED = 0x9e3779b1;
 
 const ngramNames = (part: string) =>
   Array.from({ length: NGRAM_BUCKETS }, (_, i) => `${part}_ngram_${String(i).padStart(3, "0")}`);
+
+export { type DomainParts, domainParts } from "./domain_parts.ts";
+export { entropy, wordsIn } from "./text_stats.ts";
 
 /** Feature names per group, in output order. */
 export const FEATURE_GROUPS = {
@@ -76,6 +93,8 @@ export const FEATURE_GROUPS = {
     "domain_hyphens",
   ],
   ngrams: [...ngramNames("host"), ...ngramNames("path")],
+  /** The logit of the n-gram logistic regression (lib/url/ngram_model.ts), stacked under the trees. */
+  ngram_lr: ["ngram_lr_logit"],
 } as const;
 
 /** A feature group name. */
@@ -95,153 +114,6 @@ export const ALL_GROUPS = Object.keys(FEATURE_GROUPS) as FeatureGroup[];
  */
 export function featureNames(groups: readonly FeatureGroup[]): string[] {
   return ALL_GROUPS.filter((g) => groups.includes(g)).flatMap((g) => [...FEATURE_GROUPS[g]]);
-}
-
-/** What the registered-domain split of a host is (tldts, ICANN section). */
-export interface DomainParts {
-  /** Registered domain (`example.co.uk`), empty for IP hosts or hosts without a public suffix. */
-  domain: string;
-  /** The registered domain without its suffix (`example`). */
-  label: string;
-  /** Subdomain (`a.b`), empty when none. */
-  subdomain: string;
-  /** Public suffix (`co.uk`), empty when none. */
-  suffix: string;
-  /** Last label of the host (`uk`). */
-  tld: string;
-  /** Whether the suffix is in the ICANN section of the list. */
-  icann: boolean;
-}
-
-/**
- * Split a (normalised) host into registered domain, subdomain and suffix.
- *
- * @example
- * ```ts
- * import { domainParts } from "./features.ts";
- * domainParts("login.paypal.example.co.uk").domain; // "example.co.uk"
- * ```
- */
-export function domainParts(host: string): DomainParts {
-  const p = parseDomain(host, { allowPrivateDomains: false, extractHostname: false });
-  const tld = host.slice(host.lastIndexOf(".") + 1);
-  return {
-    domain: p.domain ?? "",
-    label: p.domainWithoutSuffix ?? "",
-    subdomain: p.subdomain ?? "",
-    suffix: p.publicSuffix ?? "",
-    tld: p.isIp ? "" : tld,
-    icann: p.isIcann === true,
-  };
-}
-
-const ENTROPY_COUNTS = new Uint32Array(128);
-
-/**
- * Shannon entropy of the characters of `s`, in bits per character.
- *
- * @example
- * ```ts
- * import { entropy } from "./features.ts";
- * entropy("aaaa"); // 0
- * entropy("ab"); // 1
- * ```
- */
-export function entropy(s: string): number {
-  if (s.length === 0) return 0;
-  const ascii = ENTROPY_COUNTS.fill(0);
-  let other: Map<number, number> | undefined;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 128) ascii[c]++;
-    else (other ??= new Map()).set(c, (other.get(c) ?? 0) + 1);
-  }
-  let h = 0;
-  const term = (n: number) => {
-    const p = n / s.length;
-    h -= p * Math.log2(p);
-  };
-  for (let c = 0; c < 128; c++) if (ascii[c]) term(ascii[c]);
-  if (other) { for (const n of other.values()) term(n); }
-  return h;
-}
-
-function countChar(s: string, code: number): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === code) n++;
-  return n;
-}
-
-function countDigits(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) n++;
-  }
-  return n;
-}
-
-const isAlnum = (c: number) =>
-  (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
-
-/** Characters other than letters, digits and `. / : -`. */
-function countSpecial(s: string): number {
-  let n = 0;
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (!isAlnum(c) && c !== 46 && c !== 47 && c !== 58 && c !== 45) n++;
-  }
-  return n;
-}
-
-function countEscapes(s: string): number {
-  let n = 0;
-  for (let i = s.indexOf("%"); i >= 0; i = s.indexOf("%", i + 1)) n++;
-  return n; // every `%` starts a valid escape: checkUrl refused the others
-}
-
-function countSub(s: string, sub: string): number {
-  let n = 0;
-  for (let i = s.indexOf(sub); i >= 0; i = s.indexOf(sub, i + sub.length)) n++;
-  return n;
-}
-
-/** [max, mean] length of the tokens of `s` split at any char of `seps` (empty tokens skipped), and their count. */
-function tokenStats(s: string, seps: string): [max: number, mean: number, count: number] {
-  let max = 0, sum = 0, count = 0, len = 0;
-  for (let i = 0; i <= s.length; i++) {
-    if (i === s.length || seps.includes(s[i])) {
-      if (len > 0) {
-        count++;
-        sum += len;
-        if (len > max) max = len;
-      }
-      len = 0;
-    } else len++;
-  }
-  return [max, count ? sum / count : 0, count];
-}
-
-/**
- * The words of `list` found in `s` (lowercase substring match).
- *
- * @example
- * ```ts
- * import { wordsIn } from "./features.ts";
- * wordsIn("/secure-login/update", ["login", "update", "bank"]); // ["login", "update"]
- * ```
- */
-export function wordsIn(s: string, list: readonly string[]): string[] {
-  const lower = s.toLowerCase();
-  return list.filter((w) => lower.includes(w));
-}
-
-/** How many words of `list` occur in the lowercase text `lower` (stops at `max`). */
-function countWords(lower: string, list: readonly string[], max = Infinity): number {
-  if (lower === "") return 0;
-  let n = 0;
-  for (let i = 0; i < list.length && n < max; i++) if (lower.includes(list[i])) n++;
-  return n;
 }
 
 /**
@@ -280,7 +152,8 @@ export function hashNgrams(
 
 /**
  * Write every feature of `groups` for one checked URL into `out` from
- * `offset`, in {@linkcode featureNames} order (booleans are 0/1). The same
+ * `offset`, in {@linkcode featureNames} order (booleans are 0/1); the
+ * `ngram_lr` group needs the fitted n-gram LR (`ngramLr`). The same
  * code serves training (the featurize stage) and checking
  * (lib/url/url_checker.ts). Returns the number of values written.
  *
@@ -297,6 +170,7 @@ export function urlFeatureVector(
   groups: readonly FeatureGroup[],
   out: { [i: number]: number },
   offset: number,
+  ngramLr?: SparseLogreg,
 ): number {
   const { url, raw, rawHost } = checked;
   const host = url.hostname;
@@ -394,21 +268,19 @@ export function urlFeatureVector(
     hashNgrams(path.toLowerCase(), out, k + NGRAM_BUCKETS);
     k += 2 * NGRAM_BUCKETS;
   }
+  if (want("ngram_lr")) {
+    // Without the fitted LR (the featurize stage, which fills in out-of-fold logits): NaN.
+    if (ngramLr) {
+      const v = urlNgramVector(checked);
+      put(sparseLogit(ngramLr, v.index, v.value));
+    } else put(NaN);
+  }
   return k - offset;
 }
 
 const IPV4_DOTTED = /^\d{1,3}(\.\d{1,3}){3}$/;
 const IPV4 = /^\d+\.\d+\.\d+\.\d+$/;
 const EXTENSION = /\.(php|html?|aspx?|jsp|cgi|exe|zip|js|scr|apk)$/i;
-
-const NO_DOMAIN: DomainParts = {
-  domain: "",
-  label: "",
-  subdomain: "",
-  suffix: "",
-  tld: "",
-  icann: false,
-};
 
 /**
  * Every feature of `groups` for one checked URL as a name → number record

@@ -10,7 +10,7 @@
 import { openSection } from "../section.ts";
 import type { YamlFile } from "../yaml.ts";
 import type { Schema } from "../data/schema.ts";
-import { checkUrl, UrlInputError } from "./check_input.ts";
+import { type CheckedUrl, checkUrl, UrlInputError } from "./check_input.ts";
 import { ALL_GROUPS, type FeatureGroup, featureNames, urlFeatureVector } from "./features.ts";
 
 /** The validated `featurize` params section. */
@@ -19,6 +19,8 @@ export interface FeaturizeParams {
   urlColumn: string;
   /** Feature groups to compute (default: all). */
   groups: FeatureGroup[];
+  /** The n-gram LR of the `ngram_lr` group (`featurize.ngram_lr`). */
+  ngramLr: { l2: number; folds: number; seed: number };
 }
 
 /**
@@ -41,8 +43,15 @@ export function readFeaturizeParams(params: YamlFile): FeaturizeParams {
     throw s.error("groups", `unknown feature group '${bad}' (known: ${ALL_GROUPS.join(", ")})`);
   }
   if (groups.length === 0) throw s.error("groups", "'featurize.groups' must not be empty");
+  const lr = s.optionalSection("ngram_lr");
+  const ngramLr = {
+    l2: lr?.number("l2", { default: 3e-6, min: 0 }) ?? 3e-6,
+    folds: lr?.number("folds", { default: 5, min: 2, max: 20, integer: true }) ?? 5,
+    seed: lr?.number("seed", { default: 7, integer: true }) ?? 7,
+  };
+  lr?.done();
   s.done();
-  return { urlColumn, groups: groups as FeatureGroup[] };
+  return { urlColumn, groups: groups as FeatureGroup[], ngramLr };
 }
 
 /** One URL the checker refused. */
@@ -65,6 +74,8 @@ export interface FeatureTable {
   rows: string[][];
   /** Refused URLs. */
   rejects: Reject[];
+  /** The checked URL of each kept row (same order as `rows`). */
+  checked: CheckedUrl[];
 }
 
 /**
@@ -91,18 +102,21 @@ export function featurizeRows(o: {
   const names = featureNames(o.groups);
   const out: string[][] = [];
   const rejects: Reject[] = [];
+  const checked: CheckedUrl[] = [];
   const v = new Float64Array(names.length);
   o.rows.forEach((row, i) => {
     const url = row[o.urlIndex] ?? "";
     try {
-      urlFeatureVector(checkUrl(url), o.groups, v, 0);
+      const c = checkUrl(url);
+      urlFeatureVector(c, o.groups, v, 0);
       out.push([...Array.from(v, String), row[o.targetIndex]]);
+      checked.push(c);
     } catch (err) {
       if (!(err instanceof UrlInputError)) throw err;
       rejects.push({ line: o.lines[i], url, code: err.code, message: err.message });
     }
   });
-  return { header: [...names, o.target], rows: out, rejects };
+  return { header: [...names, o.target], rows: out, rejects, checked };
 }
 
 const yamlScalar = (v: unknown) => JSON.stringify(v);

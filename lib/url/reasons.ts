@@ -11,6 +11,8 @@
 import type { CheckedUrl } from "./check_input.ts";
 import { BRANDS, SUSPICIOUS_WORDS } from "./_lists.ts";
 import { domainParts, wordsIn } from "./features.ts";
+import type { SparseLogreg } from "../learn/sparse_logreg.ts";
+import { ngramReasonText } from "./ngram_reasons.ts";
 
 /** One reason of a verdict. */
 export interface Reason {
@@ -179,7 +181,8 @@ export type ReasonRanker = (o: {
  * Compile a ranker for features `names` (the model's inputs): features sorted
  * by how much they pushed toward the verdict (`phishing`: positive
  * contributions, `legitimate`: negative); the hashed n-gram buckets of the
- * host and of the path count as one feature each.
+ * host and of the path count as one feature each; the stacked n-gram LR's
+ * logit is rendered by the fragments that drove it (`options.ngramLr`).
  *
  * @example
  * ```ts
@@ -190,7 +193,10 @@ export type ReasonRanker = (o: {
  * // "host is an IP address"
  * ```
  */
-export function reasonRanker(names: readonly string[]): ReasonRanker {
+export function reasonRanker(
+  names: readonly string[],
+  options: { ngramLr?: SparseLogreg } = {},
+): ReasonRanker {
   const slotNames: string[] = [];
   const slotOf = new Int32Array(names.length);
   const firstOf: number[] = [];
@@ -227,7 +233,9 @@ export function reasonRanker(names: readonly string[]): ReasonRanker {
     }
     return picked.map((s) => ({
       feature: slotNames[s],
-      text: describe(slotNames[s], o.values[firstOf[s]], o.checked),
+      text: slotNames[s] === "ngram_lr_logit" && options.ngramLr
+        ? ngramReasonText(options.ngramLr, o.checked, o.phishing)
+        : describe(slotNames[s], o.values[firstOf[s]], o.checked),
       contribution: Math.round(sums[s] * sign * 1e4) / 1e4,
     }));
   };

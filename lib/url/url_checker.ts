@@ -22,6 +22,8 @@ import {
 } from "./features.ts";
 import { type Reason, reasonRanker } from "./reasons.ts";
 import { treeExplainer } from "./tree_contributions.ts";
+import { parseNgramLr } from "./ngram_model.ts";
+import type { SparseLogreg } from "../learn/sparse_logreg.ts";
 
 /** The URL model's registered name (params `push.mlflow.model_name` of url.params.yaml). */
 export const URL_MODEL_NAME = "threatline-url";
@@ -136,7 +138,20 @@ export async function loadUrlChecker(
   } else {
     explain = gradientTimesInput(model, width);
   }
-  const rank = reasonRanker(computed);
+  let ngramLr: SparseLogreg | undefined;
+  if (groups.includes("ngram_lr")) {
+    const file = `${dir}/ngram_lr.json`;
+    try {
+      ngramLr = parseNgramLr(await Deno.readTextFile(file));
+    } catch (err) {
+      throw new DataError(
+        `the URL model takes the n-gram LR's score but ${file} is missing or invalid: ` +
+          (err as Error).message,
+        { file, cause: err },
+      );
+    }
+  }
+  const rank = reasonRanker(computed, { ngramLr });
   return {
     version: model.version,
     threshold: model.threshold,
@@ -149,7 +164,7 @@ export async function loadUrlChecker(
         try {
           const checked = checkUrl(url);
           const values = new Float64Array(computed.length);
-          urlFeatureVector(checked, groups, values, 0);
+          urlFeatureVector(checked, groups, values, 0, ngramLr);
           ok.push({ i, checked, values });
         } catch (err) {
           if (!(err instanceof UrlInputError)) throw err;

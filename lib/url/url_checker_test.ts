@@ -93,3 +93,34 @@ Deno.test("a network URL model: reasons by gradient × input, same verdicts", as
     await Deno.remove(netDir, { recursive: true });
   }
 });
+
+Deno.test("checkFile with a worker pool: same bytes as one thread, across blocks", async () => {
+  const { startCheckPool } = await import("./check_pool.ts");
+  const { BLOCK } = await import("./check_file.ts");
+  const urls = Array.from(
+    { length: 2 * BLOCK + 7 },
+    (_, i) => i % 5 === 0 ? `http://10.0.0.${i % 250}/login${i}` : `https://site${i}.org/a/${i}`,
+  );
+  urls[BLOCK + 3] = "javascript:x";
+  const text = urls.join("\n") + "\n";
+  const one = await runFile(text, "lines");
+  const pool = await startCheckPool({ model: dir, workers: 2, reasons: 1 });
+  try {
+    let out = "", rej = "";
+    const summary = await checkFile({
+      judge: pool.judge,
+      inFlight: 4,
+      input: ReadableStream.from([new TextEncoder().encode(text)]),
+      format: "lines",
+      file: "in",
+      out: (t) => Promise.resolve(void (out += t)),
+      rejects: (t) => Promise.resolve(void (rej += t)),
+    });
+    deepStrictEqual(out.trim().split("\n"), one.out);
+    deepStrictEqual(rej.trim().split("\n"), one.rej);
+    deepStrictEqual(summary, one.summary);
+    deepStrictEqual(summary.rejected, 1);
+  } finally {
+    pool.close();
+  }
+});

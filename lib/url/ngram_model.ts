@@ -1,0 +1,118 @@
+/**
+ * The n-gram logistic regression of the URL model: hashed character n-grams
+ * (lib/url/ngram_vector.ts) into a sparse L-BFGS logistic regression
+ * (lib/learn/sparse_logreg.ts). It is stacked under the gradient-boosted
+ * trees: its out-of-fold logit on the training rows (K seeded folds, so the
+ * trees never see a score the LR fitted on the same row) is one more column
+ * of the tree model's input, and at check time the logit of the LR fitted on
+ * all training rows is.
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import { createRng, shuffle } from "../rng.ts";
+import {
+  type Csr,
+  csrFromRows,
+  csrTake,
+  fitSparseLogreg,
+  sparseLogits,
+  type SparseLogreg,
+} from "../learn/sparse_logreg.ts";
+import type { CheckedUrl } from "./check_input.ts";
+import { SPARSE_BITS, urlNgramVector } from "./ngram_vector.ts";
+
+/** Options of the n-gram LR. */
+export interface NgramLrOptions {
+  /** L2 strength on the mean log-loss. */
+  l2: number;
+  /** L-BFGS iterations at most (default 200). */
+  maxIter?: number;
+}
+
+/**
+ * The CSR matrix of the n-gram vectors of `checked`.
+ *
+ * @example
+ * ```ts
+ * import { checkUrl } from "./check_input.ts";
+ * import { ngramMatrix } from "./ngram_model.ts";
+ * ngramMatrix([checkUrl("http://a.com/")]).indptr.length; // 2
+ * ```
+ */
+export function ngramMatrix(checked: readonly CheckedUrl[]): Csr {
+  return csrFromRows(checked.map((c) => urlNgramVector(c)), 1 << SPARSE_BITS);
+}
+
+/** Fit the n-gram LR on `x`. */
+export function fitNgramLr(x: Csr, labels: ArrayLike<number>, o: NgramLrOptions): SparseLogreg {
+  return fitSparseLogreg(x, labels, { l2: o.l2, maxIter: o.maxIter ?? 200 });
+}
+
+/**
+ * Out-of-fold logits: each row scored by an LR fitted on the other
+ * `folds - 1` folds (seeded, stratified by label). The stacking input of
+ * the trees on the rows the LR trained on.
+ *
+ * @example
+ * ```ts ignore
+ * import { outOfFoldLogits } from "./ngram_model.ts";
+ * const z = outOfFoldLogits(x, labels, { l2: 1e-4, folds: 5, seed: 7 });
+ * ```
+ */
+export function outOfFoldLogits(
+  x: Csr,
+  labels: ArrayLike<number>,
+  o: NgramLrOptions & { folds: number; seed: number },
+): Float64Array {
+  const n = labels.length;
+  const fold = new Int32Array(n);
+  const rng = createRng(o.seed);
+  for (const cls of [0, 1]) {
+    const idx: number[] = [];
+    for (let i = 0; i < n; i++) if ((labels[i] ? 1 : 0) === cls) idx.push(i);
+    shuffle(idx, rng).forEach((i, k) => fold[i] = k % o.folds);
+  }
+  const out = new Float64Array(n);
+  for (let f = 0; f < o.folds; f++) {
+    const fit: number[] = [], held: number[] = [];
+    for (let i = 0; i < n; i++) (fold[i] === f ? held : fit).push(i);
+    const m = fitNgramLr(csrTake(x, fit), fit.map((i) => labels[i]), o);
+    const z = sparseLogits(m, csrTake(x, held));
+    held.forEach((i, k) => out[i] = z[k]);
+  }
+  return out;
+}
+
+/**
+ * Serialize a fitted n-gram LR as compact JSON: the non-zero weights only
+ * (indices ascending), base64 of little-endian Int32/Float32 arrays.
+ * Byte-identical for the same model.
+ */
+export function ngramLrJson(m: SparseLogreg): string {
+  const idx: number[] = [];
+  for (let j = 0; j < m.weights.length; j++) if (m.weights[j] !== 0) idx.push(j);
+  const index = Int32Array.from(idx), value = Float32Array.from(idx, (j) => m.weights[j]);
+  const b64 = (a: Int32Array | Float32Array) =>
+    Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
+  return JSON.stringify({
+    format: "threatline-ngram-lr/1",
+    bits: SPARSE_BITS,
+    bias: m.bias,
+    index: b64(index),
+    value: b64(value),
+  }) + "\n";
+}
+
+/** Parse {@linkcode ngramLrJson} output. */
+export function parseNgramLr(text: string): SparseLogreg {
+  const j = JSON.parse(text);
+  if (j.format !== "threatline-ngram-lr/1" || j.bits !== SPARSE_BITS) {
+    throw new Error(`not a threatline n-gram LR (format ${j.format}, bits ${j.bits})`);
+  }
+  const bytes = (s: string) => Uint8Array.from(Buffer.from(s, "base64")).buffer;
+  const index = new Int32Array(bytes(j.index)), value = new Float32Array(bytes(j.value));
+  const weights = new Float32Array(1 << SPARSE_BITS);
+  index.forEach((i, k) => weights[i] = value[k]);
+  return { weights, bias: j.bias };
+}
