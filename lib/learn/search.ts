@@ -21,7 +21,7 @@ import {
   isNetConfig,
   type TrainedModel,
 } from "./models.ts";
-import { rungPlan, scaledTrees, shareOf } from "./_halving.ts";
+import { rungPlan, scaledTrees, screenNetworks, shareOf } from "./_halving.ts";
 import { createRng, shuffle } from "../rng.ts";
 import { fitTreeCandidate, type TreeFamily } from "./trees.ts";
 
@@ -76,6 +76,7 @@ const TREE_KEYS: Record<TreeFamily, NumberKey[]> = {
     ["min_samples_leaf", "minSamplesLeaf", { ...int(1), defaultList: [1] }],
     ["max_depth", "maxDepth", { ...int(0, 64), defaultList: [0] }],
     ["max_bins", "maxBins", { ...int(2, 256), defaultList: [255] }],
+    ["n_iter_no_change", "nIterNoChange", { ...int(0), defaultList: [0] }],
   ],
 };
 
@@ -86,7 +87,8 @@ const TREE_KEYS: Record<TreeFamily, NumberKey[]> = {
  * `l2`; `mlp`: `hidden`, `dropout`); tree families list any of their keys
  * (`gbdt`: learning_rate, max_iter, max_leaf_nodes, max_depth,
  * min_samples_leaf, l2, max_bins, n_iter_no_change; `extra_trees`:
- * n_estimators, max_features, min_samples_leaf, max_depth, max_bins), the
+ * n_estimators, max_features, min_samples_leaf, max_depth, max_bins,
+ * n_iter_no_change: 0 keeps every tree), the
  * rest taking their defaults.
  *
  * @example
@@ -272,7 +274,11 @@ interface Held {
  * rows, until one has trained on all of them: the winner (ties: the earlier
  * candidate). A network's epoch cap shrinks with its rung's share of the
  * rows (never below `patience`), and so does an extra-trees forest's tree
- * count (never below 30), so the early rungs stay cheap for every family. Only each rung's current best model is kept in memory.
+ * count (never below 30), so the early rungs stay cheap for every family.
+ * Networks (the slowest family per row) are screened harder: on the first
+ * rung they train on `1/eta` of its rows (at least `minRows`), and one goes
+ * on to a next rung only as that rung's best candidate (`_halving.ts`
+ * screenNetworks). Only each rung's current best model is kept in memory.
  *
  * @example
  * ```ts ignore
@@ -284,11 +290,12 @@ interface Held {
 export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
   if (o.configs.length === 0) throw new RangeError("no candidates to search");
   const log = o.log ?? nullLogger;
+  const eta = o.eta ?? 1, minRows = o.minRows ?? 1000;
   const plan = rungPlan({
     candidates: o.configs.length,
     rows: o.train.rows,
-    eta: o.eta ?? 1,
-    minRows: o.minRows ?? 1000,
+    eta,
+    minRows,
     maxFirstRows: o.maxFirstRows,
   });
   const start = performance.now();
@@ -303,9 +310,17 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
   try {
     for (const rung of plan) {
       alive = alive.slice(0, rung.candidates);
+      if (rung.rung > 0) alive = screenNetworks(alive, o.configs, log, rung.rung - 1);
       const train = rung.rows < o.train.rows
         ? shareOf(o.train, rung.rows, o.seed + rung.rung)
         : o.train;
+      // Networks screen on 1/eta of the first rung's rows (at least min_rows):
+      // the cheapest look that can still tell a network that wins.
+      const netRows = Math.min(rung.rows, Math.max(minRows, Math.floor(rung.rows / eta)));
+      const netScreen = rung.rung === 0 && plan.length > 1 && netRows < rung.rows &&
+          o.configs.some(isNetConfig)
+        ? shareOf(o.train, netRows, o.seed + 1000)
+        : undefined;
       current = undefined;
       for (const i of alive) {
         // The cap never stops the first candidate: a search always has a winner.
@@ -316,30 +331,31 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
         const config = o.configs[i];
         const id = `c${i + 1}`;
         const label = describeConfig(config);
-        log.info("candidate", { id, rung: rung.rung, rows: rung.rows, config: label });
+        const rows = isNetConfig(config) && netScreen ? netScreen.rows : rung.rows;
+        log.info("candidate", { id, rung: rung.rung, rows, config: label });
         const t0 = performance.now();
         // A network's epoch cap shrinks with the rung's rows (at least `patience`).
-        const epochs = Math.max(o.patience, Math.ceil((o.epochs * rung.rows) / o.train.rows));
+        const epochs = Math.max(o.patience, Math.ceil((o.epochs * rows) / o.train.rows));
         const share = rung.rows / o.train.rows;
         const trained = isNetConfig(config)
           ? await trainCandidate({
             ...o,
             epochs: Math.min(o.epochs, epochs),
-            train,
+            train: netScreen ?? train,
             config,
             log,
             label: id,
           })
           : fitTreeCandidate({ ...o, train, config: scaledTrees(config, share), log, label: id });
         const seconds = Math.round(performance.now() - t0) / 1000;
-        timings.push({ id, rung: rung.rung, rows: rung.rows, seconds });
+        timings.push({ id, rung: rung.rung, rows, seconds });
         const val = scoreReport(o.val.labels, trained.valScores);
         results[i] = {
           id,
           config,
           label,
           rung: rung.rung,
-          rows: rung.rows,
+          rows,
           bestEpoch: trained.bestEpoch,
           val,
           history: trained.history,
