@@ -195,7 +195,8 @@ export async function main(args: string[], log: Logger): Promise<number> {
   const lines: string[] = [];
   for (const set of sets) {
     const of = (c: string) => samples.filter((s) => s.set === set && s.contender === c);
-    const hgb = summarize(of("hgb").map((s) => s.seconds)).median;
+    const hgbRuns = of("hgb").map((s) => s.seconds);
+    const hgb = hgbRuns.length > 0 ? summarize(hgbRuns).median : 0;
     lines.push(
       `${set}: median of ${runs} alternated runs (load avg 1 min: ${
         samples.filter((s) => s.set === set).map((s) => s.load1.toFixed(1)).join(" ")
