@@ -9,7 +9,8 @@
  * @module
  */
 import { nullLogger } from "../log.ts";
-import type { NumberOptions, Section } from "../section.ts";
+import type { Section } from "../section.ts";
+import { readLayerLists, TREE_KEYS } from "./_search_keys.ts";
 import { isBetter, type ScoreReport, scoreReport } from "../reports/metrics.ts";
 import { type EpochRecord, trainCandidate, type TrainOptions } from "./fit.ts";
 import {
@@ -47,38 +48,6 @@ export interface SearchSpec {
   /** Training rows of the first rung at most. */
   maxFirstRows: number;
 }
-
-type NumberKey = [
-  yamlKey: string,
-  field: string,
-  options: NumberOptions & { defaultList?: number[] },
-];
-
-const int = (min: number, max?: number) => ({ integer: true, min, max });
-
-/** The tree families' keys: params.yaml name, config field, range and default. */
-const TREE_KEYS: Record<TreeFamily, NumberKey[]> = {
-  gbdt: [
-    ["learning_rate", "learningRate", { min: 1e-4, max: 1, defaultList: [0.1] }],
-    ["max_iter", "maxIter", { ...int(1, 10000), defaultList: [300] }],
-    ["max_leaf_nodes", "maxLeafNodes", { ...int(2, 4096), defaultList: [31] }],
-    ["max_depth", "maxDepth", { ...int(0, 64), defaultList: [0] }],
-    ["min_samples_leaf", "minSamplesLeaf", { ...int(1), defaultList: [20] }],
-    ["l2", "l2", { min: 0, defaultList: [0] }],
-    ["max_bins", "maxBins", { ...int(2, 256), defaultList: [255] }],
-    ["n_iter_no_change", "nIterNoChange", { ...int(1), defaultList: [20] }],
-    ["subsample", "subsample", { min: 1e-3, max: 1, defaultList: [1] }],
-    ["colsample", "colsample", { min: 1e-3, max: 1, defaultList: [1] }],
-  ],
-  extra_trees: [
-    ["n_estimators", "nEstimators", { ...int(1, 10000), defaultList: [300] }],
-    ["max_features", "maxFeatures", { min: 1e-6, max: 1, defaultList: [0.2] }],
-    ["min_samples_leaf", "minSamplesLeaf", { ...int(1), defaultList: [1] }],
-    ["max_depth", "maxDepth", { ...int(0, 64), defaultList: [0] }],
-    ["max_bins", "maxBins", { ...int(2, 256), defaultList: [255] }],
-    ["n_iter_no_change", "nIterNoChange", { ...int(0), defaultList: [0] }],
-  ],
-};
 
 /**
  * Read a `search:` mapping: `strategy`, `samples`, the halving factor `eta`
@@ -132,21 +101,6 @@ export function readSearchSpec(s: Section): SearchSpec {
   }
   s.done();
   return { strategy, samples, families, eta, minRows, maxFirstRows };
-}
-
-function readLayerLists(f: Section, key: string): number[][] {
-  const raw = f.raw(key);
-  const fail = () =>
-    f.error(
-      key,
-      `'${[...f.path, key].join(".")}' must be a list of layer-width lists, e.g. [[64, 32], [128]]`,
-    );
-  if (!Array.isArray(raw) || raw.length === 0) throw fail();
-  return raw.map((layers) => {
-    if (!Array.isArray(layers) || layers.length === 0) throw fail();
-    for (const w of layers) if (!Number.isInteger(w) || w < 1 || w > 4096) throw fail();
-    return layers as number[];
-  });
 }
 
 /**
@@ -209,6 +163,8 @@ export interface CandidateResult {
   val: ScoreReport;
   /** Per-epoch (tree families: per-tree) records. */
   history: EpochRecord[];
+  /** Its rows and validation metrics at the rung before (absent: first rung). */
+  previous?: { rows: number; val: ScoreReport };
 }
 
 /** How long one candidate took at one rung (for the run record, never for a hashed out). */
@@ -350,7 +306,9 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
         const seconds = Math.round(performance.now() - t0) / 1000;
         timings.push({ id, rung: rung.rung, rows, seconds });
         const val = scoreReport(o.val.labels, trained.valScores);
+        const before = results[i];
         results[i] = {
+          ...(before ? { previous: { rows: before.rows, val: before.val } } : {}),
           id,
           config,
           label,
