@@ -11,7 +11,8 @@
  *   the matrix's categorical columns; optional row/feature sampling), the
  *   iteration count early-stopped on the validation split;
  * - `extra_trees`: extremely randomized trees without bootstrap, averaged
- *   (`_extra_trees.ts`).
+ *   (`_extra_trees.ts`), the tree count optionally early-stopped on the
+ *   validation log loss (`nIterNoChange`).
  *
  * Features are binned once per fit (`_bins.ts`: exact bins for features with
  * few values, quantile bins otherwise; at most 256). A fitted model is plain
@@ -144,7 +145,7 @@ export interface TreeCandidate {
   model: TreeModel;
   /** Per iteration (tree count): training log loss and validation metrics. */
   history: EpochRecord[];
-  /** Trees kept (`gbdt`: the best iteration; `extra_trees`: all). */
+  /** Trees kept (the best iteration; `extra_trees` without `nIterNoChange`: all). */
   bestEpoch: number;
   /** Validation probabilities of the kept model. */
   valScores: Float32Array;
