@@ -159,6 +159,9 @@ Deno.test("runSearch halving: the losers stop after the first rung, the winner t
     ["c3", 0, 300],
   ]);
   deepStrictEqual(out.results[out.best].id, "c2");
+  // The winner remembers its previous rung (refit: auto reads the learning curve from it).
+  deepStrictEqual(out.results[out.best].previous?.rows, 300);
+  deepStrictEqual(out.results[0].previous, undefined);
   deepStrictEqual(out.timings.map((t) => `${t.id}@${t.rung}`), ["c1@0", "c2@0", "c3@0", "c2@1"]);
   deepStrictEqual(out.cut, false);
   ok(out.results[out.best].val.roc_auc > 0.95);
