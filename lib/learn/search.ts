@@ -24,7 +24,7 @@ import {
 } from "./models.ts";
 import { rungPlan, scaledTrees, screenNetworks, shareOf } from "./_halving.ts";
 import { createRng, shuffle } from "../rng.ts";
-import { fitTreeCandidate, type TreeFamily } from "./trees.ts";
+import { fitTreeCandidate } from "./trees.ts";
 
 /**
  * Values to try per hyperparameter of one family, keyed by the config field
