@@ -68,7 +68,7 @@ async function prepare(set: string, rows: number, nslDir: string, log: Logger): 
   // The stage's input: train.mat of the fit rows, and a stand-in preprocess.json
   // (the stage only copies it into the release).
   const dir = `${stem}-stage`;
-  if (!existsSync(`${dir}/train.mat`)) {
+  if (!existsSync(`${dir}/train.mat`) || !existsSync(`${dir}/preprocess.json`)) {
     const { matrix, holdout } = await readBenchData(stem);
     const held = new Uint8Array(matrix.rows);
     for (const i of holdout) held[i] = 1;
@@ -76,7 +76,9 @@ async function prepare(set: string, rows: number, nslDir: string, log: Logger): 
     for (let i = 0; i < matrix.rows; i++) if (!held[i]) fit.push(i);
     await Deno.mkdir(dir, { recursive: true });
     await writeMatrix(`${dir}/train.mat`, takeRows(matrix, fit));
-    await Deno.writeTextFile(`${dir}/preprocess.json`, JSON.stringify({ bench: set }) + "\n");
+    // The multiclass hook reads the schema's target: binary here.
+    const stand = { bench: set, schema: { target: { column: "label", mode: "binary" } } };
+    await Deno.writeTextFile(`${dir}/preprocess.json`, JSON.stringify(stand) + "\n");
   }
   return stem;
 }
@@ -193,7 +195,8 @@ export async function main(args: string[], log: Logger): Promise<number> {
   const lines: string[] = [];
   for (const set of sets) {
     const of = (c: string) => samples.filter((s) => s.set === set && s.contender === c);
-    const hgb = summarize(of("hgb").map((s) => s.seconds)).median;
+    const hgbRuns = of("hgb").map((s) => s.seconds);
+    const hgb = hgbRuns.length > 0 ? summarize(hgbRuns).median : 0;
     lines.push(
       `${set}: median of ${runs} alternated runs (load avg 1 min: ${
         samples.filter((s) => s.set === set).map((s) => s.load1.toFixed(1)).join(" ")

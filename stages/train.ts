@@ -61,6 +61,7 @@ import {
 } from "../lib/learn/search.ts";
 import { stratifiedSplit } from "../lib/data/split.ts";
 import { refitTrees } from "../lib/learn/trees.ts";
+import { readRefit, refitChoice } from "../lib/learn/refit_choice.ts";
 import { BACKEND_CHOICES, type BackendChoice, backendFor } from "../lib/learn/tf_backend.ts";
 import { openSection } from "../lib/section.ts";
 import { readYaml, type YamlFile } from "../lib/yaml.ts";
@@ -79,8 +80,10 @@ export interface TrainParams {
   targetFpr: number;
   /** Backend for training. */
   backend: BackendChoice;
-  /** Train the chosen config again on train + validation for its best epoch (tree) count. */
-  refit: boolean;
+  /** Train the chosen config again on train + validation for its best epoch (tree) count; `auto`: when the learning curve says it pays (lib/learn/refit_choice.ts). */
+  refit: boolean | "auto";
+  /** `refit: auto`: the expected relative validation log-loss gain a refit must reach. */
+  refitMinGain: number;
   /** Release the average of this many networks of the chosen config (seeds seed, seed+1, …; networks only). */
   ensemble: number;
   /** Maximum epochs per network candidate. */
@@ -114,7 +117,8 @@ export function readTrainParams(params: YamlFile): TrainParams {
     selectionMetric: s.string("selection_metric", { default: "roc_auc", oneOf: SELECTION_METRICS }),
     targetFpr: s.number("target_fpr", { default: 0.01, min: 0, max: 1 }),
     backend: s.string("backend", { default: "auto", oneOf: BACKEND_CHOICES }),
-    refit: s.boolean("refit", { default: false }),
+    refit: readRefit(s),
+    refitMinGain: s.number("refit_min_gain", { default: 0.01, min: 0 }),
     ensemble: s.number("ensemble", { default: 1, integer: true, min: 1, max: 10 }),
     epochs: s.number("epochs", { default: 60, integer: true, min: 1 }),
     patience: s.number("patience", { default: 8, integer: true, min: 1 }),
@@ -232,9 +236,16 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
   try {
     const best = search.results[search.best];
     const net = isNetConfig(best.config);
+    const choice = refitChoice({ last: best, previous: best.previous }, {
+      validationSize: p.validationSize,
+      minGain: p.refit === "auto" ? p.refitMinGain : 0,
+    });
+    const refit = p.refit === "auto" ? choice.refit : p.refit;
+    if (p.refit === "auto") log.info("refit choice", { ...choice });
     const ensemble = net ? p.ensemble : 1;
     const { model: released, valScores } = await finalModel({
       p,
+      refit,
       best,
       search,
       all,
@@ -295,10 +306,11 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
           selection_metric: p.selectionMetric,
           best_epoch: best.bestEpoch,
           candidates: search.results.length,
-          refit: p.refit,
+          refit,
+          ...(p.refit === "auto" ? { refit_choice: choice } : {}),
           ensemble,
-          fit_rows: p.refit ? all.rows : train.rows,
-          validation_metrics_of: p.refit
+          fit_rows: refit ? all.rows : train.rows,
+          validation_metrics_of: refit
             ? `the early-stopped candidate${net ? " (one seed)" : ""}, before the refit`
             : "this model",
           seconds,
@@ -360,6 +372,7 @@ async function writeTimings(dir: string, search: SearchOutcome): Promise<void> {
  */
 async function finalModel(o: {
   p: TrainParams;
+  refit: boolean;
   best: CandidateResult;
   search: SearchOutcome;
   all: Matrix;
@@ -371,7 +384,7 @@ async function finalModel(o: {
   const { p, best, log } = o;
   let valScores = o.search.valScores;
   if (!isNetConfig(best.config)) {
-    if (!p.refit) return { model: o.search.model, valScores };
+    if (!o.refit) return { model: o.search.model, valScores };
     const { config, bestEpoch: iterations } = best;
     const model = refitTrees({ config, train: o.all, seed: p.seed, iterations });
     log.info("refit", {
@@ -383,7 +396,7 @@ async function finalModel(o: {
   }
   const config = best.config;
   const members: tf.LayersModel[] = [];
-  if (p.refit) {
+  if (o.refit) {
     for (let k = 0; k < p.ensemble; k++) {
       const label = `${best.id}-refit${p.ensemble > 1 ? `-${k + 1}` : ""}`;
       const m = await refitCandidate({
@@ -420,7 +433,7 @@ async function finalModel(o: {
   const model = averageLogits(members, config);
   if (members.length > 1) o.owned.push(model);
   // Without a refit no member has seen the validation rows: score them with the released model.
-  if (!p.refit) valScores = predictProba(model, o.val.data, o.val.rows);
+  if (!o.refit) valScores = predictProba(model, o.val.data, o.val.rows);
   return { model, valScores };
 }
 

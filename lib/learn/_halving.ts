@@ -11,9 +11,10 @@
  */
 
 import type { Matrix } from "./matrix.ts";
-import { takeRows } from "./models.ts";
 import { stratifiedSplit } from "../data/split.ts";
 import type { TreeConfig } from "./trees.ts";
+import type { Logger } from "../log.ts";
+import { type CandidateConfig, isNetConfig, takeRows } from "./models.ts";
 
 /** One rung: how many candidates train on how many rows. */
 export interface Rung {
@@ -98,4 +99,33 @@ export function scaledTrees(config: TreeConfig, share: number): TreeConfig {
 export function shareOf(m: Matrix, rows: number, seed: number): Matrix {
   const { test } = stratifiedSplit(m.labels, { testSize: rows / m.rows, seed });
   return takeRows(m, Uint32Array.from(test).sort());
+}
+
+/**
+ * Networks are screened: one goes on to the next rung only when it is this
+ * rung's best candidate (`ranked[0]`); its place is not handed on. A network's training time grows with
+ * rows x epochs, and on tabular data a tree family usually wins: a network
+ * that cannot beat every other candidate on the rung's validation metric is
+ * not trained further (the tree families keep their 1/eta share).
+ *
+ * @example
+ * ```ts ignore
+ * screenNetworks([3, 0, 5], configs, log, 0); // [3, 5] when c1 is a network, c4 and c6 trees
+ * ```
+ */
+export function screenNetworks(
+  ranked: number[],
+  configs: CandidateConfig[],
+  log: Logger,
+  rung: number,
+): number[] {
+  const kept = ranked.filter((i, k) => k === 0 || !isNetConfig(configs[i]));
+  const dropped = ranked.filter((i) => !kept.includes(i));
+  if (dropped.length > 0) {
+    log.info("networks screened out", {
+      rung,
+      candidates: dropped.map((i) => `c${i + 1}`).join(","),
+    });
+  }
+  return kept;
 }

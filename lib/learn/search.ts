@@ -9,7 +9,8 @@
  * @module
  */
 import { nullLogger } from "../log.ts";
-import type { NumberOptions, Section } from "../section.ts";
+import type { Section } from "../section.ts";
+import { readLayerLists, TREE_KEYS } from "./_search_keys.ts";
 import { isBetter, type ScoreReport, scoreReport } from "../reports/metrics.ts";
 import { type EpochRecord, trainCandidate, type TrainOptions } from "./fit.ts";
 import {
@@ -21,9 +22,9 @@ import {
   isNetConfig,
   type TrainedModel,
 } from "./models.ts";
-import { rungPlan, scaledTrees, shareOf } from "./_halving.ts";
+import { rungPlan, scaledTrees, screenNetworks, shareOf } from "./_halving.ts";
 import { createRng, shuffle } from "../rng.ts";
-import { fitTreeCandidate, type TreeFamily } from "./trees.ts";
+import { fitTreeCandidate } from "./trees.ts";
 
 /**
  * Values to try per hyperparameter of one family, keyed by the config field
@@ -48,37 +49,6 @@ export interface SearchSpec {
   maxFirstRows: number;
 }
 
-type NumberKey = [
-  yamlKey: string,
-  field: string,
-  options: NumberOptions & { defaultList?: number[] },
-];
-
-const int = (min: number, max?: number) => ({ integer: true, min, max });
-
-/** The tree families' keys: params.yaml name, config field, range and default. */
-const TREE_KEYS: Record<TreeFamily, NumberKey[]> = {
-  gbdt: [
-    ["learning_rate", "learningRate", { min: 1e-4, max: 1, defaultList: [0.1] }],
-    ["max_iter", "maxIter", { ...int(1, 10000), defaultList: [300] }],
-    ["max_leaf_nodes", "maxLeafNodes", { ...int(2, 4096), defaultList: [31] }],
-    ["max_depth", "maxDepth", { ...int(0, 64), defaultList: [0] }],
-    ["min_samples_leaf", "minSamplesLeaf", { ...int(1), defaultList: [20] }],
-    ["l2", "l2", { min: 0, defaultList: [0] }],
-    ["max_bins", "maxBins", { ...int(2, 256), defaultList: [255] }],
-    ["n_iter_no_change", "nIterNoChange", { ...int(1), defaultList: [20] }],
-    ["subsample", "subsample", { min: 1e-3, max: 1, defaultList: [1] }],
-    ["colsample", "colsample", { min: 1e-3, max: 1, defaultList: [1] }],
-  ],
-  extra_trees: [
-    ["n_estimators", "nEstimators", { ...int(1, 10000), defaultList: [300] }],
-    ["max_features", "maxFeatures", { min: 1e-6, max: 1, defaultList: [0.2] }],
-    ["min_samples_leaf", "minSamplesLeaf", { ...int(1), defaultList: [1] }],
-    ["max_depth", "maxDepth", { ...int(0, 64), defaultList: [0] }],
-    ["max_bins", "maxBins", { ...int(2, 256), defaultList: [255] }],
-  ],
-};
-
 /**
  * Read a `search:` mapping: `strategy`, `samples`, the halving factor `eta`
  * (default 3; 1 = no halving), `min_rows` (default 1000) and `max_first_rows` (default 20000), and the families. Each family is optional (absent = not searched);
@@ -86,7 +56,8 @@ const TREE_KEYS: Record<TreeFamily, NumberKey[]> = {
  * `l2`; `mlp`: `hidden`, `dropout`); tree families list any of their keys
  * (`gbdt`: learning_rate, max_iter, max_leaf_nodes, max_depth,
  * min_samples_leaf, l2, max_bins, n_iter_no_change; `extra_trees`:
- * n_estimators, max_features, min_samples_leaf, max_depth, max_bins), the
+ * n_estimators, max_features, min_samples_leaf, max_depth, max_bins,
+ * n_iter_no_change: 0 keeps every tree), the
  * rest taking their defaults.
  *
  * @example
@@ -130,21 +101,6 @@ export function readSearchSpec(s: Section): SearchSpec {
   }
   s.done();
   return { strategy, samples, families, eta, minRows, maxFirstRows };
-}
-
-function readLayerLists(f: Section, key: string): number[][] {
-  const raw = f.raw(key);
-  const fail = () =>
-    f.error(
-      key,
-      `'${[...f.path, key].join(".")}' must be a list of layer-width lists, e.g. [[64, 32], [128]]`,
-    );
-  if (!Array.isArray(raw) || raw.length === 0) throw fail();
-  return raw.map((layers) => {
-    if (!Array.isArray(layers) || layers.length === 0) throw fail();
-    for (const w of layers) if (!Number.isInteger(w) || w < 1 || w > 4096) throw fail();
-    return layers as number[];
-  });
 }
 
 /**
@@ -207,6 +163,8 @@ export interface CandidateResult {
   val: ScoreReport;
   /** Per-epoch (tree families: per-tree) records. */
   history: EpochRecord[];
+  /** Its rows and validation metrics at the rung before (absent: first rung). */
+  previous?: { rows: number; val: ScoreReport };
 }
 
 /** How long one candidate took at one rung (for the run record, never for a hashed out). */
@@ -272,7 +230,11 @@ interface Held {
  * rows, until one has trained on all of them: the winner (ties: the earlier
  * candidate). A network's epoch cap shrinks with its rung's share of the
  * rows (never below `patience`), and so does an extra-trees forest's tree
- * count (never below 30), so the early rungs stay cheap for every family. Only each rung's current best model is kept in memory.
+ * count (never below 30), so the early rungs stay cheap for every family.
+ * Networks (the slowest family per row) are screened harder: on the first
+ * rung they train on `1/eta` of its rows (at least `minRows`), and one goes
+ * on to a next rung only as that rung's best candidate (`_halving.ts`
+ * screenNetworks). Only each rung's current best model is kept in memory.
  *
  * @example
  * ```ts ignore
@@ -284,11 +246,12 @@ interface Held {
 export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
   if (o.configs.length === 0) throw new RangeError("no candidates to search");
   const log = o.log ?? nullLogger;
+  const eta = o.eta ?? 1, minRows = o.minRows ?? 1000;
   const plan = rungPlan({
     candidates: o.configs.length,
     rows: o.train.rows,
-    eta: o.eta ?? 1,
-    minRows: o.minRows ?? 1000,
+    eta,
+    minRows,
     maxFirstRows: o.maxFirstRows,
   });
   const start = performance.now();
@@ -303,9 +266,17 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
   try {
     for (const rung of plan) {
       alive = alive.slice(0, rung.candidates);
+      if (rung.rung > 0) alive = screenNetworks(alive, o.configs, log, rung.rung - 1);
       const train = rung.rows < o.train.rows
         ? shareOf(o.train, rung.rows, o.seed + rung.rung)
         : o.train;
+      // Networks screen on 1/eta of the first rung's rows (at least min_rows):
+      // the cheapest look that can still tell a network that wins.
+      const netRows = Math.min(rung.rows, Math.max(minRows, Math.floor(rung.rows / eta)));
+      const netScreen = rung.rung === 0 && plan.length > 1 && netRows < rung.rows &&
+          o.configs.some(isNetConfig)
+        ? shareOf(o.train, netRows, o.seed + 1000)
+        : undefined;
       current = undefined;
       for (const i of alive) {
         // The cap never stops the first candidate: a search always has a winner.
@@ -316,30 +287,33 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
         const config = o.configs[i];
         const id = `c${i + 1}`;
         const label = describeConfig(config);
-        log.info("candidate", { id, rung: rung.rung, rows: rung.rows, config: label });
+        const rows = isNetConfig(config) && netScreen ? netScreen.rows : rung.rows;
+        log.info("candidate", { id, rung: rung.rung, rows, config: label });
         const t0 = performance.now();
         // A network's epoch cap shrinks with the rung's rows (at least `patience`).
-        const epochs = Math.max(o.patience, Math.ceil((o.epochs * rung.rows) / o.train.rows));
+        const epochs = Math.max(o.patience, Math.ceil((o.epochs * rows) / o.train.rows));
         const share = rung.rows / o.train.rows;
         const trained = isNetConfig(config)
           ? await trainCandidate({
             ...o,
             epochs: Math.min(o.epochs, epochs),
-            train,
+            train: netScreen ?? train,
             config,
             log,
             label: id,
           })
           : fitTreeCandidate({ ...o, train, config: scaledTrees(config, share), log, label: id });
         const seconds = Math.round(performance.now() - t0) / 1000;
-        timings.push({ id, rung: rung.rung, rows: rung.rows, seconds });
+        timings.push({ id, rung: rung.rung, rows, seconds });
         const val = scoreReport(o.val.labels, trained.valScores);
+        const before = results[i];
         results[i] = {
+          ...(before ? { previous: { rows: before.rows, val: before.val } } : {}),
           id,
           config,
           label,
           rung: rung.rung,
-          rows: rung.rows,
+          rows,
           bestEpoch: trained.bestEpoch,
           val,
           history: trained.history,

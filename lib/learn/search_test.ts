@@ -1,8 +1,9 @@
 import { deepStrictEqual, ok, throws } from "node:assert/strict";
 import { ConfigError } from "../errors.ts";
+import { nullLogger } from "../log.ts";
 import { openSection } from "../section.ts";
 import { parseYaml } from "../yaml.ts";
-import { rungPlan } from "./_halving.ts";
+import { rungPlan, screenNetworks } from "./_halving.ts";
 import type { Matrix } from "./matrix.ts";
 import type { CandidateConfig } from "./models.ts";
 import { createRng } from "../rng.ts";
@@ -158,6 +159,9 @@ Deno.test("runSearch halving: the losers stop after the first rung, the winner t
     ["c3", 0, 300],
   ]);
   deepStrictEqual(out.results[out.best].id, "c2");
+  // The winner remembers its previous rung (refit: auto reads the learning curve from it).
+  deepStrictEqual(out.results[out.best].previous?.rows, 300);
+  deepStrictEqual(out.results[0].previous, undefined);
   deepStrictEqual(out.timings.map((t) => `${t.id}@${t.rung}`), ["c1@0", "c2@0", "c3@0", "c2@1"]);
   deepStrictEqual(out.cut, false);
   ok(out.results[out.best].val.roc_auc > 0.95);
@@ -179,4 +183,19 @@ Deno.test("runSearch: the time cap stops the search after the first candidate, w
   deepStrictEqual(out.cut, true);
   deepStrictEqual(out.results.map((r) => r.id), ["c1"]);
   deepStrictEqual(out.results[out.best].id, "c1");
+});
+
+Deno.test("screenNetworks: a network goes on only as the rung's best; trees keep their places", () => {
+  const net: CandidateConfig = {
+    family: "logreg",
+    hidden: [],
+    learningRate: 0.1,
+    l2: 0,
+    dropout: 0,
+  };
+  const configs = [net, gbdt(0.1, 10), net, gbdt(0.3, 10)];
+  // Ranked best first: c3 (network) wins, so it stays; c1 (network) is dropped, its place not handed on.
+  deepStrictEqual(screenNetworks([2, 0, 3], configs, nullLogger, 0), [2, 3]);
+  deepStrictEqual(screenNetworks([1, 0, 2, 3], configs, nullLogger, 0), [1, 3]);
+  deepStrictEqual(screenNetworks([3, 1], configs, nullLogger, 0), [3, 1]);
 });

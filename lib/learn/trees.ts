@@ -11,7 +11,8 @@
  *   the matrix's categorical columns; optional row/feature sampling), the
  *   iteration count early-stopped on the validation split;
  * - `extra_trees`: extremely randomized trees without bootstrap, averaged
- *   (`_extra_trees.ts`).
+ *   (`_extra_trees.ts`), the tree count optionally early-stopped on the
+ *   validation log loss (`nIterNoChange`).
  *
  * Features are binned once per fit (`_bins.ts`: exact bins for features with
  * few values, quantile bins otherwise; at most 256). A fitted model is plain
@@ -73,6 +74,11 @@ export interface ExtraTreesConfig extends Omit<ExtraTreeParams, "maxFeatures"> {
   maxFeatures: number;
   /** Bins per feature at most (2–256). */
   maxBins: number;
+  /**
+   * Stop adding trees after this many without a better validation log loss
+   * of the average, keeping the trees up to the best (0 or absent: all `nEstimators`).
+   */
+  nIterNoChange?: number;
 }
 
 /** The hyperparameters of a tree family. */
@@ -95,7 +101,8 @@ export function describeTreeConfig(c: TreeConfig): string {
     const col = (c.colsample ?? 1) < 1 ? ` colsample=${c.colsample}` : "";
     return `gbdt lr=${c.learningRate} leaves=${c.maxLeafNodes}${depth} min_leaf=${c.minSamplesLeaf} l2=${c.l2}${sub}${col}`;
   }
-  return `extra_trees n=${c.nEstimators} max_features=${c.maxFeatures} min_leaf=${c.minSamplesLeaf}${depth}`;
+  const stop = (c.nIterNoChange ?? 0) > 0 ? ` no_change=${c.nIterNoChange}` : "";
+  return `extra_trees n=${c.nEstimators} max_features=${c.maxFeatures} min_leaf=${c.minSamplesLeaf}${depth}${stop}`;
 }
 
 /**
@@ -138,7 +145,7 @@ export interface TreeCandidate {
   model: TreeModel;
   /** Per iteration (tree count): training log loss and validation metrics. */
   history: EpochRecord[];
-  /** Trees kept (`gbdt`: the best iteration; `extra_trees`: all). */
+  /** Trees kept (the best iteration; `extra_trees` without `nIterNoChange`: all). */
   bestEpoch: number;
   /** Validation probabilities of the kept model. */
   valScores: Float32Array;
@@ -154,7 +161,7 @@ type OnTree = (
   model: TreeModel,
 ) => boolean;
 
-/** Bin the rows and grow up to `iterations` trees (all of them for extra_trees). */
+/** Bin the rows and grow up to `iterations` trees (`onTree` may stop earlier). */
 function grow(
   config: TreeConfig,
   data: Matrix,
@@ -208,7 +215,7 @@ function grow(
   };
   const idx = new Uint32Array(rows), tmp = new Uint32Array(rows);
   const sums = new Float64Array(rows), means = new Float64Array(rows);
-  for (let t = 1; t <= config.nEstimators; t++) {
+  for (let t = 1; t <= iterations; t++) {
     const tree = growExtraTree({
       binned,
       rows,
@@ -296,15 +303,16 @@ export function fitTreeCandidate(o: TreeFitOptions): TreeCandidate {
       const r = fastScoreReport(val.labels, valScores);
       const rec = epochRecord(it, trainLogLoss(o.train.labels, train, gbdt), r);
       history.push(rec);
-      // gbdt stops on validation log loss, as scikit-learn's HGB does: ranking
+      // Both stop on validation log loss, as scikit-learn's HGB does: ranking
       // metrics saturate near 1 and keep "improving" by single pairs.
-      const stopOn = gbdt ? "log_loss" : o.metric;
+      // extra_trees without `nIterNoChange` keeps every tree.
+      const patience = gbdt ? config.nIterNoChange : config.nIterNoChange ?? 0;
+      const stopOn = patience > 0 ? "log_loss" : o.metric;
       const value = r[stopOn];
       const improved = best.iteration === 0 || isBetter(stopOn, value, best.value);
       log.debug("iteration", { candidate: o.label, iteration: it, loss: rec.loss, val: value });
-      // extra_trees keeps every tree: more trees only average out noise.
-      if (improved || !gbdt) best = { iteration: it, value, scores: valScores.slice() };
-      return !gbdt || it - best.iteration < config.nIterNoChange;
+      if (improved || patience === 0) best = { iteration: it, value, scores: valScores.slice() };
+      return patience === 0 || it - best.iteration < patience;
     },
     o.threads,
   );
@@ -320,7 +328,7 @@ export interface TreeRefitOptions {
   train: Matrix;
   /** Seeds `extra_trees`' draws. */
   seed: number;
-  /** `gbdt`: exactly this many trees (the early-stopped candidate's); ignored by `extra_trees`. */
+  /** Exactly this many trees (the early-stopped candidate's; `extra_trees` without `nIterNoChange`: its `nEstimators`). */
   iterations: number;
 }
 
@@ -334,7 +342,8 @@ export interface TreeRefitOptions {
  * ```
  */
 export function refitTrees(o: TreeRefitOptions): TreeModel {
-  const n = o.config.family === "gbdt" ? o.iterations : o.config.nEstimators;
+  const c = o.config;
+  const n = c.family === "gbdt" || (c.nIterNoChange ?? 0) > 0 ? o.iterations : c.nEstimators;
   return grow(o.config, o.train, o.seed, n);
 }
 

@@ -100,6 +100,22 @@ Deno.test("fitTreeCandidate: early stopping keeps the best iteration; history pe
   deepStrictEqual(compileTrees(et.model)(val.data, val.rows), et.valScores);
 });
 
+Deno.test("extra_trees with nIterNoChange stops on validation log loss and keeps the best count", () => {
+  const train = data(300, 3, 1, step), val = data(100, 3, 2, step);
+  const config: ExtraTreesConfig = { ...ET, nEstimators: 400, nIterNoChange: 5 };
+  const c = fitTreeCandidate({ config, train, val, seed: 1, metric: "roc_auc" });
+  ok(c.history.length < 400, `stopped after ${c.history.length} trees`);
+  deepStrictEqual(c.history.length - c.bestEpoch, 5);
+  deepStrictEqual(c.model.trees.length, c.bestEpoch);
+  const bestLoss = Math.min(...c.history.map((r) => r.val_log_loss));
+  deepStrictEqual(c.history[c.bestEpoch - 1].val_log_loss, bestLoss);
+  deepStrictEqual(compileTrees(c.model)(val.data, val.rows), c.valScores);
+  // The refit grows exactly the kept count (without nIterNoChange: nEstimators).
+  const refit = refitTrees({ config, train, seed: 1, iterations: c.bestEpoch });
+  deepStrictEqual(refit.trees.length, c.bestEpoch);
+  deepStrictEqual(refitTrees({ config: ET, train, seed: 1, iterations: 3 }).trees.length, 25);
+});
+
 Deno.test("deterministic given the seed; extra_trees depends on it", () => {
   const train = data(300, 4, 5, xor);
   for (const config of [GBDT, ET]) {
