@@ -115,7 +115,9 @@ function checkDelimiter(
       file: at.file,
       line: at.line,
       hint: `the model was trained on ${delimiterName(model)}-separated files; ` +
-        `give the file's separator with --delimiter${seen ? ` (e.g. --delimiter ${JSON.stringify(seen)})` : ""}`,
+        `give the file's separator with --delimiter${
+          seen ? ` (e.g. --delimiter ${JSON.stringify(seen)})` : ""
+        }`,
     },
   );
 }

@@ -104,7 +104,9 @@ Deno.test("predict: --delimiter overrides the model's", async () => {
 
 Deno.test("predict: a file in another delimiter than the model's is a DataError naming file and line", async () => {
   const scorer = await model(";");
-  for (const [name, text] of [["wrong.csv", rawFile(",")], ["wrong_bare.csv", rawFile(",", false)]]) {
+  for (
+    const [name, text] of [["wrong.csv", rawFile(",")], ["wrong_bare.csv", rawFile(",", false)]]
+  ) {
     await rejects(() => score({ scorer, name, text }), (err) => {
       ok(err instanceof DataError, String(err));
       ok(err.message.includes("a single field when split at ';'"), err.message);
