@@ -193,6 +193,15 @@ if (import.meta.main) {
     if (positionals.filter((p) => p === "-").length > 1) {
       throw new ConfigError("stdin (-) can be read only once", { field: "INPUT" });
     }
+    const delimiter = delimiterArg(str("delimiter"));
+    const sharded = values.shard !== undefined || values.shards !== undefined ||
+      positionals.some((p) => p.startsWith("s3://"));
+    if (delimiter !== undefined && sharded) {
+      throw new ConfigError("--delimiter is for local inputs; S3 shards use the model's", {
+        field: "--delimiter",
+        hint: "the model's delimiter is preprocess.json's input.delimiter (ingest.delimiter)",
+      });
+    }
     const model = await resolveModelSource(str("model") ?? DEFAULT_MODEL_SOURCE, {
       env: sourceEnv(),
       log,
@@ -210,7 +219,7 @@ if (import.meta.main) {
       inputs: positionals,
       out: str("out") ?? "predictions.csv",
       format,
-      delimiter: delimiterArg(str("delimiter")),
+      delimiter,
       outFormat,
       rejects: str("rejects"),
       threshold,
