@@ -97,7 +97,11 @@ export function delimiterName(d: string): string {
   return d === "\t" ? "tab" : `'${d}'`;
 }
 
-/** A first line that stays one field while the model reads more: the wrong delimiter. */
+/**
+ * A first line that stays one field while the model reads more, and holds
+ * another common separator (or the model reads header-less files): the
+ * wrong delimiter.
+ */
 function checkDelimiter(
   fields: string[],
   at: { pre: Preprocessor; file: string; line: number; delimiter: string },
@@ -107,6 +111,8 @@ function checkDelimiter(
     : at.pre.encoders.filter((e) => !e.column.nullable).length;
   if (fields.length !== 1 || wanted < 2) return;
   const seen = [",", ";", "\t", "|"].find((d) => d !== at.delimiter && fields[0].includes(d));
+  // With a header and no other separator in sight, the header check says more.
+  if (!seen && at.pre.spec.input?.header !== false) return;
   const model = at.pre.spec.input?.delimiter ?? ",";
   throw new DataError(
     `the first line is a single field when split at ${delimiterName(at.delimiter)}` +
@@ -114,7 +120,7 @@ function checkDelimiter(
     {
       file: at.file,
       line: at.line,
-      hint: `the model was trained on ${delimiterName(model)}-separated files; ` +
+      hint: `the model reads ${delimiterName(model)}-separated files; ` +
         `give the file's separator with --delimiter${
           seen ? ` (e.g. --delimiter ${JSON.stringify(seen)})` : ""
         }`,

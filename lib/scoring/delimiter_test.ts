@@ -118,6 +118,12 @@ Deno.test("predict: a file in another delimiter than the model's is a DataError 
       return true;
     });
   }
+  // One field and no other separator in sight: the header check's message.
+  await rejects(() => score({ scorer, name: "one.csv", text: "bytes\n1\n" }), (err) => {
+    ok(err instanceof DataError);
+    ok(err.message.startsWith("wrong header: missing column(s)"), err.message);
+    return true;
+  });
   const tab = await model("\t");
   await rejects(() => score({ scorer: tab, name: "wrong_tab.csv", text: rawFile(";") }), (err) => {
     ok(err instanceof DataError);
