@@ -1,7 +1,7 @@
 /**
  * `deno task predict INPUT... [--out FILE] [--format csv|jsonl] [--threshold T]
  * [--model DIR|s3://…|models:/name@alias] [--rejects FILE] [--workers N]
- * [--out-format csv|jsonl] [--backend auto|dense-simd|dense-js|cpu|wasm]`:
+ * [--out-format csv|jsonl] [--backend auto|dense-simd|dense-js|cpu|wasm] [--delimiter C]`:
  * score files (or stdin, `-`) with the released model (lib/scoring/batch.ts).
  *
  * - Output (default `predictions.csv`; `-` is stdout): one line per valid
@@ -18,7 +18,11 @@
  * - The files the model was trained from are accepted as they are
  *   (`preprocess.json`'s `input`): header-less rows in the source column
  *   order, the schema's `drop` columns and the label column (ignored), and
- *   the missing-value tokens of `ingest.na_values`.
+ *   the missing-value tokens of `ingest.na_values`, split at the model's
+ *   delimiter (`ingest.delimiter`, e.g. `;` or tab); `--delimiter C` (`tab`
+ *   or `\t` for a tab) overrides it. Outputs are always comma CSV (or JSON
+ *   Lines): they are threatline's own files, read back by monitor and the
+ *   dashboard, and their numbers use a dot, so a comma never clashes.
  * - A model with a class model (`multiclass.json`, schema `target.mode:
  *   multiclass`) adds `class` and `class_probability` to every row.
  *
@@ -27,7 +31,12 @@
 import { parseArgs, positiveInt } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { ConfigError } from "../lib/errors.ts";
-import { predictBatch, type PredictProgress, type PredictSummary } from "../lib/scoring/batch.ts";
+import {
+  inputDelimiter,
+  predictBatch,
+  type PredictProgress,
+  type PredictSummary,
+} from "../lib/scoring/batch.ts";
 import { recordScored } from "../lib/history/mod.ts";
 import { openTaskHistory } from "./_history.ts";
 import { DEFAULT_MODEL_SOURCE, resolveModelSource } from "../lib/scoring/model_source.ts";
@@ -38,7 +47,8 @@ import { runShardedPredict, SHARD_OPTIONS } from "./_predict_s3.ts";
 
 const USAGE = "deno task predict INPUT... [--out FILE|-] [--format csv|jsonl] " +
   "[--threshold T] [--model DIR|s3://bucket/prefix/|models:/name@alias] [--rejects FILE] " +
-  "[--workers N] [--out-format csv|jsonl] [--backend auto|dense-simd|dense-js|cpu|wasm]\n" +
+  "[--workers N] [--out-format csv|jsonl] [--backend auto|dense-simd|dense-js|cpu|wasm] " +
+  "[--delimiter C]\n" +
   "       deno task predict s3://bucket/in/ --out s3://bucket/out/ [--shard I/N | --shards N]";
 
 /** The environment the model sources may read (S3 and MLflow settings, HOME for the cache). */
@@ -113,6 +123,25 @@ export function summaryLine(s: PredictSummary): string {
     }) → ${s.out === "-" ? "stdout" : s.out}`;
 }
 
+/**
+ * The `--delimiter` value: `tab` and `\t` (as typed in a shell) mean a tab.
+ *
+ * @example
+ * ```ts
+ * import { delimiterArg } from "./predict.ts";
+ * [delimiterArg("tab"), delimiterArg(";"), delimiterArg(undefined)]; // ["\t", ";", undefined]
+ * ```
+ */
+export function delimiterArg(v: string | undefined): string | undefined {
+  if (v === undefined) return undefined;
+  if (v === "tab" || v === "\\t") return "\t";
+  try {
+    return inputDelimiter(v);
+  } catch (err) {
+    throw new ConfigError(`--delimiter: ${(err as Error).message}`, { field: "--delimiter" });
+  }
+}
+
 if (import.meta.main) {
   await runMain(async ({ args, log }) => {
     const { values, positionals } = parseArgs(args, {
@@ -126,6 +155,7 @@ if (import.meta.main) {
         rejects: { type: "string" },
         workers: { type: "string" },
         backend: { type: "string" },
+        delimiter: { type: "string" },
         ...SHARD_OPTIONS,
       },
     });
@@ -163,6 +193,15 @@ if (import.meta.main) {
     if (positionals.filter((p) => p === "-").length > 1) {
       throw new ConfigError("stdin (-) can be read only once", { field: "INPUT" });
     }
+    const delimiter = delimiterArg(str("delimiter"));
+    const sharded = values.shard !== undefined || values.shards !== undefined ||
+      positionals.some((p) => p.startsWith("s3://"));
+    if (delimiter !== undefined && sharded) {
+      throw new ConfigError("--delimiter is for local inputs; S3 shards use the model's", {
+        field: "--delimiter",
+        hint: "the model's delimiter is preprocess.json's input.delimiter (ingest.delimiter)",
+      });
+    }
     const model = await resolveModelSource(str("model") ?? DEFAULT_MODEL_SOURCE, {
       env: sourceEnv(),
       log,
@@ -180,6 +219,7 @@ if (import.meta.main) {
       inputs: positionals,
       out: str("out") ?? "predictions.csv",
       format,
+      delimiter,
       outFormat,
       rejects: str("rejects"),
       threshold,

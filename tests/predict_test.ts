@@ -143,6 +143,40 @@ Deno.test("predict: a wrong header exits 3 with the missing and unexpected colum
   ok(bad.stderr.includes("--threshold must be a number in [0, 1]"), bad.stderr);
 });
 
+Deno.test("predict: --delimiter reads a ';' file like its comma form; without it, exit 3 naming the line", async () => {
+  const dir = await release();
+  const comma = await phishingCsv(20);
+  await Deno.writeTextFile(join(dir, "c.csv"), comma);
+  await Deno.writeTextFile(join(dir, "semi.csv"), comma.replaceAll(",", ";"));
+  const a = await predict(dir, ["c.csv", "--model", "model", "--out", "c.out.csv"]);
+  strictEqual(a.code, 0, a.stderr);
+  const b = await predict(dir, [
+    "semi.csv",
+    "--model",
+    "model",
+    "--out",
+    "semi.out.csv",
+    "--delimiter",
+    ";",
+  ]);
+  strictEqual(b.code, 0, b.stderr);
+  strictEqual(
+    await Deno.readTextFile(join(dir, "semi.out.csv")),
+    await Deno.readTextFile(join(dir, "c.out.csv")),
+  );
+  const c = await predict(dir, ["semi.csv", "--model", "model", "--out", "x.csv"]);
+  strictEqual(c.code, 3);
+  ok(
+    c.stderr.includes(
+      "error[DATA] semi.csv:1: the first line is a single field when split at ','; it looks ';'-separated",
+    ),
+    c.stderr,
+  );
+  const d = await predict(dir, ["c.csv", "--model", "model", "--delimiter", ";;"]);
+  strictEqual(d.code, 2);
+  ok(d.stderr.includes("--delimiter: the CSV delimiter must be one ASCII character"), d.stderr);
+});
+
 Deno.test("predict: stdin (JSON Lines) to stdout, gzip input, --threshold", async () => {
   const dir = await release();
   const csv = await phishingCsv(50, 100);

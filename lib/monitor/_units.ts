@@ -233,14 +233,16 @@ export async function listNewFiles(
   return names.filter((n) => watermark === null || n > watermark).sort();
 }
 
-/** Labels of a file's rows from its label column (CSV with a header, or JSON Lines). */
+/** Labels of a file's rows from its label column (CSV with a header, at the model's delimiter, or JSON Lines). */
 async function fileLabels(ctx: UnitContext, path: string, format: "csv" | "jsonl") {
   const field = ctx.params.labels.field ?? ctx.scorer.preprocess.schema.target.column;
   const labels = new Map<number, 0 | 1>();
   let row = 0;
   if (format === "csv") {
     let at = -1;
-    for await (const batch of readCsvFile(path)) {
+    // Input files are split like predict splits them: at the model's delimiter.
+    const delimiter = ctx.scorer.preprocess.spec.input?.delimiter;
+    for await (const batch of readCsvFile(path, { delimiter })) {
       for (const r of batch.rows) {
         if (r.length === 1 && r[0] === "") continue;
         if (at === -1 && row === 0 && labels.size === 0) {

@@ -11,7 +11,8 @@
  * `rowEncoder` of lib/ml), which gives the exact reason of a reject. Both
  * paths produce the same features (`_chunk_test.ts` checks it); they stay
  * side by side, to be read against each other. The per-column codecs are in
- * `_codec.ts`, the JSON Lines path in `_chunk_jsonl.ts`.
+ * `_codec.ts`, the JSON Lines path in `_chunk_jsonl.ts`. The field separator
+ * is the input's (`ChunkInput.delimiter`, one ASCII byte; `,` by default).
  *
  * @module
  */
@@ -88,6 +89,7 @@ export class ChunkScorer {
   #sampleMax = Infinity;
   #rowCells: (number | null)[];
   #rowsSeen = 0;
+  #delimiter = 44;
 
   /** Set up for a scorer. */
   constructor(scorer: Scorer, o: ChunkSetup) {
@@ -116,6 +118,7 @@ export class ChunkScorer {
     this.#flushAbsent();
     this.#input = input;
     if (input.format === "jsonl") return;
+    this.#delimiter = (input.delimiter ?? ",").charCodeAt(0);
     const { header } = input;
     this.#slotCodec = header.map((h) => this.#byName.get(h));
     this.#slots = header.map((h, i) => {
@@ -209,6 +212,7 @@ export class ChunkScorer {
     const slots = this.#slots, codecs = this.#slotCodec, nf = slots.length;
     const width = this.#scorer.preprocess.width;
     const x = this.#x;
+    const d = this.#delimiter;
     const used: Entry[] = new Array(nf);
     let i = 0, row = job.startRow, line = job.startLine, read = 0;
     while (i < n) {
@@ -230,13 +234,13 @@ export class ChunkScorer {
         let key = 0, high = 0, c = -1;
         while (i < n) {
           c = bytes[i];
-          if (c === 44 || c === LF || c === CR) break;
+          if (c === d || c === LF || c === CR) break;
           key = key * 128 + c;
           high |= c;
           i++;
         }
         if (i >= n) c = -1;
-        if (f < nf - 1 ? c !== 44 : c === 44) {
+        if (f < nf - 1 ? c !== d : c === d) {
           ok = false; // too few or too many fields
           break;
         }
@@ -298,7 +302,7 @@ export class ChunkScorer {
         this.#commit(row, base, rows);
         line++;
       } else {
-        const span = nextRecord(bytes, start, n, true)!;
+        const span = nextRecord(bytes, start, n, true, d)!;
         i = span.end;
         this.#slowCsv(bytes.subarray(start, span.end), { row, line, base }, rows, ids, rejects);
         line += span.lines;
@@ -331,7 +335,8 @@ export class ChunkScorer {
     }
     let fields: string[];
     try {
-      const parser = new CsvParser({ file: this.#input!.file });
+      const { file, delimiter } = this.#input!;
+      const parser = new CsvParser({ file, delimiter });
       fields = [...parser.push(text).rows, ...parser.end().rows][0];
     } catch (err) {
       if (!(err instanceof DataError)) throw err;

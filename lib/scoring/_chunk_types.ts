@@ -22,6 +22,8 @@ export interface ChunkInput {
   format: InputFormat;
   /** CSV: the header's column names; JSON Lines: unused. */
   header: string[];
+  /** CSV: the field separator, one ASCII character (default `,`). */
+  delimiter?: string;
 }
 
 /** One rejected row. */

@@ -4,6 +4,9 @@
  * model's `preprocess.json` names (the first row stays data unless it
  * repeats those names). Empty and blank-only inputs are a `DataError` here;
  * header-only inputs are caught by the caller once it has counted the rows.
+ * CSV records are split at the input's delimiter (the model's
+ * `preprocess.json` `input.delimiter` unless the caller overrides it); a first
+ * line that stays one field is a `DataError` naming the delimiter.
  * Private to lib/scoring.
  *
  * @module
@@ -22,9 +25,24 @@ export interface InputHeader {
   headerLines: number;
 }
 
+/** What {@linkcode readInputHeader} needs. */
+export interface HeaderOptions {
+  /** The model's preprocessing. */
+  pre: Preprocessor;
+  /** The input's format. */
+  format: InputFormat;
+  /** Name for messages. */
+  file: string;
+  /** Raw bytes read so far (tells an empty input from a blank one). */
+  bytesRead: () => number;
+  /** CSV field separator (default `,`). */
+  delimiter?: string;
+}
+
 /**
- * The input's columns. Throws a `DataError` for an empty (0-byte) input
- * and for one with only blank lines.
+ * The input's columns. Throws a `DataError` for an empty (0-byte) input,
+ * for one with only blank lines, and for a CSV whose first line is one field
+ * at the delimiter while the model reads several columns (a wrong delimiter).
  *
  * @example
  * ```ts ignore
@@ -33,7 +51,7 @@ export interface InputHeader {
  */
 export async function readInputHeader(
   chunker: RecordChunker,
-  o: { pre: Preprocessor; format: InputFormat; file: string; bytesRead: () => number },
+  o: HeaderOptions,
 ): Promise<InputHeader> {
   const first = await chunker.first();
   if (!first) {
@@ -49,8 +67,12 @@ export async function readInputHeader(
     );
   }
   const input = o.pre.spec.input;
+  const delimiter = o.delimiter ?? ",";
+  const fields = o.format === "csv" ? csvFields(first.bytes, o.file, delimiter) : [];
+  if (o.format === "csv") {
+    checkDelimiter(fields, { pre: o.pre, file: o.file, line: first.lines, delimiter });
+  }
   if (o.format === "csv" && input && !input.header) {
-    const fields = csvFields(first.bytes, o.file);
     const names = new Set(input.columns);
     // A header row (every field a column name) is accepted too, and checked as usual.
     const isHeader = fields.length > 0 && fields.every((f) => names.has(f.trim()));
@@ -58,27 +80,67 @@ export async function readInputHeader(
     chunker.putBack(first.bytes);
     return { header: [...input.columns], headerLines: 0 };
   }
-  return { header: headerOf(first, o.format, o.file), headerLines: first.lines };
+  const header = o.format === "csv" ? fields.map((c) => c.trim()) : jsonKeys(first, o.file);
+  return { header, headerLines: first.lines };
 }
 
-function csvFields(bytes: Uint8Array, file: string): string[] {
+/**
+ * How a delimiter reads in messages.
+ *
+ * @example
+ * ```ts
+ * import { delimiterName } from "./_header.ts";
+ * [delimiterName(";"), delimiterName("\t")]; // ["';'", "tab"]
+ * ```
+ */
+export function delimiterName(d: string): string {
+  return d === "\t" ? "tab" : `'${d}'`;
+}
+
+/**
+ * A first line that stays one field while the model reads more, and holds
+ * another common separator (or the model reads header-less files): the
+ * wrong delimiter.
+ */
+function checkDelimiter(
+  fields: string[],
+  at: { pre: Preprocessor; file: string; line: number; delimiter: string },
+): void {
+  const wanted = at.pre.spec.input?.header === false
+    ? at.pre.spec.input.columns.length
+    : at.pre.encoders.filter((e) => !e.column.nullable).length;
+  if (fields.length !== 1 || wanted < 2) return;
+  const seen = [",", ";", "\t", "|"].find((d) => d !== at.delimiter && fields[0].includes(d));
+  // With a header and no other separator in sight, the header check says more.
+  if (!seen && at.pre.spec.input?.header !== false) return;
+  const model = at.pre.spec.input?.delimiter ?? ",";
+  throw new DataError(
+    `the first line is a single field when split at ${delimiterName(at.delimiter)}` +
+      (seen ? `; it looks ${delimiterName(seen)}-separated` : ""),
+    {
+      file: at.file,
+      line: at.line,
+      hint: `the model reads ${delimiterName(model)}-separated files; ` +
+        `give the file's separator with --delimiter${
+          seen ? ` (e.g. --delimiter ${JSON.stringify(seen)})` : ""
+        }`,
+    },
+  );
+}
+
+function csvFields(bytes: Uint8Array, file: string, delimiter: string): string[] {
   let text: string;
   try {
     text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
   } catch {
     throw new DataError("the first line is not valid UTF-8 text", { file, line: 1 });
   }
-  const p = new CsvParser({ file });
+  const p = new CsvParser({ file, delimiter });
   return [...p.push(text).rows, ...p.end().rows][0] ?? [];
 }
 
-/** The columns of an input, from its first record. */
-function headerOf(
-  first: { bytes: Uint8Array; lines: number },
-  format: InputFormat,
-  file: string,
-): string[] {
-  if (format === "csv") return csvFields(first.bytes, file).map((c) => c.trim());
+/** The keys of a JSON Lines input's first record. */
+function jsonKeys(first: { bytes: Uint8Array; lines: number }, file: string): string[] {
   let record: unknown;
   try {
     record = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(first.bytes));

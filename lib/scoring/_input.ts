@@ -118,14 +118,24 @@ export interface Piece {
   lines: number;
 }
 
+/** How a {@linkcode RecordChunker} cuts. */
+export interface ChunkerOptions {
+  /** The input's format. */
+  format: InputFormat;
+  /** Bytes per piece (about). */
+  chunkBytes: number;
+  /** CSV field separator, one ASCII character (default `,`). */
+  delimiter?: string;
+}
+
 /**
  * Cuts an input into pieces of about `chunkBytes` holding whole records
- * (CSV by `CsvParser`'s rules, or JSON Lines).
+ * (CSV by `CsvParser`'s rules with the input's delimiter, or JSON Lines).
  *
  * @example
  * ```ts ignore
  * import { RecordChunker } from "./_input.ts";
- * const c = new RecordChunker(input.chunks, "csv", 1 << 20);
+ * const c = new RecordChunker(input.chunks, { format: "csv", chunkBytes: 1 << 20 });
  * const header = await c.first();
  * for (let p = await c.next(); p; p = await c.next()) console.log(p.records);
  * ```
@@ -137,13 +147,15 @@ export class RecordChunker {
   #buf: Uint8Array;
   #len = 0;
   #eof = false;
+  #delimiter: number;
 
   /** Read from `source`. */
-  constructor(source: AsyncIterator<Uint8Array>, format: InputFormat, chunkBytes: number) {
+  constructor(source: AsyncIterator<Uint8Array>, o: ChunkerOptions) {
     this.#source = source;
-    this.#format = format;
-    this.#chunkBytes = chunkBytes;
-    this.#buf = new Uint8Array(chunkBytes + (1 << 16));
+    this.#format = o.format;
+    this.#chunkBytes = o.chunkBytes;
+    this.#delimiter = (o.delimiter ?? ",").charCodeAt(0);
+    this.#buf = new Uint8Array(o.chunkBytes + (1 << 16));
   }
 
   /** Read until at least `want` bytes are buffered or the input ends. */
@@ -195,7 +207,7 @@ export class RecordChunker {
         let pos = 0, lines = 0;
         for (;;) {
           if (pos >= buf.length) break; // nothing (left): not an empty record
-          const r = nextRecord(buf, pos, buf.length, this.#eof);
+          const r = nextRecord(buf, pos, buf.length, this.#eof, this.#delimiter);
           if (!r) break;
           lines += r.lines;
           pos = r.end;
@@ -228,7 +240,7 @@ export class RecordChunker {
       if (this.#len === 0) return null;
       const scan: RecordScan = this.#format === "jsonl"
         ? scanJsonLines(this.#buf, 0, this.#len, this.#eof)
-        : scanRecords(this.#buf, 0, this.#len, this.#eof);
+        : scanRecords(this.#buf, 0, this.#len, this.#eof, this.#delimiter);
       if (scan.end > 0) {
         return { bytes: this.#take(scan.end), records: scan.records, lines: scan.lines };
       }

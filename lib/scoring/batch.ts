@@ -18,7 +18,7 @@
  *
  * @module
  */
-import { DataError } from "../errors.ts";
+import { ConfigError, DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
 import { csvField } from "../data/csv.ts";
 import { batchDrift, mergeDriftStates, SAMPLE_ROWS } from "./_batch_drift.ts";
@@ -43,6 +43,11 @@ export interface PredictOptions {
   out: string;
   /** Input format (default: by file name, CSV for stdin). */
   format?: InputFormat;
+  /**
+   * CSV input field separator, one ASCII character (default: the model's,
+   * `preprocess.json` `input.delimiter`, else `,`). Outputs stay comma CSV.
+   */
+  delimiter?: string;
   /** Output format (default: JSON Lines for `.jsonl`/`.ndjson` outputs, else CSV). */
   outFormat?: OutputFormat;
   /** Rejects file (default `<out base>.rejects.csv`). */
@@ -189,6 +194,7 @@ export async function predictBatch(o: PredictOptions): Promise<PredictSummary> {
     else totalBytes += await Deno.stat(path).then((s) => s.size, () => 0);
   }
   const chunkBytes = o.chunkBytes ?? 1 << 20;
+  const delimiter = inputDelimiter(o.delimiter ?? pre.spec.input?.delimiter ?? ",");
   // Workers take ~0.1 s to start: not worth it for a few chunks.
   const small = totalBytes !== undefined && totalBytes < SMALL_INPUT_CHUNKS * chunkBytes;
   const workers = o.workers ?? (small ? 0 : DEFAULT_WORKERS);
@@ -197,12 +203,13 @@ export async function predictBatch(o: PredictOptions): Promise<PredictSummary> {
     const file = path === "-" ? "<stdin>" : path;
     const format = formatOf(path, o.format);
     const input = await openInput(path, o.stdin);
-    const chunker = new RecordChunker(input.chunks, format, chunkBytes);
+    const chunker = new RecordChunker(input.chunks, { format, chunkBytes, delimiter });
     const { header, headerLines } = await readInputHeader(chunker, {
       pre,
       format,
       file,
       bytesRead: input.bytesRead,
+      delimiter,
     });
     checkHeader(pre, header, { file, line: format === "csv" ? Math.max(1, headerLines) : 1 });
     return { file, format, input, chunker, header, headerLines };
@@ -259,7 +266,7 @@ export async function predictBatch(o: PredictOptions): Promise<PredictSummary> {
           file: c.file,
         });
       }
-      executor.setInput({ file: c.file, format: c.format, header: c.header });
+      executor.setInput({ file: c.file, format: c.format, header: c.header, delimiter });
       let line = c.headerLines + 1;
       const firstRow = row;
       try {
@@ -324,6 +331,29 @@ export async function predictBatch(o: PredictOptions): Promise<PredictSummary> {
   } finally {
     executor.close();
   }
+}
+
+/**
+ * Check a CSV input delimiter: the byte-level reader takes one ASCII
+ * character other than a quote or a line end.
+ *
+ * @example
+ * ```ts
+ * import { inputDelimiter } from "./batch.ts";
+ * inputDelimiter("\t"); // "\t"
+ * ```
+ */
+export function inputDelimiter(d: string): string {
+  const code = d.length === 1 ? d.charCodeAt(0) : -1;
+  if (code < 1 || code > 127 || d === '"' || d === "\n" || d === "\r") {
+    throw new ConfigError(
+      `the CSV delimiter must be one ASCII character other than a quote or a line end; got ${
+        JSON.stringify(d)
+      }`,
+      { field: "delimiter", hint: "e.g. ',', ';', a tab ('\\t') or '|'" },
+    );
+  }
+  return d;
 }
 
 function driftReport(

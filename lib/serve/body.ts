@@ -245,7 +245,9 @@ export interface CsvInput {
 /**
  * Parse a CSV upload with a header row: at least one data row, at most
  * `maxRecords`, every row as wide as the header (400 `MALFORMED_CSV`,
- * 413 `TOO_MANY_RECORDS`).
+ * 413 `TOO_MANY_RECORDS`). Comma-separated always (the `text/csv` contract,
+ * even for a model trained on `;` or tab files): a one-field header that
+ * holds `;`, a tab or `|` is a 400 saying so.
  *
  * @example
  * ```ts
@@ -263,6 +265,19 @@ export function parseCsvInput(text: string, maxRecords: number): CsvInput {
   }
   if (rows.length === 0) throw new HttpError("MALFORMED_CSV", "the CSV upload is empty");
   const header = rows[0];
+  // Uploads are comma CSV (text/csv) whatever the model's training files used.
+  const other = header.length === 1
+    ? [";", "\t", "|"].find((d) => header[0].includes(d))
+    : undefined;
+  if (other) {
+    throw new HttpError(
+      "MALFORMED_CSV",
+      `line 1: the header is one field; it looks ${
+        other === "\t" ? "tab" : `'${other}'`
+      }-separated, ` +
+        "and CSV uploads are comma-separated (RFC 4180)",
+    );
+  }
   if (rows.length === 1) throw new HttpError("MALFORMED_CSV", "the CSV upload has no data rows");
   if (rows.length - 1 > maxRecords) {
     throw new HttpError(

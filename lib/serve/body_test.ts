@@ -114,6 +114,14 @@ Deno.test("parseCsvInput: header + rows; empty, header-only, ragged, unterminate
   });
   throws(() => parseCsvInput('a,b\n1,"2\n', 5), httpError("MALFORMED_CSV"));
   throws(() => parseCsvInput("a\n1\n2\n3\n", 2), httpError("TOO_MANY_RECORDS"));
+  // Uploads are comma CSV: a ';' or tab file says so.
+  for (const [text, says] of [["a;b\n1;2\n", "';'-separated"], ["a\tb\n1\t2\n", "tab-separated"]]) {
+    throws(() => parseCsvInput(text, 5), (e: unknown) => {
+      ok(e instanceof HttpError && e.code === "MALFORMED_CSV", String(e));
+      ok(e.message.includes(says) && e.message.includes("line 1"), e.message);
+      return true;
+    });
+  }
 });
 
 Deno.test("csvText: raw text, or the file part of a multipart form", async () => {
