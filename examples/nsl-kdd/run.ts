@@ -88,15 +88,21 @@ if (import.meta.main) {
     }
     await mkdir(join(ws, "data/nsl-kdd"), { recursive: true });
     for (const f of FILES) await cp(join(data, f), join(ws, "data/nsl-kdd", f));
-    for (const f of ["pipeline.yaml", "deno.json", "deno.lock"]) {
+    // The whole pipeline.yaml (the URL model's stages too: loading checks every stage's deps).
+    for (
+      const f of ["pipeline.yaml", "deno.json", "deno.lock", "url.params.yaml", "url.schema.yaml"]
+    ) {
       await cp(join(REPO, f), join(ws, f));
     }
+    await mkdir(join(ws, "data"), { recursive: true });
+    await cp(join(REPO, "data/urls.csv"), join(ws, "data/urls.csv"));
     for (const d of ["lib", "stages", "tasks"]) {
       await cp(join(REPO, d), join(ws, d), { recursive: true, force: true });
     }
     for (const f of ["schema.yaml", "params.yaml"]) await cp(join(HERE, f), join(ws, f));
     const cacheEnv = ["--config", join(ws, "deno.json")];
-    await run(ws, ["task", ...cacheEnv, "repro"]);
+    // `push` and everything upstream: the NSL-KDD model's stages, not the URL model's.
+    await run(ws, ["task", ...cacheEnv, "repro", "push"]);
     const metrics = JSON.parse(await Deno.readTextFile(join(ws, "artifacts/metrics.json")));
     await run(ws, [
       "task",
