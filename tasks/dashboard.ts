@@ -23,21 +23,10 @@ import { apiEntry, openHistory, recordScored } from "../lib/history/mod.ts";
 import { MlflowClient } from "../lib/mlflow/client.ts";
 import { MLFLOW_ENV_VARS, mlflowConfigFromEnv } from "../lib/mlflow/config.ts";
 import { S3_ENV_VARS } from "../lib/s3/settings.ts";
-import { parseModelSource, resolveModelSource } from "../lib/scoring/mod.ts";
-import { loadServedModel } from "../lib/serve/classes.ts";
-import {
-  API_KEY_ENV,
-  createApp,
-  createMetrics,
-  localDirLoader,
-  ModelHolder,
-  type ModelLoader,
-  ModelWatcher,
-  resolvingLoader,
-  ServerHandle,
-} from "../lib/serve/mod.ts";
+import { API_KEY_ENV, createApp, createMetrics, ModelHolder } from "../lib/serve/mod.ts";
 import { loadServedUrlModel } from "../lib/serve/url_model.ts";
 import { configFromEnv, grantedEnv } from "./_workspace.ts";
+import { modelLoader, serveUntilSignal } from "./_serving.ts";
 
 const SOURCE_ENV_VARS = [...S3_ENV_VARS, ...MLFLOW_ENV_VARS, "HOME", "USERPROFILE"];
 /** Variables handed to the repro child the Train page starts. */
@@ -55,14 +44,7 @@ if (import.meta.main) {
   await runMain(async ({ args, log }) => {
     const env = grantedEnv([API_KEY_ENV, "MONGODB_URI", ...SOURCE_ENV_VARS, ...CHILD_ENV_VARS]);
     const config = parseDashboardConfig(args, env);
-    const load = (dir: string) => loadServedModel(dir, { log });
-    const loader: ModelLoader = parseModelSource(config.model).kind === "dir"
-      ? localDirLoader(config.model, load)
-      : resolvingLoader(
-        config.model,
-        async (source) => (await resolveModelSource(source, { env, log })).dir,
-        load,
-      );
+    const loader = modelLoader({ model: config.model, env, log });
     const models = new ModelHolder({ log });
     try {
       models.swap(await loader.load(), { source: loader.source });
@@ -123,26 +105,18 @@ if (import.meta.main) {
       log,
       assets: await loadAssets(),
     });
-    const server = ServerHandle.start({
+    await serveUntilSignal({
       fetch: app.fetch,
-      hostname: config.host,
-      port: config.port,
-      auth: config.apiKey !== undefined,
+      config,
+      models,
+      loader,
       log,
+      onStop: async () => {
+        draining = true;
+        trainer.cancel();
+        await trainer.finished;
+      },
     });
-    const watcher = config.reloadSeconds > 0
-      ? new ModelWatcher({ holder: models, loader, intervalMs: config.reloadSeconds * 1000, log })
-      : undefined;
-    watcher?.start();
-    const sig = await new Promise<string>((resolve) => {
-      for (const s of ["SIGTERM", "SIGINT"] as const) Deno.addSignalListener(s, () => resolve(s));
-    });
-    log.info("shutting down", { signal: sig });
-    draining = true;
-    trainer.cancel();
-    await trainer.finished;
-    await watcher?.stop();
-    await server.shutdown({ graceMs: config.limits.requestTimeoutMs + 1000 });
     await models.close();
     await history.close();
     urlModel?.checker.dispose();

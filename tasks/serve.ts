@@ -24,63 +24,29 @@
  * @module
  */
 import { runMain } from "../lib/cli.ts";
-import { EXIT } from "../lib/errors.ts";
-import type { Logger } from "../lib/log.ts";
 import { MLFLOW_ENV_VARS } from "../lib/mlflow/config.ts";
 import { S3_ENV_VARS } from "../lib/s3/settings.ts";
-import { parseModelSource, resolveModelSource } from "../lib/scoring/mod.ts";
-import { loadServedModel } from "../lib/serve/classes.ts";
 import {
   API_KEY_ENV,
   createApp,
   createMetrics,
-  localDirLoader,
   ModelHolder,
-  type ModelLoader,
-  ModelWatcher,
   parseServeConfig,
-  resolvingLoader,
-  type ServeConfig,
-  ServerHandle,
 } from "../lib/serve/mod.ts";
 import { apiEntry, recordScored } from "../lib/history/mod.ts";
 import { openTaskHistory } from "./_history.ts";
 import { loadServedUrlModel } from "../lib/serve/url_model.ts";
 import { grantedEnv } from "./_workspace.ts";
+import { modelLoader, serveUntilSignal } from "./_serving.ts";
 
 /** The variables the remote model sources may read (S3 and MLflow settings, HOME for the cache). */
 const SOURCE_ENV_VARS = [...S3_ENV_VARS, ...MLFLOW_ENV_VARS, "HOME", "USERPROFILE"];
 
-function modelLoader(config: ServeConfig, log: Logger): ModelLoader {
-  const load = (dir: string) => loadServedModel(dir, { log });
-  if (parseModelSource(config.model).kind === "dir") return localDirLoader(config.model, load);
-  // Read once here; a variable the task does not grant reads as unset.
-  const env = grantedEnv(SOURCE_ENV_VARS);
-  const resolve = async (source: string) => (await resolveModelSource(source, { env, log })).dir;
-  return resolvingLoader(config.model, resolve, load);
-}
-
-/** Wait for SIGTERM or SIGINT; a second one exits at once. */
-function nextSignal(log: Logger): Promise<Deno.Signal> {
-  return new Promise((resolve) => {
-    let seen = false;
-    for (const sig of ["SIGTERM", "SIGINT"] as const) {
-      Deno.addSignalListener(sig, () => {
-        if (seen) {
-          log.warn("second signal: exiting without waiting", { signal: sig });
-          Deno.exit(EXIT.interrupted);
-        }
-        seen = true;
-        resolve(sig);
-      });
-    }
-  });
-}
-
 if (import.meta.main) {
   await runMain(async ({ args, log }) => {
     const config = parseServeConfig(args, { [API_KEY_ENV]: Deno.env.get(API_KEY_ENV) });
-    const loader = modelLoader(config, log);
+    // Read once here; a variable the task does not grant reads as unset.
+    const loader = modelLoader({ model: config.model, env: grantedEnv(SOURCE_ENV_VARS), log });
     const models = new ModelHolder({ log });
     const metrics = createMetrics();
     models.swap(await loader.load(), { source: loader.source });
@@ -101,27 +67,17 @@ if (import.meta.main) {
       draining: () => draining,
       urlModel: () => urlModel,
     });
-    const signal = nextSignal(log);
-    const server = ServerHandle.start({
+    await serveUntilSignal({
       fetch: app.fetch,
-      hostname: config.host,
-      port: config.port,
-      auth: config.apiKey !== undefined,
+      config,
+      models,
+      loader,
       log,
+      inFlight: () => metrics.inFlightNow,
+      onStop: () => {
+        draining = true;
+      },
     });
-    const watcher = config.reloadSeconds > 0
-      ? new ModelWatcher({ holder: models, loader, intervalMs: config.reloadSeconds * 1000, log })
-      : undefined;
-    watcher?.start();
-    const sig = await signal;
-    log.info("shutting down: finishing in-flight requests", {
-      signal: sig,
-      in_flight: metrics.inFlightNow,
-    });
-    draining = true;
-    await watcher?.stop();
-    // In-flight requests get the request timeout to finish, plus a second.
-    await server.shutdown({ graceMs: config.limits.requestTimeoutMs + 1000 });
     await models.close();
     await history?.close();
     urlModel?.checker.dispose();
