@@ -30,7 +30,7 @@ import { compileTrees, fitTreeCandidate } from "../lib/learn/trees.ts";
 import { type CheckedUrl, checkUrl } from "../lib/url/check_input.ts";
 import { readFeaturizeParams } from "../lib/url/featurize.ts";
 import { readYaml } from "../lib/yaml.ts";
-import { printStack, readLegit, stackComparison } from "./_url_stack.ts";
+import { BENCH_GBDT, printStack, readLegit, stackComparison } from "./_url_stack.ts";
 import {
   ALL_GROUPS,
   domainParts,
@@ -91,17 +91,7 @@ function accuracy(labels: Uint8Array, p: Float32Array): number {
 /** Fit the gbdt on `train` (early stopping on `val`) and score `test`. */
 function fitScore(train: Matrix, val: Matrix, test: Matrix) {
   const { model, bestEpoch } = fitTreeCandidate({
-    config: {
-      family: "gbdt",
-      learningRate: 0.1,
-      maxIter: 800,
-      maxLeafNodes: 31,
-      minSamplesLeaf: 20,
-      l2: 0,
-      maxDepth: 0,
-      nIterNoChange: 40,
-      maxBins: 255,
-    },
+    config: BENCH_GBDT,
     train,
     val,
     seed: 7,
