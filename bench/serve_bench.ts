@@ -60,14 +60,13 @@ import { summarize } from "./_measure.ts";
 import {
   checkAgreement,
   ensureReference,
-  formatServeTable,
   type LoadRun,
   requestBodies,
   runWrk,
-  type ServeResult,
   type Started,
   startServer,
 } from "./_serve.ts";
+import { formatServeTable, type ServeResult } from "./_serve_table.ts";
 
 const REPO = new URL("..", import.meta.url).pathname.replace(/\/$/, "");
 const USAGE = "deno task bench serve [--duration S] [--warmup S] [--runs N] " +
