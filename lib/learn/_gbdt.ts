@@ -58,38 +58,43 @@ export interface BoostOptions {
   /** Called after each tree with its 1-based number; `false` stops boosting. */
   onTree?: (iteration: number, tree: TreeArrays, raw: Float64Array) => boolean;
   /**
-   * Threads building histograms (default {@linkcode defaultThreads}: 1).
-   * More than one needs `binned` in a SharedArrayBuffer and at least
-   * `parallelMinRows` rows (default {@linkcode PARALLEL_MIN_ROWS}); the
-   * trees do not depend on it.
+   * Threads building histograms (default {@linkcode defaultThreads}: the
+   * cores, at most 8). More than one needs `binned` in a SharedArrayBuffer
+   * and at least `parallelMinRows` rows (default
+   * {@linkcode PARALLEL_MIN_ROWS}); the trees do not depend on it.
    */
   threads?: number;
-  /** Fewer rows than this build histograms on the calling thread. */
+  /** A fit of fewer rows than this starts no workers. */
   parallelMinRows?: number;
+  /** A node of fewer rows than this builds on the calling thread (default `PARALLEL_MIN_NODE_ROWS`, 20,000). */
+  parallelMinNodeRows?: number;
 }
 
 /** Below this many rows, starting workers costs more than they save. */
 export const PARALLEL_MIN_ROWS = 50_000;
 
+/** Most histogram threads by default. */
+const MAX_DEFAULT_THREADS = 8;
+
 /** Most histogram memory (all slots) for which workers are started. */
 const MAX_SHARED_HIST_BYTES = 512 * 2 ** 20;
 
 /**
- * The default histogram thread count: 1. Measured (`deno task bench train`,
- * 2026-12-04) on the shared 2-core machine, two threads were never faster
- * and on 1M rows twice as slow (158 s against 78 s at load 7.5–8.6): every
- * node waits for the last feature a descheduled worker holds. Pass
- * `threads` (BoostOptions, TreeFitOptions) to use the workers on a machine
- * of your own; the model is the same either way.
+ * The default histogram thread count: the cores available
+ * (`navigator.hardwareConcurrency`), at most 8. The workers only build the
+ * histograms of nodes of at least `PARALLEL_MIN_NODE_ROWS` rows, in fits of
+ * at least {@linkcode PARALLEL_MIN_ROWS} rows (smaller ones gain nothing from
+ * the handoff); the model is byte-identical whatever the count.
  *
  * @example
  * ```ts
  * import { defaultThreads } from "./_gbdt.ts";
- * defaultThreads(); // 1
+ * defaultThreads() >= 1; // true
  * ```
  */
 export function defaultThreads(): number {
-  return 1;
+  const cores = Math.floor(globalThis.navigator?.hardwareConcurrency ?? 1);
+  return Math.max(1, Math.min(MAX_DEFAULT_THREADS, cores || 1));
 }
 
 interface Node {
@@ -139,7 +144,15 @@ export function boost(o: BoostOptions): { base: number; trees: TreeArrays[] } {
   const opened = threads > 1 && binned.buffer instanceof SharedArrayBuffer &&
       rows >= (o.parallelMinRows ?? PARALLEL_MIN_ROWS) &&
       slots * histSize * 8 <= MAX_SHARED_HIST_BYTES
-    ? openHistogramPool({ threads, binned, rows, offsets, slots, histSize })
+    ? openHistogramPool({
+      threads,
+      binned,
+      rows,
+      offsets,
+      slots,
+      histSize,
+      minNodeRows: o.parallelMinNodeRows,
+    })
     : null;
   try {
     return grow(o, offsets, histSize, opened);

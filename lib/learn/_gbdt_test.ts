@@ -235,7 +235,7 @@ Deno.test("determinism: byte-identical trees whatever the histogram thread count
       binned[f * rows + i] = Math.floor((m.data[i * cols + f] + 1) * 40);
     }
   }
-  const run = (threads: number) =>
+  const run = (threads: number, parallelMinNodeRows = 0) =>
     JSON.stringify(boost({
       binned,
       rows,
@@ -253,8 +253,12 @@ Deno.test("determinism: byte-identical trees whatever the histogram thread count
       iterations: 15,
       threads,
       parallelMinRows: 0,
+      parallelMinNodeRows,
     }));
   const one = run(1);
   deepStrictEqual(run(2), one);
   deepStrictEqual(run(3), one);
+  // Small nodes on the calling thread, large ones on the workers: still the same trees.
+  deepStrictEqual(run(2, 400), one);
+  deepStrictEqual(run(3, 1000), one);
 });

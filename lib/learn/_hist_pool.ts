@@ -11,10 +11,19 @@
  * feature of a newer job with an older job's parameters. A feature's sums
  * are always taken by one thread over the node's rows in order, so the
  * histograms, and the model, are bit-identical whatever the thread count.
+ * A node of fewer than {@linkcode PARALLEL_MIN_NODE_ROWS} rows is built on
+ * the calling thread alone: waking the workers and waiting for the last
+ * feature costs more than a small node's sums (the same sums in the same
+ * order, so the model does not change).
  *
  * @module
  */
-import { gatherGradients, type HistogramJob, type HistogramLayout } from "./_tree_hist.ts";
+import {
+  buildHistogram,
+  gatherGradients,
+  type HistogramJob,
+  type HistogramLayout,
+} from "./_tree_hist.ts";
 
 export { CTRL, MAX_POOL_FEATURES, type PoolBuffers, takeFeatures } from "./_hist_shared.ts";
 import {
@@ -24,6 +33,9 @@ import {
   TAG_MASK,
   takeFeatures,
 } from "./_hist_shared.ts";
+
+/** Nodes of fewer rows than this build their histogram on the calling thread. */
+export const PARALLEL_MIN_NODE_ROWS = 20_000;
 
 /** A started pool: build histograms, then close. */
 export interface HistogramPool {
@@ -66,6 +78,8 @@ export function openHistogramPool(o: {
   offsets: Int32Array;
   slots: number;
   histSize: number;
+  /** Nodes of fewer rows build on the calling thread (default {@linkcode PARALLEL_MIN_NODE_ROWS}). */
+  minNodeRows?: number;
 }): { pool: HistogramPool; state: SharedState } | null {
   if (!(o.binned.buffer instanceof SharedArrayBuffer)) {
     throw new TypeError("the byte matrix must live in a SharedArrayBuffer");
@@ -123,9 +137,11 @@ export function openHistogramPool(o: {
     { length: o.slots },
     (_, k) => new Float64Array(arena, k * o.histSize * 8, o.histSize),
   );
+  const minNodeRows = o.minNodeRows ?? PARALLEL_MIN_NODE_ROWS;
   const pool: HistogramPool = {
     slot: (k) => slots[k],
     build(layout, job) {
+      if (job.end - job.start < minNodeRows) return buildHistogram(layout, job);
       gatherGradients(job);
       const F = layout.features.length;
       state.features.set(layout.features);

@@ -135,7 +135,7 @@ export interface TreeFitOptions {
   log?: Logger;
   /** Label in the log. */
   label?: string;
-  /** `gbdt`: histogram threads (default 1, see `_gbdt.ts` defaultThreads); the model does not depend on it. */
+  /** `gbdt`: histogram threads (default: the cores, at most 8, see `_gbdt.ts` defaultThreads); the model does not depend on it. */
   threads?: number;
 }
 
