@@ -1,15 +1,16 @@
 /**
  * {@linkcode fastScoreReport}: the same numbers as lib/reports/metrics.ts's
- * `scoreReport`, computed with two native typed-array sorts (threat scores,
+ * `scoreReport`, computed with two radix sorts (`_radix.ts`: threat scores,
  * benign scores) merged from the top instead of one comparator sort of row
  * indexes. The tree learners score the validation split after every tree;
- * on 200k validation rows this is the difference between ~150 ms and ~30 ms
- * per tree. The cumulative counts and the sums over them are taken in the
+ * on 160k validation rows this is ~150 ms per tree with the comparator
+ * sort, ~42 ms with native typed-array sorts, ~20 ms with the radix sorts. The cumulative counts and the sums over them are taken in the
  * same order as `rankCounts`, so the results are bit-identical (tested).
  *
  * @module
  */
 import { confusion, logLoss, rates, type ScoreReport } from "../reports/metrics.ts";
+import { sortFloat32 } from "./_radix.ts";
 
 /**
  * Every metric of `scoreReport(labels, scores, 0.5)`, faster.
@@ -30,8 +31,9 @@ export function fastScoreReport(labels: Uint8Array, scores: Float32Array): Score
     if (labels[i] === 1) pos[a++] = s;
     else neg[b++] = s;
   }
-  pos.sort();
-  neg.sort();
+  const scratch = new Uint32Array(Math.max(pos.length, neg.length));
+  sortFloat32(pos, scratch);
+  sortFloat32(neg, scratch);
   const negatives = neg.length;
   let ip = pos.length - 1, ineg = negatives - 1, tp = 0, fp = 0;
   let area = 0, prevTp = 0, prevFp = 0, ap = 0, prevRecall = 0;
