@@ -34,6 +34,7 @@ import { existsSync } from "node:fs";
 import { stringify } from "yaml";
 import { parseArgs, positiveInt } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
+import { ConfigError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
 import { writeMatrix } from "../lib/learn/matrix.ts";
 import { rocAuc } from "../lib/reports/metrics.ts";
@@ -42,9 +43,10 @@ import { takeRows } from "../lib/learn/models.ts";
 import { readYaml } from "../lib/yaml.ts";
 import { summarize } from "./_measure.ts";
 import { nslKdd, readBenchData, synthetic, writeBenchData } from "./_train_data.ts";
+import { stagePhases } from "./_train_phases.ts";
 
 const USAGE =
-  "deno task bench train [--sets nslkdd,synth] [--runs 3] [--rows 1000000] [--nsl-kdd DIR] [--contenders stage,learner,learner-1t,hgb,hgb-1t]";
+  "deno task bench train [--sets nslkdd,synth] [--runs 3] [--rows 1000000] [--nsl-kdd DIR] [--contenders stage,stage-base,learner,learner-1t,hgb,hgb-1t] [--base DIR]";
 const OUT = "bench/out/train";
 
 interface Sample {
@@ -56,6 +58,8 @@ interface Sample {
   peak_rss_mib: number;
   roc_auc: number;
   trees?: number;
+  /** `stage`, `stage-base`: seconds per rung and family, and after the search (bench/_train_phases.ts). */
+  phases?: Record<string, number>;
 }
 
 async function prepare(set: string, rows: number, nslDir: string, log: Logger): Promise<string> {
@@ -101,30 +105,35 @@ async function run(program: string, args: string[], env?: Record<string, string>
   return { seconds, stdout, stderr, peak };
 }
 
-async function stage(stem: string): Promise<Omit<Sample, "set" | "contender" | "run" | "load1">> {
-  const dir = `${stem}-stage`;
+/** `base`: another checkout whose stages/train.ts runs (contender `stage-base`), for before/after. */
+async function stage(
+  stem: string,
+  base?: string,
+): Promise<Omit<Sample, "set" | "contender" | "run" | "load1">> {
+  const dir = `${stem}-stage`, tag = base ? "-base" : "";
   const params = await readYaml("params.yaml");
   const train = (params.value as { train: unknown }).train;
   await Deno.writeTextFile(`${dir}/params.yaml`, stringify({ train }));
   const r = await run(Deno.execPath(), [
     "run",
     "-A",
-    "stages/train.ts",
+    base ? `${base}/stages/train.ts` : "stages/train.ts",
     "--params",
     `${dir}/params.yaml`,
     "--data",
     dir,
     "--model",
-    `${dir}/model`,
+    `${dir}/model${tag}`,
     "--out",
-    `${dir}/out`,
+    `${dir}/out${tag}`,
   ], { LOG_STREAM: "stderr" });
-  await Deno.writeTextFile(`${dir}/stage.log`, r.stderr);
+  await Deno.writeTextFile(`${dir}/stage${tag}.log`, r.stderr);
   const { matrix, holdout } = await readBenchData(stem);
   const test = takeRows(matrix, holdout);
-  const model = await loadReleasedModel(`${dir}/model`);
+  const model = await loadReleasedModel(`${dir}/model${tag}`);
   const auc = rocAuc(test.labels, model.predictProba(test.data, test.rows));
-  return { seconds: r.seconds, peak_rss_mib: r.peak / 2 ** 20, roc_auc: auc };
+  const phases = stagePhases(r.stderr);
+  return { seconds: r.seconds, peak_rss_mib: r.peak / 2 ** 20, roc_auc: auc, phases };
 }
 
 async function child(contender: string, stem: string) {
@@ -166,6 +175,7 @@ export async function main(args: string[], log: Logger): Promise<number> {
       rows: { type: "string" },
       "nsl-kdd": { type: "string" },
       contenders: { type: "string" },
+      base: { type: "string" },
     },
   });
   const sets = ((values.sets as string | undefined) ?? "nslkdd,synth").split(",");
@@ -178,6 +188,10 @@ export async function main(args: string[], log: Logger): Promise<number> {
     ["../shared/data/nsl-kdd", "../../shared/data/nsl-kdd"].find((d) => existsSync(d)) ??
     "../shared/data/nsl-kdd";
   await Deno.mkdir(OUT, { recursive: true });
+  const base = values.base as string | undefined;
+  if (contenders.includes("stage-base") && !base) {
+    throw new ConfigError("contender stage-base needs --base DIR (a checkout to compare with)");
+  }
   const samples: Sample[] = [];
   for (const set of sets) {
     const stem = await prepare(set, rows, nslDir, log);
@@ -186,7 +200,11 @@ export async function main(args: string[], log: Logger): Promise<number> {
       const order = contenders.map((_, k) => contenders[(k + r) % contenders.length]);
       for (const c of order) {
         const load1 = Deno.loadavg()[0];
-        const s = c === "stage" ? await stage(stem) : await child(c, stem);
+        const s = c === "stage"
+          ? await stage(stem)
+          : c === "stage-base"
+          ? await stage(stem, base)
+          : await child(c, stem);
         samples.push({ set, contender: c, run: r + 1, load1, ...s });
         log.info("run", { set, contender: c, run: r + 1, load1, ...s });
       }
