@@ -32,9 +32,13 @@ export interface Rung {
  * `ceil(candidates / eta^r)` candidates. The first rung gets
  * `rows / eta^k` rows, at least `minRows` and at most `maxFirstRows` (a
  * screening: on millions of rows a ninth is still a full training run);
- * later rungs grow geometrically to all rows. Rungs that would not grow the
- * rows are merged into the next. `eta = 1` or one candidate: a single rung
- * on all rows.
+ * later rungs grow geometrically to all rows. When `maxFirstRows` capped the
+ * first rung, the middle rungs grow by `eta` per rung from it (successive
+ * halving's own step) instead of geometrically towards all rows, which on
+ * large data made them a large share of all rows (126k of 800k rows, three
+ * candidates): the last rung (one candidate, all rows) then dominates the
+ * work. Rungs that would not grow the rows are merged into the next.
+ * `eta = 1` or one candidate: a single rung on all rows.
  *
  * @example
  * ```ts
@@ -60,9 +64,14 @@ export function rungPlan(o: {
     rows,
     Math.max(Math.min(o.minRows, rows), Math.min(o.maxFirstRows ?? Infinity, rows / eta ** k)),
   ));
+  const capped = o.maxFirstRows !== undefined && rows / eta ** k > o.maxFirstRows;
   const out: Rung[] = [];
   for (let r = 0; r <= k; r++) {
-    const n = r === k ? rows : Math.floor(first * (rows / first) ** (r / k));
+    const n = r === k
+      ? rows
+      : capped
+      ? Math.floor(first * eta ** r)
+      : Math.floor(first * (rows / first) ** (r / k));
     const kept = r === k ? 1 : Math.ceil(candidates / eta ** r);
     const last = out[out.length - 1];
     // Same rows as the previous rung: keep the previous rung's candidate count.

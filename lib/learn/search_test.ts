@@ -109,7 +109,8 @@ Deno.test("rungPlan: candidates shrink by eta while rows grow by eta, ending on 
       { rung: 2, candidates: 1, rows: 90_000 },
     ],
   );
-  // The first rung stays within [min_rows, max_first_rows]; later rungs grow geometrically.
+  // The first rung stays within [min_rows, max_first_rows]; later rungs grow geometrically
+  // to all rows, or by eta per rung when max_first_rows capped the first.
   deepStrictEqual(rungPlan({ candidates: 7, rows: 1500, eta: 3, minRows: 1000 }), [
     { rung: 0, candidates: 7, rows: 1000 },
     { rung: 1, candidates: 3, rows: 1224 },
@@ -119,8 +120,18 @@ Deno.test("rungPlan: candidates shrink by eta while rows grow by eta, ending on 
     rungPlan({ candidates: 7, rows: 800_000, eta: 3, minRows: 1000, maxFirstRows: 20_000 }),
     [
       { rung: 0, candidates: 7, rows: 20_000 },
-      { rung: 1, candidates: 3, rows: 126_491 },
+      { rung: 1, candidates: 3, rows: 60_000 },
       { rung: 2, candidates: 1, rows: 800_000 },
+    ],
+  );
+  // Capped first rung, more rungs: each grows by eta until the last takes all rows.
+  deepStrictEqual(
+    rungPlan({ candidates: 20, rows: 2_000_000, eta: 3, minRows: 1000, maxFirstRows: 10_000 }),
+    [
+      { rung: 0, candidates: 20, rows: 10_000 },
+      { rung: 1, candidates: 7, rows: 30_000 },
+      { rung: 2, candidates: 3, rows: 90_000 },
+      { rung: 3, candidates: 1, rows: 2_000_000 },
     ],
   );
   // Rungs that would not grow the rows are merged.
