@@ -228,18 +228,20 @@ Deno.test("determinism: same seed, byte-identical model with row and feature sam
 
 Deno.test("determinism: byte-identical trees whatever the histogram thread count", () => {
   const m = noisy(3000, 4);
-  const rows = m.rows, cols = m.cols;
+  // 11 features (threads take them four at a time: groups of 4, 4 and 3),
+  // each a differently binned copy of one of the 4 columns.
+  const rows = m.rows, cols = 11;
   const binned = new Uint8Array(new SharedArrayBuffer(rows * cols));
   for (let i = 0; i < rows; i++) {
     for (let f = 0; f < cols; f++) {
-      binned[f * rows + i] = Math.floor((m.data[i * cols + f] + 1) * 40);
+      binned[f * rows + i] = Math.floor((m.data[i * 4 + (f % 4)] + 1) * 40 + f * 7) % 80;
     }
   }
   const run = (threads: number, parallelMinNodeRows = 0) =>
     JSON.stringify(boost({
       binned,
       rows,
-      nBins: Int32Array.of(80, 80, 80, 80),
+      nBins: new Int32Array(cols).fill(80),
       labels: m.labels,
       params: {
         learningRate: 0.2,

@@ -22,13 +22,17 @@ export const CTRL = {
   completed: 9,
 };
 
-/** Features per job at most (the counter word keeps the feature in its low 12 bits). */
+/** Features per job at most (the counter word keeps the feature group in its low 12 bits). */
 export const MAX_POOL_FEATURES = 4095;
 /** Mask of the job tag in the counter word. */
 export const TAG_MASK = 0x7ffff;
 
+/** Features a thread takes at a time (`fillFeatures` fills four per pass over the rows). */
+export const POOL_GROUP = 4;
+
 /**
- * Take and fill features of the job tagged `tag` until none is left; returns how many.
+ * Take and fill groups of {@linkcode POOL_GROUP} features of the job tagged
+ * `tag` until none is left; returns how many features.
  *
  * @example
  * ```ts ignore
@@ -45,12 +49,14 @@ export function takeFeatures(
   let taken = 0;
   for (;;) {
     const cur = Atomics.load(ctrl, CTRL.next);
-    const q = cur & 4095;
+    const q = (cur & 4095) * POOL_GROUP;
     if (cur >>> 12 !== (tag & TAG_MASK) || q >= F) return taken;
     if (Atomics.compareExchange(ctrl, CTRL.next, cur, cur + 1) !== cur) continue;
-    fillFeatures(layout, job, q, q + 1);
-    taken++;
-    if (Atomics.add(ctrl, CTRL.completed, 1) + 1 === F) Atomics.notify(ctrl, CTRL.completed);
+    const end = Math.min(F, q + POOL_GROUP);
+    fillFeatures(layout, job, q, end);
+    taken += end - q;
+    const before = Atomics.add(ctrl, CTRL.completed, end - q);
+    if (before + end - q === F) Atomics.notify(ctrl, CTRL.completed);
   }
 }
 
