@@ -44,6 +44,10 @@ export interface ExtraTreeOptions {
   sums?: Float64Array;
 }
 
+/** Nodes of at least this many rows count rows per bin (one pass) instead of two passes. */
+const COUNTS_MIN_ROWS = 1024;
+const binRows = new Uint32Array(256), binPos = new Uint32Array(256);
+
 interface Pending {
   start: number;
   end: number;
@@ -115,21 +119,37 @@ function drawSplit(
     order[j] = order[visited];
     order[visited] = f;
     const col = f * rows;
-    let lo = 255, hi = 0;
-    for (let k = n.start; k < n.end; k++) {
-      const b = binned[col + idx[k]];
-      if (b < lo) lo = b;
-      if (b > hi) hi = b;
-    }
-    if (lo === hi) continue; // constant here: does not count as tried
-    tried++;
-    const bin = lo + rng.int(hi - lo);
-    let nl = 0, pl = 0;
-    for (let k = n.start; k < n.end; k++) {
-      const i = idx[k];
-      if (binned[col + i] <= bin) {
-        nl++;
-        pl += labels[i];
+    let lo = 255, hi = 0, nl = 0, pl = 0, bin: number;
+    if (count >= COUNTS_MIN_ROWS) {
+      // One pass: rows and positives per bin; the range and the left side follow from them.
+      binRows.fill(0);
+      binPos.fill(0);
+      for (let k = n.start; k < n.end; k++) {
+        const i = idx[k], b = binned[col + i];
+        binRows[b]++;
+        binPos[b] += labels[i];
+      }
+      for (lo = 0; binRows[lo] === 0;) lo++;
+      for (hi = 255; binRows[hi] === 0;) hi--;
+      if (lo === hi) continue; // constant here: does not count as tried
+      tried++;
+      bin = lo + rng.int(hi - lo);
+      for (let b = lo; b <= bin; b++) (nl += binRows[b]), (pl += binPos[b]);
+    } else {
+      for (let k = n.start; k < n.end; k++) {
+        const b = binned[col + idx[k]];
+        if (b < lo) lo = b;
+        if (b > hi) hi = b;
+      }
+      if (lo === hi) continue; // constant here: does not count as tried
+      tried++;
+      bin = lo + rng.int(hi - lo);
+      for (let k = n.start; k < n.end; k++) {
+        const i = idx[k];
+        if (binned[col + i] <= bin) {
+          nl++;
+          pl += labels[i];
+        }
       }
     }
     const nr = count - nl, pr = pos - pl;
