@@ -16,9 +16,13 @@
  * - `stage`: `deno run stages/train.ts` on a train.mat of the fit rows with
  *   the repo's params.yaml `train` section (the whole budgeted search, the
  *   validation split, refit, release); seconds = the process, spawn to exit;
+ * - `stage-base`: the same stage from another checkout (`--base DIR`, e.g.
+ *   `git archive main | tar -x -C /tmp/base`), for before/after ratios in
+ *   one invocation; both stages' logs give seconds per rung and family
+ *   (bench/_train_phases.ts, in each run's record);
  * - `learner`: bench/_train_learner.ts, our gbdt with HGB's default settings,
  *   histogram workers on every core; seconds = binning + boosting;
- *   `learner-1t`: the same on one thread (the default, lib/learn/_gbdt.ts);
+ *   `learner-1t`: the same on one thread (the default is the cores, lib/learn/_gbdt.ts);
  * - `hgb`: bench/train_reference.py; seconds = the `fit` call; `hgb-1t`: the
  *   same with OMP_NUM_THREADS=1 (our learner is single-threaded; on a shared
  *   machine HGB's OpenMP threads also suffer most from other load).
