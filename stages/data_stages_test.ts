@@ -65,11 +65,14 @@ Deno.test("flows fixture: header-less categoricals; scorer API reproduces test.m
     ok(!raw[0].includes("difficulty") && raw[0].at(-1) === "label");
     strictEqual(raw.filter((r) => r[2] === "").length, 6); // the "?" services
     const pre = await readPreprocess(`${dir}/artifacts/transform/preprocess.json`);
-    ok(pre.columns.includes("protocol_type=tcp") && pre.columns.includes("service=__unseen__"));
+    const service = pre.spec.features.find((f) => f.column === "service");
+    ok(pre.columns.includes("protocol_type") && service?.kind === "code", "categoricals as codes");
+    ok(service.categories.includes("http") && !service.categories.includes("?"));
     const test = parseCsv(await Deno.readTextFile(`${dir}/artifacts/ingest/test.csv`)).rows;
     const mat = await readMatrix(`${dir}/artifacts/transform/test.mat`);
     deepStrictEqual(transformRows(pre, test[0], test.slice(1), { allowUnknown: true }), mat.data);
     strictEqual(mat.rows, 100);
+    strictEqual(mat.categorical?.[pre.columns.indexOf("service")], service.categories.length);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
