@@ -16,6 +16,7 @@ import {
 } from "../lib/learn/models.ts";
 import type { CandidateResult, SearchOutcome } from "../lib/learn/search.ts";
 import { refitTrees } from "../lib/learn/trees.ts";
+import { expandCodes } from "../lib/learn/expand_codes.ts";
 import type { TrainParams } from "./_train_params.ts";
 
 /**
@@ -90,6 +91,9 @@ export async function finalModel(o: {
   const model = averageLogits(members, config);
   if (members.length > 1) o.owned.push(model);
   // Without a refit no member has seen the validation rows: score them with the released model.
-  if (!o.refit) valScores = predictProba(model, o.val.data, o.val.rows);
+  if (!o.refit) {
+    const val = expandCodes(o.val); // a network takes category codes as one-hot columns
+    valScores = predictProba(model, val.data, val.rows);
+  }
   return { model, valScores };
 }

@@ -12,7 +12,8 @@
 import { ConfigError, DataError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
 import { readCsvFile } from "../lib/data/csv.ts";
-import { readMatrix } from "../lib/learn/matrix.ts";
+import { type Matrix, readMatrix } from "../lib/learn/matrix.ts";
+import { matrixFor } from "../lib/learn/expand_codes.ts";
 import {
   fitOneVsRest,
   labelClasses,
@@ -53,6 +54,33 @@ async function targetOf(data: string): Promise<{ column: string; mode?: string }
     throw new DataError("preprocess.json has no schema.target.column", { file });
   }
   return target;
+}
+
+/**
+ * `m` in the columns of the release's preprocess.json: category codes stay
+ * codes beside a gbdt (the class model splits them natively), and are one-hot
+ * expanded when the release was rewritten for another family, so the class
+ * model takes what the release's preprocessing gives scorers. Without a
+ * release in `modelDir`, the matrix as it is.
+ */
+async function inReleaseColumns(m: Matrix, modelDir: string, file: string): Promise<Matrix> {
+  const released = `${modelDir}/preprocess.json`;
+  let text: string;
+  try {
+    text = await Deno.readTextFile(released);
+  } catch (err) {
+    if (err instanceof Deno.errors.NotFound) return m; // no binary release beside it
+    throw err;
+  }
+  const columns = JSON.parse(text)?.columns;
+  const out = Array.isArray(columns) ? matrixFor(m, columns) : undefined;
+  if (!out) {
+    throw new DataError(`the columns of ${released} do not match the matrix's`, {
+      file,
+      hint: "train and evaluate on the same transform output",
+    });
+  }
+  return out;
 }
 
 async function columnOf(path: string, column: string): Promise<string[]> {
@@ -103,7 +131,8 @@ export async function trainMulticlass(o: {
     );
   }
   const file = o.ingestTrain ?? "artifacts/ingest/train.csv";
-  const train = await readMatrix(`${o.data}/train.mat`);
+  const trainFile = `${o.data}/train.mat`;
+  const train = await inReleaseColumns(await readMatrix(trainFile), o.modelDir, trainFile);
   const labels = await columnOf(file, target.column);
   if (labels.length !== train.rows) {
     throw new DataError(`${labels.length} rows but train.mat has ${train.rows}`, { file });
@@ -149,7 +178,8 @@ export async function evaluateMulticlass(o: {
     throw err;
   }
   const target = await targetOf(o.data);
-  const test = await readMatrix(`${o.data}/test.mat`);
+  const testFile = `${o.data}/test.mat`;
+  const test = await inReleaseColumns(await readMatrix(testFile), o.modelDir, testFile);
   const file = o.ingestTest ?? "artifacts/ingest/test.csv";
   const labels = await columnOf(file, target.column);
   const classOf = new Map(

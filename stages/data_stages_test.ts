@@ -1,6 +1,9 @@
 // End-to-end tests of ingest → validate → transform, as subprocesses (exit
 // codes, messages) on a phishing sample and the header-less flows fixture.
-import { deepStrictEqual, notStrictEqual, ok, strictEqual } from "node:assert/strict";
+import { deepStrictEqual, notStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
+import { ConfigError } from "../lib/errors.ts";
+import { parseYaml } from "../lib/yaml.ts";
+import { readTransformParams } from "./transform.ts";
 import { parseCsv } from "../lib/data/csv.ts";
 import { readMatrix } from "../lib/learn/matrix.ts";
 import { readPreprocess, transformRows } from "../lib/learn/preprocess.ts";
@@ -65,11 +68,14 @@ Deno.test("flows fixture: header-less categoricals; scorer API reproduces test.m
     ok(!raw[0].includes("difficulty") && raw[0].at(-1) === "label");
     strictEqual(raw.filter((r) => r[2] === "").length, 6); // the "?" services
     const pre = await readPreprocess(`${dir}/artifacts/transform/preprocess.json`);
-    ok(pre.columns.includes("protocol_type=tcp") && pre.columns.includes("service=__unseen__"));
+    const service = pre.spec.features.find((f) => f.column === "service");
+    ok(pre.columns.includes("protocol_type") && service?.kind === "code", "categoricals as codes");
+    ok(service.categories.includes("http") && !service.categories.includes("?"));
     const test = parseCsv(await Deno.readTextFile(`${dir}/artifacts/ingest/test.csv`)).rows;
     const mat = await readMatrix(`${dir}/artifacts/transform/test.mat`);
     deepStrictEqual(transformRows(pre, test[0], test.slice(1), { allowUnknown: true }), mat.data);
     strictEqual(mat.rows, 100);
+    strictEqual(mat.categorical?.[pre.columns.indexOf("service")], service.categories.length);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
@@ -229,4 +235,16 @@ Deno.test("bad params and arguments are config errors (exit 2) naming the file a
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+Deno.test("transform.categorical: native (default) or one_hot; anything else a ConfigError", () => {
+  const read = (text: string) => readTransformParams(parseYaml(text, "params.yaml"));
+  strictEqual(read("transform: {}\n").categorical, "native");
+  strictEqual(read("transform:\n  categorical: one_hot\n").categorical, "one_hot");
+  throws(
+    () => read("transform:\n  scale: none\n  categorical: codes\n"),
+    (e: unknown) =>
+      e instanceof ConfigError && e.where.file === "params.yaml" && e.where.line === 3 &&
+      e.where.field === "transform.categorical",
+  );
 });

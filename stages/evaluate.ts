@@ -23,6 +23,7 @@ import { runMain } from "../lib/cli.ts";
 import { DataError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
 import { type Matrix, readMatrix } from "../lib/learn/matrix.ts";
+import { matrixFor } from "../lib/learn/expand_codes.ts";
 import {
   atThreshold,
   downsampleCurve,
@@ -171,20 +172,23 @@ export async function runEvaluate(o: EvaluateOptions): Promise<Record<string, nu
   });
   try {
     const testFile = `${dataDir}/test.mat`;
-    const test = await readInput(testFile);
-    const train = await readInput(`${dataDir}/train.mat`);
+    const coded = await readInput(testFile);
     const expected = model.card.features;
-    if (test.cols !== expected.length || test.columns.some((c, i) => c !== expected[i])) {
-      const at = test.columns.findIndex((c, i) => c !== expected[i]);
+    // A family that cannot split on category codes takes their one-hot columns.
+    const test = matrixFor(coded, expected);
+    if (!test) {
+      const at = coded.columns.findIndex((c, i) => c !== expected[i]);
       throw new DataError(
         `test features do not match the model's: column ${at + 1} is '${
-          test.columns[at]
-        }', the model expects '${expected[at]}' (${test.cols} vs ${expected.length} features)`,
+          coded.columns[at]
+        }', the model expects '${expected[at]}' (${coded.cols} vs ${expected.length} features)`,
         { file: testFile, hint: "train and evaluate on the same transform output" },
       );
     }
+    const train = await readInput(`${dataDir}/train.mat`);
     const scores = model.predictProba(test.data, test.rows);
-    const unseen = unseenRows(train, test);
+    // Codes and their one-hot columns tell the same rows apart: compare as transform wrote them.
+    const unseen = unseenRows(train, coded);
     const u = subset(test.labels, scores, unseen);
     const metrics: Record<string, number | null> = {
       ...allMetrics(test.labels, scores, model.threshold, ""),

@@ -37,6 +37,7 @@ import { decodeMatrix, type Matrix } from "../lib/learn/matrix.ts";
 import { atThreshold, scoreReport, thresholdForFpr } from "../lib/reports/metrics.ts";
 import { type ModelCard, saveReleasedModel, sha256Hex } from "../lib/learn/model_io.ts";
 import { disposeModel, isNetConfig, takeRows } from "../lib/learn/models.ts";
+import { releasedPreprocess } from "../lib/learn/expand_codes.ts";
 import { candidates, runSearch, type SearchOutcome } from "../lib/learn/search.ts";
 import { stratifiedSplit } from "../lib/data/split.ts";
 import { refitChoice } from "../lib/learn/refit_choice.ts";
@@ -172,6 +173,13 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
       log,
       owned,
     });
+    // A family that cannot split on category codes is released with their
+    // one-hot columns (lib/learn/expand_codes.ts), so scorers encode as it was fitted.
+    const release = releasedPreprocess(
+      preprocess,
+      best.config.family,
+      `${dataDir}/preprocess.json`,
+    );
     const valReport = scoreReport(val.labels, valScores);
     const chosen = thresholdForFpr(val.labels, valScores, p.targetFpr);
     if (chosen.threshold === Number.MAX_VALUE) {
@@ -193,7 +201,7 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
     const card = await saveReleasedModel({
       dir: o.model ?? "artifacts/model",
       model: released,
-      preprocess,
+      preprocess: release.bytes,
       attach: o.attach
         ? [[o.attach.slice(o.attach.lastIndexOf("/") + 1), await Deno.readFile(o.attach)]]
         : undefined,
@@ -202,7 +210,7 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
         created: new Date().toISOString(),
         config: best.config,
         description: ensemble > 1 ? `${best.label} x${ensemble}` : best.label,
-        features: all.columns,
+        features: release.columns ?? all.columns,
         threshold: chosen.threshold,
         threshold_choice: {
           target_fpr: p.targetFpr,

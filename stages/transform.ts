@@ -1,8 +1,11 @@
 /**
  * Stage `transform`: fit the preprocessing (imputation, standard scaling,
- * one-hot encoding with an unseen bucket) on `artifacts/ingest/train.csv`
- * only, save it as `artifacts/transform/preprocess.json`, and write
- * `train.mat` and `test.mat` (lib/learn/matrix.ts; labels 1 = threat).
+ * categorical columns as category codes — `transform.categorical: native`,
+ * the default — or one-hot with an unseen bucket) on
+ * `artifacts/ingest/train.csv` only, save it as
+ * `artifacts/transform/preprocess.json`, and write `train.mat` and
+ * `test.mat` (lib/learn/matrix.ts; labels 1 = threat; code columns listed in
+ * the header's `categorical` and `categories`).
  *
  * ```sh
  * deno run --allow-read --allow-write stages/transform.ts [--params params.yaml] [--schema schema.yaml]
@@ -57,6 +60,10 @@ export function readTransformParams(params: YamlFile): TransformOptions {
       integer: true,
       min: 2,
     }),
+    categorical: s.string("categorical", {
+      default: d.categorical ?? "native",
+      oneOf: ["native", "one_hot"] as const,
+    }),
   };
   s.done();
   return out;
@@ -98,16 +105,16 @@ export async function runTransform(
   // What raw files look like, so predict accepts the files ingest read.
   const input = inputSpec(schema, readRawFormat(config.params));
   const pre = compilePreprocess({ ...fitted.spec, input }, schema);
-  const oneHot = pre.spec.features.filter((f) => f.kind === "one_hot").map((f) => f.column);
+  const listed = (kind: string) => {
+    const cols = pre.spec.features.filter((f) => f.kind === kind).map((f) => f.column);
+    return cols.length > 6 ? `${cols.length} columns` : cols.length ? cols.join(",") : undefined;
+  };
   log.info("transform: fitted on train", {
     rows: train.rows,
     inputs: pre.inputs.length,
     features: pre.width,
-    one_hot: oneHot.length > 6
-      ? `${oneHot.length} columns`
-      : oneHot.length
-      ? oneHot.join(",")
-      : undefined,
+    codes: listed("code"),
+    one_hot: listed("one_hot"),
   });
   const trainMatrix = encodeTable(pre, train);
   const testMatrix = encodeTable(pre, test);

@@ -6,6 +6,7 @@
 import {
   compilePreprocess,
   type FeatureEncoding,
+  MAX_CODE_CATEGORIES,
   outputNames,
   type Preprocessor,
   type TransformOptions,
@@ -56,8 +57,11 @@ export function fitPreprocess(
       const order = col.type === "integer" ? numericOrder : textOrder;
       const keys = present.map(String);
       const categories = [...new Set(keys)].sort(order);
+      // Native: a categorical column is one feature of category codes (bins are bytes).
+      const code = col.type === "categorical" && options.categorical !== "one_hot" &&
+        categories.length <= MAX_CODE_CATEGORIES;
       return {
-        kind: "one_hot",
+        kind: code ? "code" : "one_hot",
         column: name,
         impute: mostFrequent(keys, order) ?? UNSEEN,
         categories,

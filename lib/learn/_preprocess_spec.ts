@@ -30,7 +30,26 @@ export interface TransformOptions {
   oneHotIntegers: boolean;
   /** Cardinality limit for `oneHotIntegers` (declared `values`, else distinct train values). */
   oneHotMaxValues: number;
+  /**
+   * `native`: categorical columns of at most {@linkcode MAX_CODE_CATEGORIES}
+   * categories become one feature of category codes (kind `code`), which gbdt
+   * splits natively; `one_hot`: one column per category. Absent: `native`.
+   */
+  categorical?: "native" | "one_hot";
 }
+
+/**
+ * The most categories a `code` feature may have: codes 0..K-1 plus the
+ * unseen code K are tree bins, which are bytes. A column with more stays
+ * `one_hot`.
+ *
+ * @example
+ * ```ts
+ * import { MAX_CODE_CATEGORIES } from "./_preprocess_spec.ts";
+ * MAX_CODE_CATEGORIES; // 255
+ * ```
+ */
+export const MAX_CODE_CATEGORIES = 255;
 
 /**
  * The defaults of {@linkcode TransformOptions}.
@@ -46,12 +65,15 @@ export const DEFAULT_TRANSFORM: TransformOptions = {
   scale: "standard",
   oneHotIntegers: false,
   oneHotMaxValues: 10,
+  categorical: "native",
 };
 
 /** How one input column becomes output features. */
 export type FeatureEncoding =
   | { kind: "numeric"; column: string; impute: number; center: number; scale: number }
-  | { kind: "one_hot"; column: string; impute: string; categories: string[] };
+  | { kind: "one_hot"; column: string; impute: string; categories: string[] }
+  /** One output column: the category's index in `categories`; unseen: `categories.length`. */
+  | { kind: "code"; column: string; impute: string; categories: string[] };
 
 /** The fitted preprocessing as stored in `preprocess.json`. */
 export interface PreprocessSpec {
@@ -117,12 +139,13 @@ export interface Preprocessor {
  * ```ts
  * import { outputNames } from "./_preprocess_spec.ts";
  * outputNames({ kind: "one_hot", column: "p", impute: "tcp", categories: ["tcp"] }); // ["p=tcp", "p=__unseen__"]
+ * outputNames({ kind: "code", column: "p", impute: "tcp", categories: ["tcp"] }); // ["p"]
  * ```
  */
 export function outputNames(f: FeatureEncoding): string[] {
-  return f.kind === "numeric"
-    ? [f.column]
-    : [...f.categories.map((c) => `${f.column}=${c}`), `${f.column}=${UNSEEN}`];
+  return f.kind === "one_hot"
+    ? [...f.categories.map((c) => `${f.column}=${c}`), `${f.column}=${UNSEEN}`]
+    : [f.column];
 }
 
 /**
@@ -160,6 +183,20 @@ export function compilePreprocess(spec: PreprocessSpec, schema: Schema): Preproc
     const index = new Map(f.categories.map((c, i) => [c, i]));
     const width = f.categories.length + 1;
     const imputeIdx = index.get(f.impute) ?? f.categories.length;
+    if (f.kind === "code") {
+      offset += 1;
+      return {
+        column,
+        encode(raw, out, base) {
+          const v = coerce(raw);
+          if (v === INVALID) return "type";
+          const rule = check(v);
+          if (rule) return rule;
+          out[base + at] = v === null ? imputeIdx : index.get(String(v)) ?? width - 1;
+          return null;
+        },
+      };
+    }
     offset += width;
     return {
       column,
@@ -223,7 +260,7 @@ export function loadPreprocess(json: string | object, file = "<preprocess>"): Pr
   if (!Array.isArray(raw)) throw top.error("features", "'features' must be a list");
   const features = raw.map((_, i): FeatureEncoding => {
     const s = openSection(y, ["features", i]);
-    const kind = s.string("kind", { oneOf: ["numeric", "one_hot"] as const });
+    const kind = s.string("kind", { oneOf: ["numeric", "one_hot", "code"] as const });
     const column = s.string("column");
     if (schema.features[i] !== column) {
       throw s.error(
@@ -241,7 +278,14 @@ export function loadPreprocess(json: string | object, file = "<preprocess>"): Pr
         scale: s.number("scale", { min: Number.MIN_VALUE }),
       };
     } else {
-      f = { kind, column, impute: s.string("impute"), categories: s.strings("categories") };
+      const categories = s.strings("categories");
+      if (kind === "code" && categories.length > MAX_CODE_CATEGORIES) {
+        throw s.error(
+          "categories",
+          `a 'code' feature has at most ${MAX_CODE_CATEGORIES} categories, got ${categories.length}`,
+        );
+      }
+      f = { kind, column, impute: s.string("impute"), categories };
     }
     s.done();
     return f;

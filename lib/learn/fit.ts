@@ -18,6 +18,7 @@ import {
 } from "../reports/metrics.ts";
 import { buildModel, gatherRows, type ModelConfig, predictProba } from "./models.ts";
 import { createRng, shuffle } from "../rng.ts";
+import { expandCodes } from "./expand_codes.ts";
 
 export type { EpochRecord } from "../reports/metrics.ts";
 
@@ -119,7 +120,9 @@ function inferenceCopy(config: ModelConfig, cols: number, weights: tf.Tensor[]):
  */
 export async function trainCandidate(o: TrainOptions): Promise<TrainedCandidate> {
   const log = o.log ?? nullLogger;
-  const trainer = makeTrainer(o.config, o.train, o.seed, o.batchSize);
+  // A network sees category codes as their one-hot columns (expand_codes.ts).
+  const train = expandCodes(o.train), val = expandCodes(o.val);
+  const trainer = makeTrainer(o.config, train, o.seed, o.batchSize);
   const history: EpochRecord[] = [];
   let best:
     | { epoch: number; value: number; weights: tf.Tensor[]; scores: Float32Array }
@@ -127,8 +130,8 @@ export async function trainCandidate(o: TrainOptions): Promise<TrainedCandidate>
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const loss = await trainer.epoch();
-      const scores = predictProba(trainer.net, o.val.data, o.val.rows);
-      const r = scoreReport(o.val.labels, scores);
+      const scores = predictProba(trainer.net, val.data, val.rows);
+      const r = scoreReport(val.labels, scores);
       const rec = epochRecord(epoch, loss, r);
       history.push(rec);
       const value = metricOf(rec, o.metric);
@@ -149,7 +152,7 @@ export async function trainCandidate(o: TrainOptions): Promise<TrainedCandidate>
         break;
       }
     }
-    const model = inferenceCopy(o.config, o.train.cols, best!.weights);
+    const model = inferenceCopy(o.config, train.cols, best!.weights);
     return { model, history, bestEpoch: best!.epoch, valScores: best!.scores };
   } finally {
     best?.weights.forEach((w) => w.dispose());
@@ -187,13 +190,14 @@ export interface RefitOptions {
  */
 export async function refitCandidate(o: RefitOptions): Promise<tf.Sequential> {
   const log = o.log ?? nullLogger;
-  const trainer = makeTrainer(o.config, o.train, o.seed, o.batchSize);
+  const train = expandCodes(o.train);
+  const trainer = makeTrainer(o.config, train, o.seed, o.batchSize);
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const loss = await trainer.epoch();
       log.info("epoch", { candidate: o.label, refit: true, epoch, loss });
     }
-    return inferenceCopy(o.config, o.train.cols, trainer.net.getWeights());
+    return inferenceCopy(o.config, train.cols, trainer.net.getWeights());
   } finally {
     trainer.dispose();
   }

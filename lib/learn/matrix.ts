@@ -4,7 +4,8 @@
  * (row-major), a 0/1 label per row (1 = threat), and the feature names.
  *
  * Layout: 8-byte magic `TDMAT001`, uint32 LE header length, a JSON header
- * (`{rows, cols, columns}`) padded with spaces to a multiple of 4 bytes, then
+ * (`{rows, cols, columns}`, with `categorical` and `categories` when a column
+ * holds category codes) padded with spaces to a multiple of 4 bytes, then
  * `rows*cols` float32 LE values, then `rows` uint8 labels.
  *
  * @module
@@ -29,6 +30,12 @@ export interface Matrix {
    * on natively; absent: every column numeric.
    */
   categorical?: number[];
+  /**
+   * Per column, the names of its categories (code c is `categories[f][c]`;
+   * `[]` for a numeric column), so a code column can be expanded to the
+   * columns one-hot encoding gives (`expand_codes.ts`); absent: unnamed.
+   */
+  categories?: string[][];
 }
 
 const MAGIC = "TDMAT001";
@@ -53,11 +60,16 @@ export function encodeMatrix(m: Matrix): Uint8Array {
   if (m.categorical && m.categorical.length !== m.cols) {
     throw new RangeError("matrix categorical does not match its shape");
   }
+  if (m.categories && !m.categories.every((c, f) => c.length === (m.categorical?.[f] ?? 0))) {
+    throw new RangeError("matrix categories do not match its categorical counts");
+  }
+  const coded = m.categorical?.some((k) => k > 0);
   let header = JSON.stringify({
     rows: m.rows,
     cols: m.cols,
     columns: m.columns,
-    ...(m.categorical?.some((k) => k > 0) ? { categorical: m.categorical } : {}),
+    ...(coded ? { categorical: m.categorical } : {}),
+    ...(coded && m.categories ? { categories: m.categories } : {}),
   });
   const enc = new TextEncoder();
   while ((enc.encode(header).length + 12) % 4 !== 0) header += " ";
@@ -89,11 +101,12 @@ export function decodeMatrix(bytes: Uint8Array, file = "<matrix>"): Matrix {
   }
   const hlen = new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true);
   const header = JSON.parse(dec.decode(bytes.subarray(12, 12 + hlen)));
-  const { rows, cols, columns, categorical } = header as {
+  const { rows, cols, columns, categorical, categories } = header as {
     rows: number;
     cols: number;
     columns: string[];
     categorical?: number[];
+    categories?: string[][];
   };
   if (
     categorical !== undefined &&
@@ -101,6 +114,16 @@ export function decodeMatrix(bytes: Uint8Array, file = "<matrix>"): Matrix {
       !categorical.every((k) => Number.isInteger(k) && k >= 0))
   ) {
     throw new DataError("matrix header 'categorical' must list a count >= 0 per column", { file });
+  }
+  if (
+    categories !== undefined &&
+    (!Array.isArray(categories) || categories.length !== cols ||
+      !categories.every((c, f) =>
+        Array.isArray(c) && c.length === (categorical?.[f] ?? 0) &&
+        c.every((v) => typeof v === "string")
+      ))
+  ) {
+    throw new DataError("matrix header 'categories' must name each column's categories", { file });
   }
   const dataOffset = 12 + hlen;
   const expected = dataOffset + rows * cols * 4 + rows;
@@ -111,7 +134,15 @@ export function decodeMatrix(bytes: Uint8Array, file = "<matrix>"): Matrix {
   const data = new Float32Array(rows * cols);
   new Uint8Array(data.buffer).set(bytes.subarray(dataOffset, dataOffset + rows * cols * 4));
   const labels = bytes.slice(dataOffset + rows * cols * 4, expected);
-  return { rows, cols, columns, data, labels, ...(categorical ? { categorical } : {}) };
+  return {
+    rows,
+    cols,
+    columns,
+    data,
+    labels,
+    ...(categorical ? { categorical } : {}),
+    ...(categories ? { categories } : {}),
+  };
 }
 
 /**

@@ -2,7 +2,8 @@
  * Learning: from typed rows to a fitted, saved model.
  *
  * - `preprocess.ts` (with `_preprocess_*.ts`): features from columns, fitted
- *   on the training rows, into a `matrix.ts` matrix.
+ *   on the training rows, into a `matrix.ts` matrix; `expand_codes.ts`:
+ *   category-code columns as one-hot columns for the families that need them.
  * - `models.ts`, `tf_backend.ts`: the TensorFlow.js networks and their backend;
  *   `trees.ts` (with `_bins.ts`, `_gbdt.ts`, `_extra_trees.ts`, `_tree_*.ts`):
  *   gradient-boosted and extremely randomized trees.
@@ -20,6 +21,7 @@
  */
 export * from "./matrix.ts";
 export * from "./preprocess.ts";
+export * from "./expand_codes.ts";
 export * from "./models.ts";
 export * from "./trees.ts";
 export * from "./fit.ts";

@@ -223,6 +223,7 @@ export function takeRows(m: Matrix, idx: ArrayLike<number>): Matrix {
     data: gatherRows(m.data, m.cols, idx),
     labels,
     ...(m.categorical ? { categorical: m.categorical } : {}),
+    ...(m.categories ? { categories: m.categories } : {}),
   };
 }
 

@@ -107,7 +107,16 @@ export function labelClasses(labels: string[], mapping: ClassMapping, file: stri
 function subset(m: Matrix, rows: number[], labels: Uint8Array): Matrix {
   const data = new Float32Array(rows.length * m.cols);
   rows.forEach((r, i) => data.set(m.data.subarray(r * m.cols, (r + 1) * m.cols), i * m.cols));
-  return { rows: rows.length, cols: m.cols, columns: m.columns, data, labels };
+  const { categorical, categories } = m; // gbdt splits category codes natively
+  return {
+    rows: rows.length,
+    cols: m.cols,
+    columns: m.columns,
+    data,
+    labels,
+    categorical,
+    categories,
+  };
 }
 
 /** Options of {@linkcode fitOneVsRest}. */

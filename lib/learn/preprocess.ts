@@ -3,7 +3,11 @@
  * imputed (median or mean for numbers, most frequent for booleans and
  * categories), numeric columns standard-scaled, categorical columns (and, on
  * request, low-cardinality integer columns) one-hot encoded with an explicit
- * `__unseen__` bucket. The fit is a small JSON document that embeds the
+ * `__unseen__` bucket, or (`categorical: native`, the default) a categorical
+ * column of at most 255 categories encoded as one column of category codes
+ * (kind `code`: its index in the sorted categories, missing the most frequent
+ * one's, unseen K), which gbdt splits natively and `expand_codes.ts` turns
+ * into the one-hot columns for the other families. The fit is a small JSON document that embeds the
  * schema's columns and target, so scorers validate records without the
  * original files, and a reference profile of train's values per feature
  * (`reference`: counts, or order statistics of numeric columns) so scorers
@@ -22,7 +26,7 @@ import { coerceCell, explainRule, INVALID, type Rule, showValue } from "../data/
 import type { Matrix } from "./matrix.ts";
 import { type ColumnSpec, columnSpec } from "../data/schema.ts";
 import type { Table } from "../data/table.ts";
-import type { Preprocessor } from "./_preprocess_spec.ts";
+import { outputNames, type Preprocessor } from "./_preprocess_spec.ts";
 
 export {
   compilePreprocess,
@@ -30,6 +34,8 @@ export {
   type FeatureEncoder,
   type FeatureEncoding,
   loadPreprocess,
+  MAX_CODE_CATEGORIES,
+  outputNames,
   type Preprocessor,
   type PreprocessSpec,
   preprocessToJson,
@@ -94,7 +100,32 @@ export function encodeTable(pre: Preprocessor, table: Table): Matrix {
     columns: pre.columns,
     data,
     labels: table.labels.slice(),
+    ...codeColumns(pre),
   };
+}
+
+/**
+ * A matrix's `categorical` and `categories` for the `code` features of a
+ * preprocessing (K categories: codes 0..K-1, K unseen); none without them.
+ *
+ * @example
+ * ```ts ignore
+ * import { codeColumns } from "./preprocess.ts";
+ * codeColumns(pre).categorical; // [0, 3, 0, …] when feature 2 is a code of 3 categories
+ * ```
+ */
+export function codeColumns(pre: Preprocessor): Pick<Matrix, "categorical" | "categories"> {
+  const { features } = pre.spec;
+  if (!features.some((f) => f.kind === "code")) return {};
+  const categorical: number[] = [], categories: string[][] = [];
+  for (const f of features) {
+    const width = outputNames(f).length;
+    for (let j = 0; j < width; j++) {
+      categorical.push(f.kind === "code" ? f.categories.length : 0);
+      categories.push(f.kind === "code" ? [...f.categories] : []);
+    }
+  }
+  return { categorical, categories };
 }
 
 /** Options of the record transforms. */

@@ -19,6 +19,8 @@ const schema = schemaFrom(MIXED_SCHEMA);
 const TRAIN = "id,bytes,proto,svc,tri,flag,label\n" +
   "1,10.5,tcp,http,-1,true,normal\n2,,udp,dns,0,0,smurf\n3,7,tcp,ftp,1,1,neptune\n";
 const STD = Math.sqrt((1.75 ** 2 * 2) / 3);
+/** Categorical columns one-hot encoded (`transform.categorical: one_hot`); codes: expand_codes_test.ts. */
+const ONE_HOT = { ...DEFAULT_TRANSFORM, categorical: "one_hot" as const };
 
 function closeArrays(actual: Float32Array, expected: number[]) {
   strictEqual(actual.length, expected.length);
@@ -35,7 +37,7 @@ function dataError(fn: () => unknown, field: string, pattern: RegExp) {
 }
 
 Deno.test("fitPreprocess: median imputation, standard scaling, one-hot with unseen bucket", async () => {
-  const pre = fitPreprocess(await tableFrom(TRAIN, schema), schema, DEFAULT_TRANSFORM);
+  const pre = fitPreprocess(await tableFrom(TRAIN, schema), schema, ONE_HOT);
   deepStrictEqual(pre.columns, [
     "bytes",
     "proto=tcp",
@@ -67,7 +69,7 @@ Deno.test("fitPreprocess: median imputation, standard scaling, one-hot with unse
 
 Deno.test("encodeTable: train matrix rows and labels (1 = threat)", async () => {
   const train = await tableFrom(TRAIN, schema);
-  const pre = fitPreprocess(train, schema, DEFAULT_TRANSFORM);
+  const pre = fitPreprocess(train, schema, ONE_HOT);
   const m = encodeTable(pre, train);
   deepStrictEqual([m.rows, m.cols, [...m.labels]], [3, 10, [0, 1, 1]]);
   const flagStd = Math.sqrt(2 / 9);
@@ -90,7 +92,7 @@ Deno.test("one_hot_integers one-hots integer columns with few values", async () 
 });
 
 Deno.test("transformRecord: text or native values, imputation, unseen categories", async () => {
-  const pre = fitPreprocess(await tableFrom(TRAIN, schema), schema, DEFAULT_TRANSFORM);
+  const pre = fitPreprocess(await tableFrom(TRAIN, schema), schema, ONE_HOT);
   const x = transformRecord(pre, {
     id: 9,
     bytes: null,
@@ -156,7 +158,7 @@ Deno.test("preprocess JSON round-trips (text or object) to identical outputs", a
 });
 
 Deno.test("loadPreprocess: a damaged document is a ConfigError naming file and line", async () => {
-  const pre = fitPreprocess(await tableFrom(TRAIN, schema), schema, DEFAULT_TRANSFORM);
+  const pre = fitPreprocess(await tableFrom(TRAIN, schema), schema, ONE_HOT);
   const json = preprocessToJson(pre);
   const damaged = json.replace(/"scale": [0-9.e-]+/, '"scale": 0');
   throws(

@@ -48,6 +48,7 @@ import {
 import { createRng } from "../rng.ts";
 import { type TreeModel, TREES_FORMAT } from "./_tree_json.ts";
 import { fastScoreReport, trainLogLoss } from "./_fast_report.ts";
+import { expandCodes, usesCodes } from "./expand_codes.ts";
 
 export type { TreeArrays } from "./_tree_nodes.ts";
 export { parseTreeModel, type TreeFamily, type TreeModel, TREES_FORMAT } from "./_tree_json.ts";
@@ -277,7 +278,12 @@ function fitFeatureBins(
  */
 export function fitTreeCandidate(o: TreeFitOptions): TreeCandidate {
   const log = o.log ?? nullLogger;
-  const { config, val } = o;
+  const { config } = o;
+  // extra_trees sees category codes as their one-hot columns (expand_codes.ts).
+  const [train, val] = usesCodes(config.family) ? [o.train, o.val] : [
+    expandCodes(o.train),
+    expandCodes(o.val),
+  ];
   const gbdt = config.family === "gbdt";
   const history: EpochRecord[] = [];
   let edges: Float64Array[] = [];
@@ -287,10 +293,10 @@ export function fitTreeCandidate(o: TreeFitOptions): TreeCandidate {
   let best = { iteration: 0, value: NaN, scores: new Float32Array(0) };
   const model = grow(
     config,
-    o.train,
+    train,
     o.seed,
     gbdt ? config.maxIter : config.nEstimators,
-    (it, tree, train, grown) => {
+    (it, tree, trainScores, grown) => {
       if (it === 1) {
         edges = grown.bin_edges.map((e) => Float64Array.from(e));
         binnedVal = binMatrix(val.data, val.rows, edges);
@@ -301,7 +307,7 @@ export function fitTreeCandidate(o: TreeFitOptions): TreeCandidate {
         valScores[i] = gbdt ? sigmoid(valSums[i]) : valSums[i] / it;
       }
       const r = fastScoreReport(val.labels, valScores);
-      const rec = epochRecord(it, trainLogLoss(o.train.labels, train, gbdt), r);
+      const rec = epochRecord(it, trainLogLoss(train.labels, trainScores, gbdt), r);
       history.push(rec);
       // Both stop on validation log loss, as scikit-learn's HGB does: ranking
       // metrics saturate near 1 and keep "improving" by single pairs.
@@ -344,7 +350,7 @@ export interface TreeRefitOptions {
 export function refitTrees(o: TreeRefitOptions): TreeModel {
   const c = o.config;
   const n = c.family === "gbdt" || (c.nIterNoChange ?? 0) > 0 ? o.iterations : c.nEstimators;
-  return grow(o.config, o.train, o.seed, n);
+  return grow(o.config, usesCodes(c.family) ? o.train : expandCodes(o.train), o.seed, n);
 }
 
 /**

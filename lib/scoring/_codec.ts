@@ -7,7 +7,7 @@
  */
 import { cellCoercer, type Coercer, INVALID } from "../data/cells.ts";
 import { isDiscrete } from "../data/drift.ts";
-import type { FeatureEncoder, Preprocessor } from "../learn/preprocess.ts";
+import { type FeatureEncoder, outputNames, type Preprocessor } from "../learn/preprocess.ts";
 import { cellKey, countValue, type DriftState } from "./_batch_drift.ts";
 
 /** A memoized field encoding. */
@@ -83,7 +83,7 @@ export function buildCodecs(
   let at = 0, numeric = 0;
   const codecs = pre.encoders.map((enc, i) => {
     const f = pre.spec.features[i];
-    const width = f.kind === "numeric" ? 1 : f.categories.length + 1;
+    const width = outputNames(f).length;
     const discrete = isDiscrete(enc.column);
     const codec: Codec = {
       enc,

@@ -9,6 +9,7 @@ import type * as tf from "@tensorflow/tfjs";
 import { parseCsv } from "../data/csv.ts";
 import { saveReleasedModel } from "../learn/model_io.ts";
 import { refitCandidate } from "../learn/fit.ts";
+import { expandCodes, releasedPreprocess } from "../learn/expand_codes.ts";
 import { buildModel, type CandidateConfig, type ModelConfig } from "../learn/models.ts";
 import { refitTrees, type TreeConfig, type TreeModel } from "../learn/trees.ts";
 import {
@@ -86,20 +87,25 @@ export async function writeTinyRelease(o: TinyReleaseOptions): Promise<void> {
   let model: tf.LayersModel | TreeModel;
   if (config.family === "gbdt" || config.family === "extra_trees") {
     model = refitTrees({ config, train, seed: 5, iterations: Math.max(epochs, 1) * 10 });
-  } else if (o.model) model = o.model(train.cols);
+  } else if (o.model) model = o.model(expandCodes(train).cols);
   else if (epochs > 0) {
     model = await refitCandidate({ config, train, seed: 5, epochs, batchSize: 32 });
-  } else model = buildModel(config, train.cols, { seed: 5 });
+  } else model = buildModel(config, expandCodes(train).cols, { seed: 5 });
+  // As the train stage releases it: code features one-hot for a family that cannot split on them.
+  const release = releasedPreprocess(
+    new TextEncoder().encode(preprocessToJson(pre)),
+    config.family,
+  );
   try {
     await saveReleasedModel({
       dir: o.dir,
       model,
-      preprocess: new TextEncoder().encode(preprocessToJson(pre)),
+      preprocess: release.bytes,
       card: {
         created: "2026-01-01T00:00:00.000Z",
         config,
         description: "tiny test model",
-        features: pre.columns,
+        features: release.columns ?? pre.columns,
         threshold: o.threshold ?? 0.5,
         threshold_choice: { target_fpr: 0.01, validation_fpr: 0, validation_tpr: 0 },
         validation: {},
