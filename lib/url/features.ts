@@ -13,7 +13,8 @@
  * @module
  */
 import type { CheckedUrl } from "./check_input.ts";
-import { domainParts, NO_DOMAIN } from "./domain_parts.ts";
+import { NO_DOMAIN } from "./domain_parts.ts";
+import { domainPartsOf } from "./_domain_memo.ts";
 import {
   countChar,
   countDigits,
@@ -24,8 +25,8 @@ import {
   entropy,
   tokenStats,
 } from "./text_stats.ts";
-import { sparseLogit, type SparseLogreg } from "../learn/sparse_logreg.ts";
-import { urlNgramVector } from "./ngram_vector.ts";
+import type { SparseLogreg } from "../learn/sparse_logreg.ts";
+import { urlGrams } from "./ngram_vector.ts";
 import { ABUSED_TLDS, BRANDS, GENERIC_TLDS, SHORTENERS, SUSPICIOUS_WORDS } from "./_lists.ts";
 
 /**
@@ -181,7 +182,7 @@ export function urlFeatureVector(
   const want = (g: FeatureGroup) => groups.includes(g);
   const isIpv6 = host.startsWith("[");
   const isIp = isIpv6 || IPV4.test(host);
-  const d = isIp ? NO_DOMAIN : domainParts(host);
+  const d = isIp ? NO_DOMAIN : domainPartsOf(host);
   let k = offset;
   const put = (v: number) => out[k++] = v;
   let rest: string | undefined;
@@ -271,8 +272,11 @@ export function urlFeatureVector(
   if (want("ngram_lr")) {
     // Without the fitted LR (the featurize stage, which fills in out-of-fold logits): NaN.
     if (ngramLr) {
-      const v = urlNgramVector(checked);
-      put(sparseLogit(ngramLr, v.index, v.value));
+      // lib/learn/sparse_logreg.ts `sparseLogit` over the URL's hash table (same order, same sum).
+      const t = urlGrams(checked), w = ngramLr.weights;
+      let z = ngramLr.bias;
+      for (let e = 0; e < t.unique; e++) z += w[t.index[e]] * t.value[e];
+      put(z);
     } else put(NaN);
   }
   return k - offset;
