@@ -76,21 +76,22 @@ if (import.meta.main) {
       throw new ConfigError("give URLs or --file FILE, not both", { hint: `usage: ${USAGE}` });
     }
     const modelDir = (values.model as string) ?? "artifacts/url/model";
-    const checker = await loadUrlChecker(modelDir, {
-      use: file === undefined ? "single" : "batch",
-      log,
-    });
-    // --file with more than one worker: each worker loads its own model copy.
+    // --file with more than one worker: each worker loads its own model copy
+    // (this thread then only reads and writes, and loads none).
     const pool = file !== undefined && workers > 1
       ? await startCheckPool({ model: modelDir, workers, reasons })
       : undefined;
+    const checker = pool ? undefined : await loadUrlChecker(modelDir, {
+      use: file === undefined ? "single" : "batch",
+      log,
+    });
     try {
       if (file === undefined) {
-        const results = checker.check(positionals, { reasons });
+        const results = checker!.check(positionals, { reasons });
         if (values.json) {
           const body = {
-            model: { name: URL_MODEL_NAME, version: checker.version },
-            threshold: checker.threshold,
+            model: { name: URL_MODEL_NAME, version: checker!.version },
+            threshold: checker!.threshold,
             results,
           };
           console.log(JSON.stringify(body, null, 2));
@@ -138,7 +139,7 @@ if (import.meta.main) {
       }
     } finally {
       pool?.close();
-      checker.dispose();
+      checker?.dispose();
     }
   });
 }
