@@ -135,18 +135,19 @@ export function hashNgrams(
   out: { [i: number]: number },
   offset: number,
 ): void {
-  const s = `^${text}$`;
+  const len = text.length + 2; // `^text$`
   let grams = 0;
-  for (const n of NGRAM_SIZES) grams += Math.max(0, s.length - n + 1);
+  for (const n of NGRAM_SIZES) grams += Math.max(0, len - n + 1);
   if (grams === 0) return;
+  const share = 1 / grams;
   for (const n of NGRAM_SIZES) {
-    for (let i = 0; i + n <= s.length; i++) {
+    for (let i = 0; i + n <= len; i++) {
       let h = NGRAM_SEED;
       for (let j = i; j < i + n; j++) {
-        h ^= s.charCodeAt(j);
+        h ^= j === 0 ? 94 : j === len - 1 ? 36 : text.charCodeAt(j - 1);
         h = Math.imul(h, 0x01000193);
       }
-      out[offset + ((h >>> 0) % NGRAM_BUCKETS)] += 1 / grams;
+      out[offset + (h & (NGRAM_BUCKETS - 1))] += share; // = (h >>> 0) % NGRAM_BUCKETS (a power of two)
     }
   }
 }
