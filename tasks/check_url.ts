@@ -14,8 +14,9 @@
  *   for stdout); a one-line summary on stderr; exit 0 even with rejects.
  * - `--reasons N`: reasons per verdict (default 3; 0 for none, fastest).
  * - `--workers N`: with `--file`, blocks are judged by N workers (each its
- *   own model copy; default 1: on the shared 2-core machine 2 workers measured
- *   slower, README "Checking a URL"); output order unchanged.
+ *   own model copy; default one per core, up to 4: on the 2-core machine 2
+ *   workers measured 1.27× faster than 1, README "Speed"); output order
+ *   unchanged. `--workers 1` judges on the main thread (half the memory).
  *
  * @module
  */
@@ -56,7 +57,10 @@ if (import.meta.main) {
         workers: { type: "string" },
       },
     });
-    const workers = values.workers === undefined ? 1 : Number(values.workers);
+    // Default: one worker per core (up to 4); measured faster than one thread (README "Speed").
+    const workers = values.workers === undefined
+      ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1))
+      : Number(values.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
       throw new ConfigError("--workers must be an integer from 1 to 64", {
         hint: `usage: ${USAGE}`,
