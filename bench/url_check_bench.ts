@@ -1,13 +1,16 @@
 /**
- * `deno task bench url-check [--urls 100000] [--runs 3] [--duration 5]
- * [--connections 1,16] [--no-serve]`: the URL checker's speed.
+ * `deno task bench url-check [--urls 100000] [--runs 3] [--workers 1,2]
+ * [--distinct] [--duration 5] [--connections 1,16] [--no-serve]`: the URL
+ * checker's speed.
  *
  * - File: `deno task check-url --file` (the task's permissions) on a file of
  *   `--urls` URLs (data/urls.csv's URLs repeated, one per line, written to
- *   bench/out/), `--runs` times: URLs/s end to end (process start to exit,
- *   model load included), URLs per CPU second (user + sys: what a machine
- *   not shared with other jobs would approach) and peak RSS
- *   (`/usr/bin/time -f "%U %S %M"`), medians.
+ *   bench/out/; `--distinct`: each repeat made a different URL by a
+ *   `r=<round>` query parameter, so nothing can be cached), `--runs` times
+ *   for each `--workers` count (alternated within a run): URLs/s end to end
+ *   (process start to exit, model load included), CPU time per URL (user +
+ *   sys: what a machine not shared with other jobs would approach) and peak
+ *   RSS (`/usr/bin/time -f "%U %S %M"`), medians.
  *   The issue's goal: ≥ 50,000 URLs/s, flat memory.
  * - Serve: `deno task serve` (main model artifacts/model, URL model
  *   artifacts/url/model) under `wrk` (one thread, keep-alive) posting one
@@ -27,10 +30,17 @@ import { summarize } from "./_measure.ts";
 import { machineInfo } from "./_report.ts";
 import { type LoadRun, runWrk, startServer } from "./_serve.ts";
 
-const USAGE = "deno task bench url-check [--urls 100000] [--runs 3] [--duration 5] " +
-  "[--connections 1,16] [--no-serve]";
+const USAGE = "deno task bench url-check [--urls 100000] [--runs 3] [--workers 1,2] " +
+  "[--distinct] [--duration 5] [--connections 1,16] [--no-serve]";
 
-async function urlFile(n: number): Promise<string> {
+/** The `i`-th URL of the file: data/urls.csv's, made distinct per round with `distinct`. */
+function nthUrl(urls: string[], i: number, distinct: boolean): string {
+  const u = urls[i % urls.length], round = Math.floor(i / urls.length);
+  if (!distinct || round === 0) return u;
+  return `${u}${u.includes("?") ? "&" : "?"}r=${round}`;
+}
+
+async function urlFile(n: number, distinct: boolean): Promise<string> {
   const urls: string[] = [];
   let first = true;
   for await (const b of readCsvFile("data/urls.csv")) {
@@ -42,9 +52,9 @@ async function urlFile(n: number): Promise<string> {
       urls.push(row[0].replace(/[\r\n]/g, ""));
     }
   }
-  const path = `bench/out/urls_${n}.txt`;
+  const path = `bench/out/urls_${n}${distinct ? "_distinct" : ""}.txt`;
   await Deno.mkdir("bench/out", { recursive: true });
-  const lines = Array.from({ length: n }, (_, i) => urls[i % urls.length]);
+  const lines = Array.from({ length: n }, (_, i) => nthUrl(urls, i, distinct));
   await Deno.writeTextFile(path, lines.join("\n") + "\n");
   return path;
 }
@@ -52,7 +62,8 @@ async function urlFile(n: number): Promise<string> {
 async function fileRun(
   path: string,
   n: number,
-): Promise<{ rate: number; cpuRate: number; rssMb: number }> {
+  workers: number,
+): Promise<{ rate: number; cpuUs: number; rssMb: number }> {
   const args = [
     "-f",
     "%U %S %M",
@@ -66,6 +77,8 @@ async function fileRun(
     path,
     "--out",
     "bench/out/url_check_out.csv",
+    "--workers",
+    String(workers),
   ];
   const t0 = performance.now();
   const out = await new Deno.Command("/usr/bin/time", { args, stdout: "null", stderr: "piped" })
@@ -74,7 +87,7 @@ async function fileRun(
   const err = new TextDecoder().decode(out.stderr).trim().split("\n");
   if (!out.success) throw new Error(`check-url failed:\n${err.join("\n")}`);
   const [user, sys, rss] = err.at(-1)!.split(" ").map(Number);
-  return { rate: n / seconds, cpuRate: n / (user + sys), rssMb: rss / 1024 };
+  return { rate: n / seconds, cpuUs: (user + sys) / n * 1e6, rssMb: rss / 1024 };
 }
 
 const LUA = (body: string) =>
@@ -102,6 +115,8 @@ export async function main(args: string[], log: Logger): Promise<number> {
       runs: { type: "string" },
       duration: { type: "string" },
       connections: { type: "string" },
+      workers: { type: "string" },
+      distinct: { type: "boolean" },
       "no-serve": { type: "boolean" },
     },
   });
@@ -111,21 +126,30 @@ export async function main(args: string[], log: Logger): Promise<number> {
   const conns = ((values.connections as string) ?? "1,16").split(",").map((c) =>
     positiveInt(c, "--connections")
   );
-  console.log(JSON.stringify(await machineInfo()));
-  const path = await urlFile(n);
-  const file = [];
-  for (let i = 0; i < runs; i++) {
-    file.push(await fileRun(path, n));
-    log.info("check-url --file run", { run: i + 1, ...file.at(-1) });
-  }
-  const rate = summarize(file.map((r) => r.rate));
-  const rss = summarize(file.map((r) => r.rssMb));
-  const cpu = summarize(file.map((r) => r.cpuRate));
-  console.log(
-    `check-url --file ${n} URLs: median ${Math.round(rate.median)} URLs/s ` +
-      `(best ${Math.round(Math.max(...rate.samples))}), ${Math.round(cpu.median)} URLs per ` +
-      `CPU second (user + sys), peak RSS median ${rss.median.toFixed(0)} MB`,
+  const workerCounts = ((values.workers as string) ?? "1").split(",").map((w) =>
+    positiveInt(w, "--workers")
   );
+  console.log(JSON.stringify(await machineInfo()));
+  const distinct = values.distinct === true;
+  const path = await urlFile(n, distinct);
+  const file = workerCounts.map(() => [] as Awaited<ReturnType<typeof fileRun>>[]);
+  for (let i = 0; i < runs; i++) {
+    for (const [w, workers] of workerCounts.entries()) {
+      file[w].push(await fileRun(path, n, workers));
+      log.info("check-url --file run", { run: i + 1, workers, ...file[w].at(-1) });
+    }
+  }
+  for (const [w, workers] of workerCounts.entries()) {
+    const rate = summarize(file[w].map((r) => r.rate));
+    const rss = summarize(file[w].map((r) => r.rssMb));
+    const cpu = summarize(file[w].map((r) => r.cpuUs));
+    console.log(
+      `check-url --file ${n}${distinct ? " distinct" : ""} URLs, --workers ${workers}: median ` +
+        `${Math.round(rate.median)} URLs/s (best ${Math.round(Math.max(...rate.samples))}), ` +
+        `${cpu.median.toFixed(1)} µs CPU per URL (user + sys), peak RSS median ` +
+        `${rss.median.toFixed(0)} MB`,
+    );
+  }
   if (values["no-serve"]) return 0;
   const [port] = await freePorts(1);
   const server = await startServer({

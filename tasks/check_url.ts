@@ -14,8 +14,9 @@
  *   for stdout); a one-line summary on stderr; exit 0 even with rejects.
  * - `--reasons N`: reasons per verdict (default 3; 0 for none, fastest).
  * - `--workers N`: with `--file`, blocks are judged by N workers (each its
- *   own model copy; default 1: on the shared 2-core machine 2 workers measured
- *   slower, README "Checking a URL"); output order unchanged.
+ *   own model copy; default one per core, up to 4: on the 2-core machine 2
+ *   workers measured 1.27× faster than 1, README "Speed"); output order
+ *   unchanged. `--workers 1` judges on the main thread (half the memory).
  *
  * @module
  */
@@ -56,7 +57,10 @@ if (import.meta.main) {
         workers: { type: "string" },
       },
     });
-    const workers = values.workers === undefined ? 1 : Number(values.workers);
+    // Default: one worker per core (up to 4); measured faster than one thread (README "Speed").
+    const workers = values.workers === undefined
+      ? Math.max(1, Math.min(4, navigator.hardwareConcurrency || 1))
+      : Number(values.workers);
     if (!Number.isInteger(workers) || workers < 1 || workers > 64) {
       throw new ConfigError("--workers must be an integer from 1 to 64", {
         hint: `usage: ${USAGE}`,
@@ -76,21 +80,22 @@ if (import.meta.main) {
       throw new ConfigError("give URLs or --file FILE, not both", { hint: `usage: ${USAGE}` });
     }
     const modelDir = (values.model as string) ?? "artifacts/url/model";
-    const checker = await loadUrlChecker(modelDir, {
-      use: file === undefined ? "single" : "batch",
-      log,
-    });
-    // --file with more than one worker: each worker loads its own model copy.
+    // --file with more than one worker: each worker loads its own model copy
+    // (this thread then only reads and writes, and loads none).
     const pool = file !== undefined && workers > 1
       ? await startCheckPool({ model: modelDir, workers, reasons })
       : undefined;
+    const checker = pool ? undefined : await loadUrlChecker(modelDir, {
+      use: file === undefined ? "single" : "batch",
+      log,
+    });
     try {
       if (file === undefined) {
-        const results = checker.check(positionals, { reasons });
+        const results = checker!.check(positionals, { reasons });
         if (values.json) {
           const body = {
-            model: { name: URL_MODEL_NAME, version: checker.version },
-            threshold: checker.threshold,
+            model: { name: URL_MODEL_NAME, version: checker!.version },
+            threshold: checker!.threshold,
             results,
           };
           console.log(JSON.stringify(body, null, 2));
@@ -138,7 +143,7 @@ if (import.meta.main) {
       }
     } finally {
       pool?.close();
-      checker.dispose();
+      checker?.dispose();
     }
   });
 }

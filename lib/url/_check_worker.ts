@@ -6,6 +6,7 @@
  */
 import { judgeBlock } from "./check_file.ts";
 import { loadUrlChecker, type UrlChecker } from "./url_checker.ts";
+import { type PackedBlock, unpackItems } from "./_packed_block.ts";
 
 interface Init {
   type: "init";
@@ -15,7 +16,7 @@ interface Init {
 interface Job {
   type: "job";
   id: number;
-  items: Parameters<typeof judgeBlock>[1];
+  block: PackedBlock;
 }
 
 let checker: UrlChecker | undefined;
@@ -34,7 +35,11 @@ scope.onmessage = async (e) => {
       scope.postMessage({ type: "ready" });
       return;
     }
-    scope.postMessage({ type: "done", id: m.id, result: judgeBlock(checker!, m.items, reasons) });
+    scope.postMessage({
+      type: "done",
+      id: m.id,
+      result: judgeBlock(checker!, unpackItems(m.block), reasons),
+    });
   } catch (err) {
     const id = m.type === "job" ? m.id : -1;
     scope.postMessage({ type: "error", id, message: (err as Error).message });

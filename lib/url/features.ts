@@ -13,7 +13,8 @@
  * @module
  */
 import type { CheckedUrl } from "./check_input.ts";
-import { domainParts, NO_DOMAIN } from "./domain_parts.ts";
+import { NO_DOMAIN } from "./domain_parts.ts";
+import { domainPartsOf } from "./_domain_memo.ts";
 import {
   countChar,
   countDigits,
@@ -24,8 +25,8 @@ import {
   entropy,
   tokenStats,
 } from "./text_stats.ts";
-import { sparseLogit, type SparseLogreg } from "../learn/sparse_logreg.ts";
-import { urlNgramVector } from "./ngram_vector.ts";
+import type { SparseLogreg } from "../learn/sparse_logreg.ts";
+import { urlGrams } from "./ngram_vector.ts";
 import { ABUSED_TLDS, BRANDS, GENERIC_TLDS, SHORTENERS, SUSPICIOUS_WORDS } from "./_lists.ts";
 
 /**
@@ -134,18 +135,19 @@ export function hashNgrams(
   out: { [i: number]: number },
   offset: number,
 ): void {
-  const s = `^${text}$`;
+  const len = text.length + 2; // `^text$`
   let grams = 0;
-  for (const n of NGRAM_SIZES) grams += Math.max(0, s.length - n + 1);
+  for (const n of NGRAM_SIZES) grams += Math.max(0, len - n + 1);
   if (grams === 0) return;
+  const share = 1 / grams;
   for (const n of NGRAM_SIZES) {
-    for (let i = 0; i + n <= s.length; i++) {
+    for (let i = 0; i + n <= len; i++) {
       let h = NGRAM_SEED;
       for (let j = i; j < i + n; j++) {
-        h ^= s.charCodeAt(j);
+        h ^= j === 0 ? 94 : j === len - 1 ? 36 : text.charCodeAt(j - 1);
         h = Math.imul(h, 0x01000193);
       }
-      out[offset + ((h >>> 0) % NGRAM_BUCKETS)] += 1 / grams;
+      out[offset + (h & (NGRAM_BUCKETS - 1))] += share; // = (h >>> 0) % NGRAM_BUCKETS (a power of two)
     }
   }
 }
@@ -181,7 +183,7 @@ export function urlFeatureVector(
   const want = (g: FeatureGroup) => groups.includes(g);
   const isIpv6 = host.startsWith("[");
   const isIp = isIpv6 || IPV4.test(host);
-  const d = isIp ? NO_DOMAIN : domainParts(host);
+  const d = isIp ? NO_DOMAIN : domainPartsOf(host);
   let k = offset;
   const put = (v: number) => out[k++] = v;
   let rest: string | undefined;
@@ -271,8 +273,11 @@ export function urlFeatureVector(
   if (want("ngram_lr")) {
     // Without the fitted LR (the featurize stage, which fills in out-of-fold logits): NaN.
     if (ngramLr) {
-      const v = urlNgramVector(checked);
-      put(sparseLogit(ngramLr, v.index, v.value));
+      // lib/learn/sparse_logreg.ts `sparseLogit` over the URL's hash table (same order, same sum).
+      const t = urlGrams(checked), w = ngramLr.weights;
+      let z = ngramLr.bias;
+      for (let e = 0; e < t.unique; e++) z += w[t.index[e]] * t.value[e];
+      put(z);
     } else put(NaN);
   }
   return k - offset;

@@ -8,16 +8,8 @@
  */
 import type { SparseLogreg } from "../learn/sparse_logreg.ts";
 import type { CheckedUrl } from "./check_input.ts";
-import {
-  forEachGram,
-  NGRAM_PARTS,
-  type NgramPart,
-  ngramParts,
-  SPARSE_BITS,
-  urlNgramVector,
-} from "./ngram_vector.ts";
-
-const push = new Float64Array(1 << SPARSE_BITS);
+import { MAX_GRAM } from "./_gram_hash.ts";
+import { NGRAM_PARTS, type NgramPart, urlGrams } from "./ngram_vector.ts";
 
 const PART_WORDS: Record<NgramPart, string> = {
   url: "the URL",
@@ -26,11 +18,16 @@ const PART_WORDS: Record<NgramPart, string> = {
   path: "the path",
 };
 
+let push = new Float64Array(1024);
+let score = new Float64Array(1024);
+
 /**
  * The `top` fragments pushing toward `phishing` (or away from it): every
  * n-gram's share of the logit (weight × value) is spread over the
  * characters it covers; in each part the contiguous span (2..24 characters)
  * with the largest total is a fragment; the strongest distinct ones win.
+ * The n-grams are read from the URL's hash table (lib/url/_gram_table.ts:
+ * each n-gram's entry, in hashing order), not hashed again.
  *
  * @example
  * ```ts ignore
@@ -45,39 +42,51 @@ export function ngramFragments(
   phishing: boolean,
   top = 2,
 ): { part: NgramPart; gram: string; weight: number }[] {
-  const parts = ngramParts(checked);
-  const v = urlNgramVector(checked);
-  // The URL's push per bucket (weight × value × sign), in a reused dense table.
-  for (let k = 0; k < v.index.length; k++) {
-    push[v.index[k]] = lr.weights[v.index[k]] * v.value[k] * (phishing ? 1 : -1);
-  }
+  const t = urlGrams(checked);
+  const { parts, gramEntry, index, value } = t;
   const sign = phishing ? 1 : -1;
+  // The URL's push per distinct bucket (weight × value × sign).
+  if (push.length < t.unique) push = new Float64Array(t.unique * 2);
+  for (let e = 0; e < t.unique; e++) push[e] = lr.weights[index[e]] * value[e] * sign;
   const spans: { part: NgramPart; gram: string; weight: number }[] = [];
-  parts.forEach((text, p) => {
-    if (text === "") return;
-    const score = new Float64Array(text.length);
-    forEachGram(text, p, (bucket, start, end) => {
-      // Grams cover text positions start-1 .. end-2 (the ^/$ ends are not characters).
-      const a = Math.max(0, start - 1), b = Math.min(text.length, end - 1);
-      for (let c = a; c < b; c++) score[c] += push[bucket] / (b - a);
-    });
-    let best = { sum: 0, a: 0, b: 0 };
-    for (let a = 0; a < text.length; a++) {
-      let sum = 0;
-      for (let b = a; b < Math.min(text.length, a + 24); b++) {
-        sum += score[b];
-        if (b > a && sum > best.sum) best = { sum, a, b: b + 1 };
+  let g = 0;
+  for (let p = 0; p < parts.length; p++) {
+    const text = parts[p];
+    if (text === "") continue;
+    const n = text.length, len = n + 2;
+    if (score.length < n) score = new Float64Array(n * 2);
+    score.fill(0, 0, n);
+    // Grams in hashing order: start i, end j + 1 in `^text$`; they cover
+    // text positions i-1 .. j-1 (the ^/$ ends are not characters).
+    for (let i = 0; i < len; i++) {
+      const end = i + MAX_GRAM < len ? i + MAX_GRAM : len;
+      const a = i > 0 ? i - 1 : 0;
+      for (let j = i; j < end; j++) {
+        const b = j < n ? j : n, share = push[gramEntry[g++]] / (b - a);
+        for (let c = a; c < b; c++) score[c] += share;
       }
     }
-    if (best.sum > 0) {
+    let bestSum = 0, bestA = 0, bestB = 0;
+    for (let a = 0; a < n; a++) {
+      let sum = 0;
+      const stop = a + 24 < n ? a + 24 : n;
+      for (let b = a; b < stop; b++) {
+        sum += score[b];
+        if (b > a && sum > bestSum) {
+          bestSum = sum;
+          bestA = a;
+          bestB = b + 1;
+        }
+      }
+    }
+    if (bestSum > 0) {
       spans.push({
         part: NGRAM_PARTS[p],
-        gram: text.slice(best.a, best.b),
-        weight: Math.round(best.sum * sign * 1e4) / 1e4,
+        gram: text.slice(bestA, bestB),
+        weight: Math.round(bestSum * sign * 1e4) / 1e4,
       });
     }
-  });
-  for (let k = 0; k < v.index.length; k++) push[v.index[k]] = 0;
+  }
   spans.sort((x, y) => Math.abs(y.weight) - Math.abs(x.weight));
   const out: typeof spans = [];
   for (const s of spans) {

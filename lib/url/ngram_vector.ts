@@ -10,12 +10,15 @@
  * @module
  */
 import type { CheckedUrl } from "./check_input.ts";
-import { domainParts, NO_DOMAIN } from "./domain_parts.ts";
+import { NO_DOMAIN } from "./domain_parts.ts";
+import { domainPartsOf } from "./_domain_memo.ts";
+import { MAX_GRAM, mix, partSeed } from "./_gram_hash.ts";
+import { GramTable } from "./_gram_table.ts";
+
+export { MAX_GRAM } from "./_gram_hash.ts";
 
 /** log2 of the hash space (2^18 = 262,144 buckets). */
 export const SPARSE_BITS = 18;
-/** Longest n-gram hashed. */
-export const MAX_GRAM = 5;
 
 /** The URL parts hashed, each in its own namespace. */
 export const NGRAM_PARTS = ["url", "domain", "subdomain", "path"] as const;
@@ -37,32 +40,19 @@ export function ngramParts(checked: CheckedUrl): string[] {
   const { url } = checked;
   const host = url.hostname;
   const isIp = host.startsWith("[") || IPV4.test(host);
-  const d = isIp ? NO_DOMAIN : domainParts(host);
+  const d = isIp ? NO_DOMAIN : domainPartsOf(host);
   const rest = (url.pathname + url.search).toLowerCase();
   return [host + rest, d.domain || host, d.subdomain, rest];
 }
 
-/** Seed of part `p` (fixed: part of the feature definition). */
-const partSeed = (p: number) => Math.imul(0x811c9dc5 ^ (p + 1), 0x9e3779b1) >>> 0;
-
-/** Final avalanche of a 32-bit hash (murmur3 fmix32). */
-function mix(h: number): number {
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  return (h ^ (h >>> 16)) >>> 0;
-}
-
-let counts = new Uint16Array(1 << SPARSE_BITS);
-let touched = new Int32Array(4096);
+const table = new GramTable();
 
 /**
  * Hash every 1..{@linkcode MAX_GRAM}-gram of `parts[p]` (with `^`/`$` ends)
  * into `bits`-bit buckets; return the sparse, sublinear-tf, L2-normalised
  * vector (indices unique, in order of first occurrence). Deterministic:
  * same text, same vector, on every platform. Linear time: counts go to a
- * reused dense table, only the touched buckets are read back and cleared.
+ * small reused hash table (lib/url/_gram_table.ts).
  *
  * @example
  * ```ts
@@ -72,40 +62,31 @@ let touched = new Int32Array(4096);
  * ```
  */
 export function hashParts(parts: readonly string[], bits: number = SPARSE_BITS): SparseVector {
-  let total = 0;
-  for (const s of parts) if (s !== "") total += (s.length + 2) * MAX_GRAM;
-  if (touched.length < total) touched = new Int32Array(total * 2);
-  if (counts.length < 1 << bits) counts = new Uint16Array(1 << bits);
-  const shift = 32 - bits;
-  let unique = 0;
-  for (let p = 0; p < parts.length; p++) {
-    const text = parts[p];
-    if (text === "") continue;
-    const len = text.length + 2;
-    const seed = partSeed(p);
-    for (let i = 0; i < len; i++) {
-      let h = seed;
-      const end = Math.min(len, i + MAX_GRAM);
-      for (let j = i; j < end; j++) {
-        const c = j === 0 ? 94 : j === len - 1 ? 36 : text.charCodeAt(j - 1);
-        h = Math.imul(h ^ c, 0x01000193);
-        const b = mix(h) >>> shift;
-        if (counts[b] === 0) touched[unique++] = b;
-        if (counts[b] < 65535) counts[b]++;
-      }
-    }
+  table.hash(parts, bits);
+  lastChecked = undefined;
+  return { index: table.index.slice(0, table.unique), value: table.value.slice(0, table.unique) };
+}
+
+let lastChecked: CheckedUrl | undefined;
+
+/**
+ * The n-grams of `checked` hashed into the shared table (state valid until
+ * the next call of this or {@linkcode hashParts}); hashed once however often
+ * it is asked for the same URL in a row (the LR's logit, then its reason).
+ *
+ * @example
+ * ```ts
+ * import { checkUrl } from "./check_input.ts";
+ * import { urlGrams } from "./ngram_vector.ts";
+ * urlGrams(checkUrl("http://example.com/login")).unique > 10; // true
+ * ```
+ */
+export function urlGrams(checked: CheckedUrl): GramTable {
+  if (lastChecked !== checked) {
+    table.hash(ngramParts(checked), SPARSE_BITS);
+    lastChecked = checked;
   }
-  const index = touched.slice(0, unique), value = new Float32Array(unique);
-  let norm = 0;
-  for (let k = 0; k < unique; k++) {
-    const v = 1 + Math.log(counts[index[k]]);
-    counts[index[k]] = 0;
-    value[k] = v;
-    norm += v * v;
-  }
-  const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-  for (let k = 0; k < unique; k++) value[k] *= inv;
-  return { index, value };
+  return table;
 }
 
 /**
@@ -120,13 +101,9 @@ export function hashParts(parts: readonly string[], bits: number = SPARSE_BITS):
  */
 export function urlNgramVector(checked: CheckedUrl, bits: number = SPARSE_BITS): SparseVector {
   if (bits !== SPARSE_BITS) return hashParts(ngramParts(checked), bits);
-  // The checker needs it twice per URL (the LR's logit, then its reason): hash once.
-  let v = lastVectors.get(checked);
-  if (!v) lastVectors.set(checked, v = hashParts(ngramParts(checked), bits));
-  return v;
+  const t = urlGrams(checked);
+  return { index: t.index.slice(0, t.unique), value: t.value.slice(0, t.unique) };
 }
-
-const lastVectors = new WeakMap<CheckedUrl, SparseVector>();
 
 /** Which part and text a bucket came from, for reasons: the n-grams of `parts` hashing to `bucket`. */
 export function gramsOfBucket(

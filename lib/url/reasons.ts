@@ -10,7 +10,8 @@
  */
 import type { CheckedUrl } from "./check_input.ts";
 import { BRANDS, SUSPICIOUS_WORDS } from "./_lists.ts";
-import { domainParts, wordsIn } from "./features.ts";
+import { wordsIn } from "./features.ts";
+import { domainPartsOf } from "./_domain_memo.ts";
 import type { SparseLogreg } from "../learn/sparse_logreg.ts";
 import { ngramReasonText } from "./ngram_reasons.ts";
 
@@ -31,7 +32,7 @@ const quoteList = (ws: string[]) => ws.slice(0, 3).map((w) => `'${w}'`).join(", 
 function describe(name: string, v: number, c: CheckedUrl): string {
   const { url, rawHost } = c;
   const host = url.hostname;
-  const d = () => domainParts(host);
+  const d = () => domainPartsOf(host);
   const path = url.pathname + url.search;
   switch (name) {
     case "url_length":

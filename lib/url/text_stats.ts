@@ -106,10 +106,53 @@ export function wordsIn(s: string, list: readonly string[]): string[] {
   return list.filter((w) => lower.includes(w));
 }
 
-/** How many words of `list` occur in the lowercase text `lower` (stops at `max`). */
+// Pre-filter of countWords: a word can only occur in a text holding its
+// first and last two-character pairs (pairs keyed by their low 6 bits each;
+// a collision only lets a word through to the exact `includes` test).
+const pairKey = (a: number, b: number) => ((a & 63) << 6) | (b & 63);
+const pairSeen = new Uint32Array(4096);
+let pairStamp = 0;
+const compiled = new WeakMap<readonly string[], Int32Array>();
+
+function wordPairs(list: readonly string[]): Int32Array {
+  let keys = compiled.get(list);
+  if (!keys) {
+    keys = new Int32Array(2 * list.length).fill(-1); // -1: word too short to filter
+    list.forEach((w, i) => {
+      if (w.length < 2) return;
+      keys![2 * i] = pairKey(w.charCodeAt(0), w.charCodeAt(1));
+      keys![2 * i + 1] = pairKey(w.charCodeAt(w.length - 2), w.charCodeAt(w.length - 1));
+    });
+    compiled.set(list, keys);
+  }
+  return keys;
+}
+
+/**
+ * How many words of `list` occur in the lowercase text `lower` (stops at `max`).
+ *
+ * @example
+ * ```ts
+ * import { countWords } from "./text_stats.ts";
+ * countWords("/secure-login/update", ["login", "update", "bank"]); // 2
+ * ```
+ */
 export function countWords(lower: string, list: readonly string[], max = Infinity): number {
   if (lower === "") return 0;
+  const keys = wordPairs(list);
+  if (++pairStamp === 0xffffffff) {
+    pairSeen.fill(0);
+    pairStamp = 1;
+  }
+  const stamp = pairStamp;
+  for (let i = 1; i < lower.length; i++) {
+    pairSeen[pairKey(lower.charCodeAt(i - 1), lower.charCodeAt(i))] = stamp;
+  }
   let n = 0;
-  for (let i = 0; i < list.length && n < max; i++) if (lower.includes(list[i])) n++;
+  for (let i = 0; i < list.length && n < max; i++) {
+    const a = keys[2 * i];
+    if (a >= 0 && (pairSeen[a] !== stamp || pairSeen[keys[2 * i + 1]] !== stamp)) continue;
+    if (lower.includes(list[i])) n++;
+  }
   return n;
 }

@@ -24,6 +24,7 @@ import { type Reason, reasonRanker } from "./reasons.ts";
 import { treeExplainer } from "./tree_contributions.ts";
 import { parseNgramLr } from "./ngram_model.ts";
 import type { SparseLogreg } from "../learn/sparse_logreg.ts";
+import { numericEncoder } from "./_numeric_encoder.ts";
 
 /** The URL model's registered name (params `push.mlflow.model_name` of url.params.yaml). */
 export const URL_MODEL_NAME = "threatline-url";
@@ -68,7 +69,7 @@ export interface UrlChecker {
  * probability when the same walk yields it (trees).
  */
 type Explain = (
-  x: Float32Array,
+  x: Float32Array | Float64Array,
   offset: number,
 ) => { values: ArrayLike<number>; probability?: number };
 
@@ -127,6 +128,7 @@ export async function loadUrlChecker(
       { file: `${dir}/preprocess.json` },
     );
   }
+  const fastEncode = numericEncoder(pre, encoder);
   let explain: Explain;
   const isTrees = model.family === "gbdt" || model.family === "extra_trees";
   if (isTrees) {
@@ -152,12 +154,37 @@ export async function loadUrlChecker(
     }
   }
   const rank = reasonRanker(computed, { ngramLr });
+  // Trees with reasons: one pass per URL (features, encoding, the contribution
+  // walk, which also gives the probability, reasons) in reused rows, no
+  // per-block intermediate arrays.
+  const values = new Float64Array(computed.length), row = new Float64Array(width);
+  const verdict = (url: string, top: number): UrlResult => {
+    let checked: CheckedUrl;
+    try {
+      checked = checkUrl(url);
+    } catch (err) {
+      if (!(err instanceof UrlInputError)) throw err;
+      return { url, error: { code: err.code, message: err.message } };
+    }
+    urlFeatureVector(checked, groups, values, 0, ngramLr);
+    fastEncode!(values, row);
+    const e = explain(row, 0);
+    const p = e.probability!;
+    const phishing = p >= model.threshold;
+    return {
+      url,
+      probability: Math.round(p * 1e6) / 1e6,
+      label: phishing ? "phishing" : "legitimate",
+      reasons: rank({ checked, phishing, values, contributions: e.values, top }),
+    };
+  };
   return {
     version: model.version,
     threshold: model.threshold,
     dispose: () => model.dispose(),
     check(urls, o = {}) {
       const top = o.reasons ?? 3;
+      if (top > 0 && isTrees && fastEncode) return urls.map((url) => verdict(url, top));
       const results: UrlResult[] = new Array(urls.length);
       const ok: { i: number; checked: CheckedUrl; values: Float64Array }[] = [];
       urls.forEach((url, i) => {
