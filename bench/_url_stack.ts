@@ -22,7 +22,8 @@ import { fitNgramLr, ngramMatrix, outOfFoldLogits } from "../lib/url/ngram_model
 const L2_GRID = [3e-7, 1e-6, 3e-6, 1e-5, 3e-5];
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-function withColumn(m: Matrix, name: string, col: ArrayLike<number>): Matrix {
+/** `m` with one more column. */
+export function withColumn(m: Matrix, name: string, col: ArrayLike<number>): Matrix {
   const cols = m.cols + 1, data = new Float32Array(m.rows * cols);
   for (let i = 0; i < m.rows; i++) {
     data.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), i * cols);
@@ -31,7 +32,12 @@ function withColumn(m: Matrix, name: string, col: ArrayLike<number>): Matrix {
   return { ...m, cols, columns: [...m.columns, name], data };
 }
 
-function handMatrix(checked: CheckedUrl[], labels: Uint8Array, groups: FeatureGroup[]): Matrix {
+/** The handcrafted feature matrix of `checked` (groups `groups`). */
+export function handMatrix(
+  checked: CheckedUrl[],
+  labels: Uint8Array,
+  groups: FeatureGroup[],
+): Matrix {
   const columns = featureNames(groups);
   const data = new Float32Array(checked.length * columns.length);
   const row = new Float64Array(columns.length);
