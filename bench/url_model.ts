@@ -122,7 +122,8 @@ function domainGroups(d: Labelled): Int32Array {
  * reported) and on the split grouped by registered domain (as `--grouped`).
  */
 async function stackBench(dataPath: string) {
-  const { groups: kept } = readFeaturizeParams(await readYaml("url.params.yaml"));
+  const { groups: kept, ngramLr } = readFeaturizeParams(await readYaml("url.params.yaml"));
+  const idf = ngramLr.idf;
   const legit = await readLegit();
   const tr = await readUrls("artifacts/url/ingest/train.csv");
   const te = await readUrls("artifacts/url/ingest/test.csv");
@@ -136,6 +137,7 @@ async function stackBench(dataPath: string) {
     val: inner.test,
     test: te.checked.map((_, i) => n + i),
     legit,
+    idf,
   });
   printStack(
     "20 % stratified seeded holdout (artifacts/url/ingest/test.csv)",
@@ -156,6 +158,7 @@ async function stackBench(dataPath: string) {
     val: g.test.map((k) => train[k]),
     test,
     legit,
+    idf,
   });
   printStack("20 % grouped by registered domain", grouped, legit.length);
 }
