@@ -19,10 +19,11 @@ import { type FeatureGroup, featureNames, urlFeatureVector } from "../lib/url/fe
 import { fitNgramLr, ngramMatrix, outOfFoldLogits } from "../lib/url/ngram_model.ts";
 
 /** L2 strengths tried for the LR (chosen on validation ROC-AUC). */
-const L2_GRID = [3e-7, 1e-6, 3e-6, 1e-5, 3e-5];
+const L2_GRID = [1e-8, 3e-8, 1e-7, 3e-7, 1e-6, 3e-6];
 const sigmoid = (z: number) => 1 / (1 + Math.exp(-z));
 
-function withColumn(m: Matrix, name: string, col: ArrayLike<number>): Matrix {
+/** `m` with one more column. */
+export function withColumn(m: Matrix, name: string, col: ArrayLike<number>): Matrix {
   const cols = m.cols + 1, data = new Float32Array(m.rows * cols);
   for (let i = 0; i < m.rows; i++) {
     data.set(m.data.subarray(i * m.cols, (i + 1) * m.cols), i * cols);
@@ -31,7 +32,12 @@ function withColumn(m: Matrix, name: string, col: ArrayLike<number>): Matrix {
   return { ...m, cols, columns: [...m.columns, name], data };
 }
 
-function handMatrix(checked: CheckedUrl[], labels: Uint8Array, groups: FeatureGroup[]): Matrix {
+/** The handcrafted feature matrix of `checked` (groups `groups`). */
+export function handMatrix(
+  checked: CheckedUrl[],
+  labels: Uint8Array,
+  groups: FeatureGroup[],
+): Matrix {
   const columns = featureNames(groups);
   const data = new Float32Array(checked.length * columns.length);
   const row = new Float64Array(columns.length);
@@ -91,7 +97,9 @@ export function stackComparison(o: {
   val: number[];
   test: number[];
   legit: CheckedUrl[];
-}): { rows: StackRow[]; l2: number; blend: number } {
+  /** TF·IDF instead of TF (url.params.yaml `featurize.ngram_lr.idf`). */
+  idf: boolean;
+}): { rows: StackRow[]; l2: number; idf: boolean; blend: number } {
   const all = [...o.checked, ...o.legit];
   const allLabels = Uint8Array.from([...o.labels, ...o.legit.map(() => 0)]);
   const legitIdx = o.legit.map((_, i) => o.checked.length + i);
@@ -100,13 +108,13 @@ export function stackComparison(o: {
   const xf = csrTake(x, o.fit), yf = lab(o.fit), yv = lab(o.val), yt = lab(o.test);
   let best = { l2: L2_GRID[0], auc: -1 };
   for (const l2 of L2_GRID) {
-    const m = fitNgramLr(xf, yf, { l2 });
+    const m = fitNgramLr(xf, yf, { l2, idf: o.idf });
     const auc = rocAuc(yv, Array.from(sparseLogits(m, csrTake(x, o.val)), sigmoid));
     if (auc > best.auc) best = { l2, auc };
   }
-  const lr = fitNgramLr(xf, yf, { l2: best.l2 });
+  const lr = fitNgramLr(xf, yf, { l2: best.l2, idf: o.idf });
   const zAll = sparseLogits(lr, x);
-  const oof = outOfFoldLogits(xf, yf, { l2: best.l2, folds: 5, seed: 7 });
+  const oof = outOfFoldLogits(xf, yf, { l2: best.l2, idf: o.idf, folds: 5, seed: 7 });
   const lrCol = Float64Array.from(zAll);
   o.fit.forEach((i, k) => lrCol[i] = oof[k]);
   const hand = handMatrix(all, allLabels, o.groups.filter((g) => g !== "ngram_lr"));
@@ -147,7 +155,7 @@ export function stackComparison(o: {
       legitFlagged: flagged,
     };
   });
-  return { rows, l2: best.l2, blend: blend.w };
+  return { rows, l2: best.l2, idf: o.idf, blend: blend.w };
 }
 
 /** Read the legitimate long URLs list (evaluation only). */
@@ -159,7 +167,8 @@ export async function readLegit(path = "bench/data/legit_long_urls.txt"): Promis
 
 /** Print a comparison as a Markdown table. */
 export function printStack(title: string, r: ReturnType<typeof stackComparison>, legitN: number) {
-  console.log(`\n${title} (LR l2 ${r.l2} chosen on validation)\n`);
+  const tf = r.idf ? "TF·IDF" : "TF";
+  console.log(`\n${title} (n-gram LR on ${tf}, l2 ${r.l2} chosen on validation)\n`);
   console.log(
     "| model | val ROC-AUC | test accuracy | test ROC-AUC | test FPR at val 1 % threshold | legit long URLs flagged |",
   );

@@ -1,5 +1,6 @@
 /**
- * `deno task bench url-model [--ablation] [--grouped] [--data data/urls.csv]`:
+ * `deno task bench url-model [--ablation] [--grouped] [--stack] [--variants [--parts]]
+ * [--data data/urls.csv]`:
  * the URL model's measurements behind README "Checking a URL".
  *
  * - `--ablation`: which feature groups help. On the pipeline's TRAIN split
@@ -15,6 +16,8 @@
  *   part (early stopping on a grouped validation split of it), scored on the
  *   test part. Writes both parts to `bench/out/url_grouped_{train,test}.csv`
  *   for `python3 bench/url_reference.py` to score the same split.
+ * - `--stack`: bench/_url_stack.ts. `--variants`: bench/_url_variants.ts
+ *   (5-fold CV on the train split: the choices of url.params.yaml).
  *
  * @module
  */
@@ -31,6 +34,7 @@ import { type CheckedUrl, checkUrl } from "../lib/url/check_input.ts";
 import { readFeaturizeParams } from "../lib/url/featurize.ts";
 import { readYaml } from "../lib/yaml.ts";
 import { BENCH_GBDT, printStack, readLegit, stackComparison } from "./_url_stack.ts";
+import { variantsBench } from "./_url_variants.ts";
 import {
   ALL_GROUPS,
   domainParts,
@@ -39,7 +43,8 @@ import {
   urlFeatureVector,
 } from "../lib/url/features.ts";
 
-const USAGE = "deno task bench url-model [--ablation] [--grouped] [--stack] [--data data/urls.csv]";
+const USAGE =
+  "deno task bench url-model [--ablation] [--grouped] [--stack] [--variants [--parts]] [--data data/urls.csv]";
 
 interface Labelled {
   urls: string[];
@@ -117,7 +122,8 @@ function domainGroups(d: Labelled): Int32Array {
  * reported) and on the split grouped by registered domain (as `--grouped`).
  */
 async function stackBench(dataPath: string) {
-  const { groups: kept } = readFeaturizeParams(await readYaml("url.params.yaml"));
+  const { groups: kept, ngramLr } = readFeaturizeParams(await readYaml("url.params.yaml"));
+  const idf = ngramLr.idf;
   const legit = await readLegit();
   const tr = await readUrls("artifacts/url/ingest/train.csv");
   const te = await readUrls("artifacts/url/ingest/test.csv");
@@ -131,6 +137,7 @@ async function stackBench(dataPath: string) {
     val: inner.test,
     test: te.checked.map((_, i) => n + i),
     legit,
+    idf,
   });
   printStack(
     "20 % stratified seeded holdout (artifacts/url/ingest/test.csv)",
@@ -151,6 +158,7 @@ async function stackBench(dataPath: string) {
     val: g.test.map((k) => train[k]),
     test,
     legit,
+    idf,
   });
   printStack("20 % grouped by registered domain", grouped, legit.length);
 }
@@ -165,6 +173,8 @@ export async function main(args: string[], log: Logger): Promise<number> {
       grouped: { type: "boolean" },
       data: { type: "string" },
       stack: { type: "boolean" },
+      variants: { type: "boolean" },
+      parts: { type: "boolean" },
     },
   });
   if (values.ablation) {
@@ -219,7 +229,18 @@ export async function main(args: string[], log: Logger): Promise<number> {
     log.info("wrote bench/out/url_grouped_{train,test}.csv (python3 bench/url_reference.py …)");
   }
   if (values.stack) await stackBench((values.data as string) ?? "data/urls.csv");
-  if (!values.ablation && !values.grouped && !values.stack) {
+  if (values.variants) {
+    const d = await readUrls("artifacts/url/ingest/train.csv");
+    const { groups } = readFeaturizeParams(await readYaml("url.params.yaml"));
+    variantsBench({
+      checked: d.checked,
+      labels: d.labels,
+      groups,
+      parts: values.parts === true,
+      log,
+    });
+  }
+  if (!values.ablation && !values.grouped && !values.stack && !values.variants) {
     console.error(`nothing to do: ${USAGE}`);
   }
   return 0;

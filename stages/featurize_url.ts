@@ -60,12 +60,17 @@ function stackNgramLr(
   const positive = new Set(config.schema.target.positive ?? []);
   const labels = Uint8Array.from(train.rows, (r) => positive.has(r[r.length - 1]) ? 1 : 0);
   const x = ngramMatrix(train.checked);
-  const oof = outOfFoldLogits(x, labels, { l2: o.l2, folds: o.folds, seed: o.seed });
+  const oof = outOfFoldLogits(x, labels, o);
   train.rows.forEach((r, i) => r[col] = String(oof[i]));
-  const lr = fitNgramLr(x, labels, { l2: o.l2 });
+  const lr = fitNgramLr(x, labels, o);
   const z = sparseLogits(lr, ngramMatrix(test.checked));
   test.rows.forEach((r, i) => r[col] = String(z[i]));
-  log.info("featurize: n-gram LR stacked", { rows: labels.length, l2: o.l2, folds: o.folds });
+  log.info("featurize: n-gram LR stacked", {
+    rows: labels.length,
+    l2: o.l2,
+    idf: o.idf,
+    folds: o.folds,
+  });
   return ngramLrJson(lr);
 }
 

@@ -65,7 +65,7 @@ Deno.test("featurize stage: ngram_lr fills out-of-fold logits and writes the fit
       "url,status\nhttp://shop99.example.com/item/7,legitimate\nhttp://paypal-verify99.tk/login,phishing\n",
     );
     const params = parseYaml(
-      "featurize:\n  groups: [structure, ngram_lr]\n  ngram_lr: {l2: 1.0e-3, folds: 4, seed: 1}\n",
+      "featurize:\n  groups: [structure, ngram_lr]\n  ngram_lr: {l2: 1.0e-3, folds: 4, seed: 1, idf: true}\n",
       "p.yaml",
     );
     await runFeaturize({ params, schema: schemaFrom(SCHEMA), root }, nullLogger);

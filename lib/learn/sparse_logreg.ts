@@ -82,6 +82,42 @@ export function csrTake(x: Csr, take: ArrayLike<number>): Csr {
   return { cols: x.cols, indptr, indices, values };
 }
 
+/**
+ * A copy of `x` with column `j` multiplied by `scale[j]` (e.g. IDF weights).
+ *
+ * @example
+ * ```ts
+ * import { csrFromRows, csrScaleColumns } from "./sparse_logreg.ts";
+ * const x = csrFromRows([{ index: Int32Array.of(1), value: Float32Array.of(2) }], 2);
+ * csrScaleColumns(x, Float32Array.of(1, 3)).values[0]; // 6
+ * ```
+ */
+export function csrScaleColumns(x: Csr, scale: ArrayLike<number>): Csr {
+  const values = new Float32Array(x.values.length);
+  for (let k = 0; k < values.length; k++) values[k] = x.values[k] * scale[x.indices[k]];
+  return { ...x, values };
+}
+
+/**
+ * Smooth inverse document frequency of every column of `x`:
+ * `ln((1 + n) / (1 + df)) + 1` (scikit-learn's `smooth_idf`), `df` the
+ * number of rows where the column is non-zero.
+ *
+ * @example
+ * ```ts
+ * import { csrFromRows, inverseDocFrequency } from "./sparse_logreg.ts";
+ * const row = { index: Int32Array.of(0), value: Float32Array.of(1) };
+ * const x = csrFromRows([row, { index: new Int32Array(0), value: new Float32Array(0) }], 2);
+ * inverseDocFrequency(x)[0]; // ln(3/2) + 1
+ * ```
+ */
+export function inverseDocFrequency(x: Csr): Float32Array {
+  const n = x.indptr.length - 1;
+  const df = new Int32Array(x.cols);
+  for (let k = 0; k < x.indptr[n]; k++) if (x.values[k] !== 0) df[x.indices[k]]++;
+  return Float32Array.from(df, (d) => Math.log((1 + n) / (1 + d)) + 1);
+}
+
 /** The decision value (logit) of one sparse row. */
 export function sparseLogit(
   m: SparseLogreg,

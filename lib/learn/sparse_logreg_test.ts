@@ -1,5 +1,12 @@
 import { deepStrictEqual, ok } from "node:assert/strict";
-import { csrFromRows, csrTake, fitSparseLogreg, sparseLogits } from "./sparse_logreg.ts";
+import {
+  csrFromRows,
+  csrScaleColumns,
+  csrTake,
+  fitSparseLogreg,
+  inverseDocFrequency,
+  sparseLogits,
+} from "./sparse_logreg.ts";
 
 const row = (index: number[], value: number[]) => ({
   index: Int32Array.from(index),
@@ -37,4 +44,15 @@ Deno.test("sparse logreg: L2 shrinks, fit is deterministic, csrTake keeps rows",
   const z = sparseLogits(a, x);
   ok(z[0] > 0 && z[2] > 0 && z[1] < 0 && z[3] < 0);
   deepStrictEqual(Array.from(sparseLogits(a, csrTake(x, [2, 0]))), [z[2], z[0]]);
+});
+
+Deno.test("sparse logreg: smooth IDF and column scaling", () => {
+  const x = csrFromRows([row([0, 1], [1, 2]), row([0], [3]), row([], []), row([2], [0])], 3);
+  const idf = inverseDocFrequency(x);
+  // df = [2, 1, 0] (a stored zero does not count), n = 4: ln(5 / (1 + df)) + 1.
+  deepStrictEqual(Array.from(idf), [5 / 3, 5 / 2, 5].map((r) => Math.fround(Math.log(r) + 1)));
+  const y = csrScaleColumns(x, idf);
+  deepStrictEqual(Array.from(y.values), [1 * idf[0], 2 * idf[1], 3 * idf[0], 0].map(Math.fround));
+  deepStrictEqual(y.indices, x.indices);
+  deepStrictEqual(Array.from(x.values), [1, 2, 3, 0]); // the input is not changed
 });

@@ -20,7 +20,7 @@ export interface FeaturizeParams {
   /** Feature groups to compute (default: all). */
   groups: FeatureGroup[];
   /** The n-gram LR of the `ngram_lr` group (`featurize.ngram_lr`). */
-  ngramLr: { l2: number; folds: number; seed: number };
+  ngramLr: { l2: number; folds: number; seed: number; idf: boolean };
 }
 
 /**
@@ -48,6 +48,7 @@ export function readFeaturizeParams(params: YamlFile): FeaturizeParams {
     l2: lr?.number("l2", { default: 3e-6, min: 0 }) ?? 3e-6,
     folds: lr?.number("folds", { default: 5, min: 2, max: 20, integer: true }) ?? 5,
     seed: lr?.number("seed", { default: 7, integer: true }) ?? 7,
+    idf: lr?.boolean("idf", { default: false }) ?? false,
   };
   lr?.done();
   s.done();

@@ -50,4 +50,9 @@ Deno.test("readFeaturizeParams rejects unknown groups", () => {
     /unknown feature group 'nope'/,
   );
   deepStrictEqual(readFeaturizeParams(parseYaml("featurize: {}\n", "p.yaml")).urlColumn, "url");
+  const lr = (y: string) => readFeaturizeParams(parseYaml(y, "p.yaml")).ngramLr.idf;
+  deepStrictEqual([lr("featurize: {}\n"), lr("featurize:\n  ngram_lr: {idf: true}\n")], [
+    false,
+    true,
+  ]);
 });

@@ -14,8 +14,10 @@ import { createRng, shuffle } from "../rng.ts";
 import {
   type Csr,
   csrFromRows,
+  csrScaleColumns,
   csrTake,
   fitSparseLogreg,
+  inverseDocFrequency,
   sparseLogits,
   type SparseLogreg,
 } from "../learn/sparse_logreg.ts";
@@ -28,6 +30,12 @@ export interface NgramLrOptions {
   l2: number;
   /** L-BFGS iterations at most (default 200). */
   maxIter?: number;
+  /**
+   * Weight each column by its smooth IDF on the fitted rows (default
+   * false). The LR is fitted on `x ∘ idf` and the IDF folded into the
+   * returned weights (`w ∘ idf`), so the model scores raw (TF) vectors.
+   */
+  idf?: boolean;
 }
 
 /**
@@ -44,9 +52,51 @@ export function ngramMatrix(checked: readonly CheckedUrl[]): Csr {
   return csrFromRows(checked.map((c) => urlNgramVector(c)), 1 << SPARSE_BITS);
 }
 
-/** Fit the n-gram LR on `x`. */
+/**
+ * Fit the n-gram LR on `x`. With `idf` the IDF comes from these rows only
+ * and is folded into the weights: the result scores unweighted rows.
+ *
+ * @example
+ * ```ts
+ * import { checkUrl } from "./check_input.ts";
+ * import { fitNgramLr, ngramMatrix } from "./ngram_model.ts";
+ * const x = ngramMatrix([checkUrl("http://a.com/"), checkUrl("http://b.tk/login")]);
+ * fitNgramLr(x, Uint8Array.of(0, 1), { l2: 1e-3, idf: true }).weights.length; // 262144
+ * ```
+ */
 export function fitNgramLr(x: Csr, labels: ArrayLike<number>, o: NgramLrOptions): SparseLogreg {
-  return fitSparseLogreg(x, labels, { l2: o.l2, maxIter: o.maxIter ?? 200 });
+  const maxIter = o.maxIter ?? 200;
+  if (!o.idf) return fitSparseLogreg(x, labels, { l2: o.l2, maxIter });
+  const idf = inverseDocFrequency(x);
+  const m = fitSparseLogreg(csrScaleColumns(x, idf), labels, { l2: o.l2, maxIter });
+  for (let j = 0; j < m.weights.length; j++) m.weights[j] *= idf[j];
+  return m;
+}
+
+/**
+ * Fold of each row: `folds` seeded folds, stratified by label (each class
+ * shuffled, then dealt round-robin).
+ *
+ * @example
+ * ```ts
+ * import { stratifiedFolds } from "./ngram_model.ts";
+ * stratifiedFolds(Uint8Array.of(0, 0, 1, 1), 2, 7).toSorted(); // Int32Array [0, 0, 1, 1]
+ * ```
+ */
+export function stratifiedFolds(
+  labels: ArrayLike<number>,
+  folds: number,
+  seed: number,
+): Int32Array {
+  const n = labels.length;
+  const fold = new Int32Array(n);
+  const rng = createRng(seed);
+  for (const cls of [0, 1]) {
+    const idx: number[] = [];
+    for (let i = 0; i < n; i++) if ((labels[i] ? 1 : 0) === cls) idx.push(i);
+    shuffle(idx, rng).forEach((i, k) => fold[i] = k % folds);
+  }
+  return fold;
 }
 
 /**
@@ -66,13 +116,7 @@ export function outOfFoldLogits(
   o: NgramLrOptions & { folds: number; seed: number },
 ): Float64Array {
   const n = labels.length;
-  const fold = new Int32Array(n);
-  const rng = createRng(o.seed);
-  for (const cls of [0, 1]) {
-    const idx: number[] = [];
-    for (let i = 0; i < n; i++) if ((labels[i] ? 1 : 0) === cls) idx.push(i);
-    shuffle(idx, rng).forEach((i, k) => fold[i] = k % o.folds);
-  }
+  const fold = stratifiedFolds(labels, o.folds, o.seed);
   const out = new Float64Array(n);
   for (let f = 0; f < o.folds; f++) {
     const fit: number[] = [], held: number[] = [];
