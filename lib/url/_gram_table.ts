@@ -25,10 +25,17 @@ export class GramTable {
   grams = 0;
   /** The texts of the parts hashed. */
   parts: readonly string[] = [];
+  /** Per part, its first n-gram in `gramEntry` (and, last, `grams`). */
+  partGram: Int32Array = new Int32Array(8);
+  /** Per entry, the value {@linkcode GramTable.partValues} gave it (its part's own normalisation). */
+  partValue: Float32Array = new Float32Array(1024);
+  /** The entries of the last {@linkcode GramTable.partValues} part, in order of first occurrence. */
+  partList: Int32Array = new Int32Array(1024);
   #keys = new Int32Array(2048); // bucket + 1, 0 = empty
   #slotEntry = new Int32Array(2048);
   #count = new Int32Array(1024);
   #slotOf = new Int32Array(1024);
+  #partCount = new Int32Array(1024); // zero between calls
   #chars = new Int32Array(256);
 
   /**
@@ -53,8 +60,10 @@ export class GramTable {
     const index = this.index, gramEntry = this.gramEntry;
     const mask = keys.length - 1, shift = 32 - bits;
     let unique = 0, g = 0;
+    if (this.partGram.length < parts.length + 1) this.partGram = new Int32Array(parts.length + 1);
     for (let p = 0; p < parts.length; p++) {
       const text = parts[p];
+      this.partGram[p] = g;
       if (text === "") continue;
       const len = text.length + 2;
       if (this.#chars.length < len) this.#chars = new Int32Array(len * 2);
@@ -99,6 +108,7 @@ export class GramTable {
     }
     this.unique = unique;
     this.grams = g;
+    this.partGram[parts.length] = g;
     for (let e = 0; e < unique; e++) keys[slotOf[e]] = 0; // empty again for the next URL
     const value = this.value;
     let norm = 0;
@@ -111,6 +121,42 @@ export class GramTable {
     for (let e = 0; e < unique; e++) value[e] *= inv;
   }
 
+  /**
+   * The vector of part `p` alone, from the n-grams already hashed: each
+   * entry of the part in `partList` (returns how many), its value in
+   * `partValue[entry]`, the same float32 values as hashing that part alone
+   * (`hashParts` with the other parts empty): sublinear tf over the part's
+   * own n-grams, L2-normalised over the part. For the per-part n-gram LRs.
+   *
+   * @example
+   * ```ts
+   * import { GramTable } from "./_gram_table.ts";
+   * const t = new GramTable();
+   * t.hash(["ab", "cd"], 18);
+   * t.partValues(1); // 9
+   * ```
+   */
+  partValues(p: number): number {
+    const count = this.#partCount, list = this.partList, value = this.partValue;
+    const entry = this.gramEntry, end = this.partGram[p + 1];
+    let n = 0;
+    for (let g = this.partGram[p]; g < end; g++) {
+      const e = entry[g];
+      if (count[e] === 0) list[n++] = e;
+      if (count[e] < 65535) count[e]++;
+    }
+    let norm = 0;
+    for (let k = 0; k < n; k++) {
+      const e = list[k], v = 1 + Math.log(count[e]);
+      value[e] = v;
+      norm += v * v;
+      count[e] = 0;
+    }
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let k = 0; k < n; k++) value[list[k]] *= inv;
+    return n;
+  }
+
   #reserve(total: number): void {
     if (this.gramEntry.length < total) this.gramEntry = new Int32Array(total * 2);
     if (this.index.length < total) {
@@ -118,6 +164,9 @@ export class GramTable {
       this.value = new Float32Array(total * 2);
       this.#count = new Int32Array(total * 2);
       this.#slotOf = new Int32Array(total * 2);
+      this.partValue = new Float32Array(total * 2);
+      this.partList = new Int32Array(total * 2);
+      this.#partCount = new Int32Array(total * 2);
     }
     // At most half full: a power of two at least twice the most buckets possible.
     let cap = this.#keys.length;
