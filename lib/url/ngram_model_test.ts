@@ -111,6 +111,7 @@ Deno.test("ngram model per part: each part's vector as hashing it alone, fit and
   const dom = ngramFragments(back[1], checked[1], true, 2, 1);
   ok(dom.length > 0 && dom.every((f) => f.part === "domain"), JSON.stringify(dom));
   ok(ngramReasonText(back[3], checked[1], true, 3).includes("in the path"));
+  ok(ngramReasonText(back[2], checked[1], true, 2).startsWith("no subdomain"));
   // The ranker renders each part's column by that part's fragments.
   const rank = reasonRanker([...NGRAM_LR_PART_COLUMNS], { ngramLr: back });
   const r = rank({

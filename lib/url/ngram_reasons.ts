@@ -129,6 +129,12 @@ export function ngramReasonText(
 ): string {
   const f = ngramFragments(lr, checked, phishing, 2, onlyPart);
   const verdict = phishing ? "phishing" : "legitimate";
+  if (!f.length && onlyPart !== undefined) {
+    const words = PART_WORDS[NGRAM_PARTS[onlyPart]];
+    return urlGrams(checked).parts[onlyPart] === ""
+      ? `${words.replace("the ", "no ")} (an empty part looks ${verdict})`
+      : `the character n-grams of ${words} look ${verdict}`;
+  }
   if (!f.length) return `its character n-grams look ${verdict}`;
   const list = f.map((x) => `'${x.gram}' in ${PART_WORDS[x.part]}`).join(", ");
   return `the fragment${f.length > 1 ? "s" : ""} ${list} look${f.length > 1 ? "" : "s"} ${
