@@ -27,10 +27,17 @@ export class GramTable {
   parts: readonly string[] = [];
   /** Per part, its first n-gram in `gramEntry` (and, last, `grams`). */
   partGram: Int32Array = new Int32Array(8);
-  /** Per entry, the value {@linkcode GramTable.partValues} gave it (its part's own normalisation). */
-  partValue: Float32Array = new Float32Array(1024);
-  /** The entries of the last {@linkcode GramTable.partValues} part, in order of first occurrence. */
-  partList: Int32Array = new Int32Array(1024);
+  /**
+   * After {@linkcode GramTable.computeParts}: part `p`'s entries are
+   * `partEntry[partStart[p] .. partStart[p + 1])` (first occurrence in the
+   * part), their values in `partVal` at the same positions.
+   */
+  partStart: Int32Array = new Int32Array(8);
+  /** Entries of each part (see `partStart`). */
+  partEntry: Int32Array = new Int32Array(1024);
+  /** Their values normalised within their part (see `partStart`). */
+  partVal: Float32Array = new Float32Array(1024);
+  #partsReady = false;
   #keys = new Int32Array(2048); // bucket + 1, 0 = empty
   #slotEntry = new Int32Array(2048);
   #count = new Int32Array(1024);
@@ -55,6 +62,7 @@ export class GramTable {
     for (const s of parts) if (s !== "") total += (s.length + 2) * MAX_GRAM;
     this.#reserve(total);
     this.parts = parts;
+    this.#partsReady = false;
     const keys = this.#keys, slotEntry = this.#slotEntry, count = this.#count;
     const slotOf = this.#slotOf;
     const index = this.index, gramEntry = this.gramEntry;
@@ -122,39 +130,47 @@ export class GramTable {
   }
 
   /**
-   * The vector of part `p` alone, from the n-grams already hashed: each
-   * entry of the part in `partList` (returns how many), its value in
-   * `partValue[entry]`, the same float32 values as hashing that part alone
-   * (`hashParts` with the other parts empty): sublinear tf over the part's
-   * own n-grams, L2-normalised over the part. For the per-part n-gram LRs.
+   * The vector of each part alone, from the n-grams already hashed (once per
+   * URL; later calls return at once): see `partStart`. The same float32
+   * values as hashing that part alone (`hashParts` with the other parts
+   * empty): sublinear tf over the part's own n-grams, L2-normalised over the
+   * part. For the per-part n-gram LRs.
    *
    * @example
    * ```ts
    * import { GramTable } from "./_gram_table.ts";
    * const t = new GramTable();
    * t.hash(["ab", "cd"], 18);
-   * t.partValues(1); // 9
+   * t.computeParts();
+   * t.partStart[2] - t.partStart[1]; // 9
    * ```
    */
-  partValues(p: number): number {
-    const count = this.#partCount, list = this.partList, value = this.partValue;
-    const entry = this.gramEntry, end = this.partGram[p + 1];
+  computeParts(): void {
+    if (this.#partsReady) return;
+    this.#partsReady = true;
+    const count = this.#partCount, list = this.partEntry, value = this.partVal;
+    const entry = this.gramEntry, start = this.partStart, np = this.parts.length;
+    if (start.length < np + 1) this.partStart = new Int32Array(np + 1);
     let n = 0;
-    for (let g = this.partGram[p]; g < end; g++) {
-      const e = entry[g];
-      if (count[e] === 0) list[n++] = e;
-      if (count[e] < 65535) count[e]++;
+    for (let p = 0; p < np; p++) {
+      const first = n, end = this.partGram[p + 1];
+      this.partStart[p] = first;
+      for (let g = this.partGram[p]; g < end; g++) {
+        const e = entry[g];
+        if (count[e] === 0) list[n++] = e;
+        if (count[e] < 65535) count[e]++;
+      }
+      let norm = 0;
+      for (let k = first; k < n; k++) {
+        const e = list[k], v = 1 + Math.log(count[e]);
+        value[k] = v;
+        norm += v * v;
+        count[e] = 0;
+      }
+      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (let k = first; k < n; k++) value[k] *= inv;
     }
-    let norm = 0;
-    for (let k = 0; k < n; k++) {
-      const e = list[k], v = 1 + Math.log(count[e]);
-      value[e] = v;
-      norm += v * v;
-      count[e] = 0;
-    }
-    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let k = 0; k < n; k++) value[list[k]] *= inv;
-    return n;
+    this.partStart[np] = n;
   }
 
   #reserve(total: number): void {
@@ -164,8 +180,8 @@ export class GramTable {
       this.value = new Float32Array(total * 2);
       this.#count = new Int32Array(total * 2);
       this.#slotOf = new Int32Array(total * 2);
-      this.partValue = new Float32Array(total * 2);
-      this.partList = new Int32Array(total * 2);
+      this.partVal = new Float32Array(total * 2);
+      this.partEntry = new Int32Array(total * 2);
       this.#partCount = new Int32Array(total * 2);
     }
     // At most half full: a power of two at least twice the most buckets possible.

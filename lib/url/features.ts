@@ -304,10 +304,11 @@ export function urlFeatureVector(
           put(NaN);
           continue;
         }
-        const lr = ngramLr[p], w = lr.weights, n = t.partValues(p);
-        const list = t.partList, value = t.partValue, index = t.index;
+        t.computeParts();
+        const lr = ngramLr[p], w = lr.weights, end = t.partStart[p + 1];
+        const list = t.partEntry, value = t.partVal, index = t.index;
         let z = lr.bias;
-        for (let k = 0; k < n; k++) z += w[index[list[k]]] * value[list[k]];
+        for (let k = t.partStart[p]; k < end; k++) z += w[index[list[k]]] * value[k];
         put(z);
       }
     } else if (ngramLr) {

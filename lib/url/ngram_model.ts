@@ -56,7 +56,7 @@ export function ngramMatrix(checked: readonly CheckedUrl[]): Csr {
 /**
  * One CSR matrix per URL part ({@linkcode NGRAM_PARTS} order) for the
  * per-part LRs: each part's n-grams normalised on their own, read from the
- * URL's one hash table (lib/url/_gram_table.ts `partValues`), the values the
+ * URL's one hash table (lib/url/_gram_table.ts `computeParts`), the values the
  * checker scores.
  *
  * @example
@@ -71,10 +71,11 @@ export function ngramPartMatrices(checked: readonly CheckedUrl[]): Csr[] {
   for (const c of checked) {
     const t = urlGrams(c);
     NGRAM_PARTS.forEach((_, p) => {
-      const n = t.partValues(p), list = t.partList.subarray(0, n);
+      t.computeParts();
+      const a = t.partStart[p], b = t.partStart[p + 1];
       rows[p].push({
-        index: Int32Array.from(list, (e) => t.index[e]),
-        value: Float32Array.from(list, (e) => t.partValue[e]),
+        index: Int32Array.from(t.partEntry.subarray(a, b), (e) => t.index[e]),
+        value: t.partVal.slice(a, b),
       });
     });
   }

@@ -52,10 +52,10 @@ export function ngramFragments(
   if (onlyPart === undefined) {
     for (let e = 0; e < t.unique; e++) push[e] = lr.weights[index[e]] * t.value[e] * sign;
   } else {
-    const n = t.partValues(onlyPart);
-    for (let k = 0; k < n; k++) {
-      const e = t.partList[k];
-      push[e] = lr.weights[index[e]] * t.partValue[e] * sign;
+    t.computeParts();
+    for (let k = t.partStart[onlyPart]; k < t.partStart[onlyPart + 1]; k++) {
+      const e = t.partEntry[k];
+      push[e] = lr.weights[index[e]] * t.partVal[k] * sign;
     }
   }
   const spans: { part: NgramPart; gram: string; weight: number }[] = [];
