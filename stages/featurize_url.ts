@@ -26,8 +26,15 @@ import {
   readFeaturizeParams,
 } from "../lib/url/featurize.ts";
 import { sparseLogits } from "../lib/learn/sparse_logreg.ts";
-import { fitNgramLr, ngramLrJson, ngramMatrix, outOfFoldLogits } from "../lib/url/ngram_model.ts";
-import { featureNames } from "../lib/url/features.ts";
+import {
+  fitNgramLr,
+  ngramLrJson,
+  ngramMatrix,
+  ngramPartLrsJson,
+  ngramPartMatrices,
+  outOfFoldLogits,
+} from "../lib/url/ngram_model.ts";
+import { featureNames, NGRAM_LR_PART_COLUMNS } from "../lib/url/features.ts";
 import { loadStageConfig, secondsSince, type StageConfig, writeTextAtomic } from "./_common.ts";
 
 async function readAll(
@@ -47,7 +54,8 @@ async function readAll(
 /**
  * Fit the n-gram LR on the train table and fill in its column: out-of-fold
  * logits for the train rows, the all-train LR's logits for the test rows.
- * Returns the fitted LR as JSON (the model folder's `ngram_lr.json`).
+ * With `perPart`, one LR per URL part, each filling its own column.
+ * Returns the fitted LR(s) as JSON (the model folder's `ngram_lr.json`).
  */
 function stackNgramLr(
   train: FeatureTable,
@@ -56,22 +64,28 @@ function stackNgramLr(
   o: FeaturizeParams["ngramLr"],
   log: Logger,
 ): string {
-  const col = train.header.indexOf("ngram_lr_logit");
   const positive = new Set(config.schema.target.positive ?? []);
   const labels = Uint8Array.from(train.rows, (r) => positive.has(r[r.length - 1]) ? 1 : 0);
-  const x = ngramMatrix(train.checked);
-  const oof = outOfFoldLogits(x, labels, o);
-  train.rows.forEach((r, i) => r[col] = String(oof[i]));
-  const lr = fitNgramLr(x, labels, o);
-  const z = sparseLogits(lr, ngramMatrix(test.checked));
-  test.rows.forEach((r, i) => r[col] = String(z[i]));
+  const xs = o.perPart ? ngramPartMatrices(train.checked) : [ngramMatrix(train.checked)];
+  const ts = o.perPart ? ngramPartMatrices(test.checked) : [ngramMatrix(test.checked)];
+  const columns = o.perPart ? [...NGRAM_LR_PART_COLUMNS] : ["ngram_lr_logit"];
+  const lrs = xs.map((x, p) => {
+    const col = train.header.indexOf(columns[p]);
+    const oof = outOfFoldLogits(x, labels, o);
+    train.rows.forEach((r, i) => r[col] = String(oof[i]));
+    const lr = fitNgramLr(x, labels, o);
+    const z = sparseLogits(lr, ts[p]);
+    test.rows.forEach((r, i) => r[col] = String(z[i]));
+    return lr;
+  });
   log.info("featurize: n-gram LR stacked", {
     rows: labels.length,
     l2: o.l2,
     idf: o.idf,
     folds: o.folds,
+    ...(o.perPart ? { per_part: true } : {}),
   });
-  return ngramLrJson(lr);
+  return o.perPart ? ngramPartLrsJson(lrs) : ngramLrJson(lrs[0]);
 }
 
 /**
@@ -105,7 +119,14 @@ export async function runFeaturize(
       const field = urlIndex < 0 ? p.urlColumn : target;
       throw new DataError(`missing column '${field}'`, { file, field });
     }
-    const table = featurizeRows({ ...t, urlIndex, targetIndex, target, groups: p.groups });
+    const table = featurizeRows({
+      ...t,
+      urlIndex,
+      targetIndex,
+      target,
+      groups: p.groups,
+      ngramLrPerPart: p.ngramLr.perPart,
+    });
     if (table.rows.length === 0) {
       throw new DataError("no URL left to featurize (every row refused or the file is empty)", {
         file,
@@ -125,7 +146,7 @@ export async function runFeaturize(
     await writeCsvFile(`${outDir}/${part}.csv`, tables[k].header, tables[k].rows);
   }
   await writeCsvFile(`${outDir}/rejects.csv`, ["part", "line", "url", "code", "message"], rejects);
-  const names = featureNames(p.groups);
+  const names = featureNames(p.groups, { ngramLrPerPart: p.ngramLr.perPart });
   await writeTextAtomic(`${outDir}/schema.yaml`, featureSchemaYaml(names, config.schema));
   log.info("featurize: done", {
     features: names.length,

@@ -5,6 +5,9 @@ import { readSchema } from "../lib/data/schema.ts";
 import { parseYaml } from "../lib/yaml.ts";
 import { parseStageArgs } from "./_common.ts";
 import { runFeaturize } from "./featurize_url.ts";
+import { checkUrl } from "../lib/url/check_input.ts";
+import { NGRAM_LR_PART_COLUMNS, urlFeatureVector } from "../lib/url/features.ts";
+import { parseNgramLrFile } from "../lib/url/ngram_model.ts";
 
 const SCHEMA = "columns:\n  - {name: url, type: string}\n" +
   "  - {name: status, type: categorical, values: [legitimate, phishing]}\n" +
@@ -85,6 +88,50 @@ Deno.test("featurize stage: ngram_lr fills out-of-fold logits and writes the fit
     const before = await Deno.readTextFile(`${root}/featurize/train.csv`);
     await runFeaturize({ params, schema: schemaFrom(SCHEMA), root }, nullLogger);
     deepStrictEqual(await Deno.readTextFile(`${root}/featurize/train.csv`), before);
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("featurize stage: ngram_lr per_part, four columns; the checker's logits equal the stage's", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${root}/ingest`);
+    const rows = ["url,status"];
+    for (let i = 0; i < 20; i++) {
+      rows.push(`http://www.shop${i}.example.com/item/${i},legitimate`);
+      rows.push(`http://secure.paypal-verify${i}.tk/login/secure,phishing`);
+    }
+    await Deno.writeTextFile(`${root}/ingest/train.csv`, rows.join("\n") + "\n");
+    const test = [
+      "http://shop99.example.com/item/7?q=1",
+      "http://login.paypal-verify99.tk/login",
+      "https://1.2.3.4/",
+    ];
+    await Deno.writeTextFile(
+      `${root}/ingest/test.csv`,
+      `url,status\n${test[0]},legitimate\n${test[1]},phishing\n${test[2]},phishing\n`,
+    );
+    const params = parseYaml(
+      "featurize:\n  groups: [structure, ngram_lr]\n" +
+        "  ngram_lr: {l2: 1.0e-3, folds: 4, seed: 1, idf: true, per_part: true}\n",
+      "p.yaml",
+    );
+    await runFeaturize({ params, schema: schemaFrom(SCHEMA), root }, nullLogger);
+    const lines = (await Deno.readTextFile(`${root}/featurize/test.csv`)).trim().split("\n");
+    const header = lines[0].split(",");
+    const cols = NGRAM_LR_PART_COLUMNS.map((c) => header.indexOf(c));
+    ok(cols.every((k) => k >= 0) && !header.includes("ngram_lr_logit"), lines[0]);
+    const lrs = parseNgramLrFile(await Deno.readTextFile(`${root}/featurize/ngram_lr.json`));
+    ok(!("weights" in lrs));
+    const out = new Float64Array(4);
+    test.forEach((u, i) => {
+      urlFeatureVector(checkUrl(u), ["ngram_lr"], out, 0, lrs);
+      const cells = lines[i + 1].split(",");
+      cols.forEach((k, p) => ok(Math.abs(Number(cells[k]) - out[p]) < 1e-9, `${u} part ${p}`));
+    });
+    const train = (await Deno.readTextFile(`${root}/featurize/train.csv`)).trim().split("\n");
+    ok(train.slice(1).every((l) => cols.every((k) => Number.isFinite(Number(l.split(",")[k])))));
   } finally {
     await Deno.remove(root, { recursive: true });
   }

@@ -15,6 +15,9 @@ import { activateBackend } from "../learn/tf_backend.ts";
 import { csvField } from "../data/csv.ts";
 import { featureSchemaYaml, featurizeRows } from "./featurize.ts";
 import type { FeatureGroup } from "./features.ts";
+import type { SparseLogreg } from "../learn/sparse_logreg.ts";
+import { checkUrl } from "./check_input.ts";
+import { fitNgramLr, ngramPartLrsJson, ngramPartMatrices } from "./ngram_model.ts";
 
 const URL_SCHEMA = "columns:\n  - {name: url, type: string}\n" +
   "  - {name: status, type: categorical, values: [legitimate, phishing]}\n" +
@@ -44,6 +47,16 @@ export async function writeTestUrlModel(
   family: "gbdt" | "logreg" = "gbdt",
 ): Promise<void> {
   const rows = syntheticUrls();
+  // With the ngram_lr group: per-part LRs fitted on all rows (their logits, not out-of-fold).
+  let ngramLr: SparseLogreg[] | undefined;
+  const attach: [string, Uint8Array][] = [];
+  if (groups.includes("ngram_lr")) {
+    const labels = rows.map(([, s]) => s === "phishing" ? 1 : 0);
+    ngramLr = ngramPartMatrices(rows.map(([u]) => checkUrl(u))).map((x) =>
+      fitNgramLr(x, labels, { l2: 1e-3 })
+    );
+    attach.push(["ngram_lr.json", new TextEncoder().encode(ngramPartLrsJson(ngramLr))]);
+  }
   const t = featurizeRows({
     rows: rows.map(([u, s]) => [u, s]),
     lines: rows.map((_, i) => i + 2),
@@ -51,6 +64,8 @@ export async function writeTestUrlModel(
     targetIndex: 1,
     target: "status",
     groups,
+    ngramLrPerPart: ngramLr !== undefined,
+    ngramLr,
   });
   const names = t.header.slice(0, -1);
   const schema = schemaFrom(featureSchemaYaml(names, schemaFrom(URL_SCHEMA)));
@@ -98,6 +113,7 @@ export async function writeTestUrlModel(
   await saveReleasedModel({
     dir,
     model,
+    attach,
     preprocess: new TextEncoder().encode(preprocessToJson(pre)),
     card: {
       created: "2026-01-01T00:00:00.000Z",

@@ -113,9 +113,32 @@ export const ALL_GROUPS = Object.keys(FEATURE_GROUPS) as FeatureGroup[];
  * featureNames(["entropy"]); // ["entropy_url", "entropy_host"]
  * ```
  */
-export function featureNames(groups: readonly FeatureGroup[]): string[] {
-  return ALL_GROUPS.filter((g) => groups.includes(g)).flatMap((g) => [...FEATURE_GROUPS[g]]);
+export function featureNames(
+  groups: readonly FeatureGroup[],
+  o: { ngramLrPerPart?: boolean } = {},
+): string[] {
+  return ALL_GROUPS.filter((g) => groups.includes(g)).flatMap((g) =>
+    g === "ngram_lr" && o.ngramLrPerPart ? [...NGRAM_LR_PART_COLUMNS] : [...FEATURE_GROUPS[g]]
+  );
 }
+
+/**
+ * The `ngram_lr` group's columns with `featurize.ngram_lr.per_part`: one
+ * stacked logit per URL part (lib/url/ngram_vector.ts `NGRAM_PARTS` order).
+ */
+export const NGRAM_LR_PART_COLUMNS = [
+  "ngram_lr_url",
+  "ngram_lr_domain",
+  "ngram_lr_subdomain",
+  "ngram_lr_path",
+] as const;
+
+/**
+ * The fitted n-gram LR of the `ngram_lr` group: one (column
+ * `ngram_lr_logit`) or one per URL part (an array; empty = per part, not
+ * fitted yet: NaN columns the featurize stage fills in).
+ */
+export type NgramLr = SparseLogreg | readonly SparseLogreg[];
 
 /**
  * Add `text`'s character n-grams ({@linkcode NGRAM_SIZES}, with `^`/`$`
@@ -155,7 +178,8 @@ export function hashNgrams(
 /**
  * Write every feature of `groups` for one checked URL into `out` from
  * `offset`, in {@linkcode featureNames} order (booleans are 0/1); the
- * `ngram_lr` group needs the fitted n-gram LR (`ngramLr`). The same
+ * `ngram_lr` group needs the fitted n-gram LR (`ngramLr`, an array for
+ * the per-part LRs). The same
  * code serves training (the featurize stage) and checking
  * (lib/url/url_checker.ts). Returns the number of values written.
  *
@@ -172,7 +196,7 @@ export function urlFeatureVector(
   groups: readonly FeatureGroup[],
   out: { [i: number]: number },
   offset: number,
-  ngramLr?: SparseLogreg,
+  ngramLr?: NgramLr,
 ): number {
   const { url, raw, rawHost } = checked;
   const host = url.hostname;
@@ -272,7 +296,22 @@ export function urlFeatureVector(
   }
   if (want("ngram_lr")) {
     // Without the fitted LR (the featurize stage, which fills in out-of-fold logits): NaN.
-    if (ngramLr) {
+    if (ngramLr && !("weights" in ngramLr)) {
+      // One logit per part, over that part's own normalised n-grams (same table, no rehash).
+      const t = ngramLr.length ? urlGrams(checked) : undefined;
+      for (let p = 0; p < NGRAM_LR_PART_COLUMNS.length; p++) {
+        if (!t) {
+          put(NaN);
+          continue;
+        }
+        t.computeParts();
+        const lr = ngramLr[p], w = lr.weights, end = t.partStart[p + 1];
+        const list = t.partEntry, value = t.partVal, index = t.index;
+        let z = lr.bias;
+        for (let k = t.partStart[p]; k < end; k++) z += w[index[list[k]]] * value[k];
+        put(z);
+      }
+    } else if (ngramLr) {
       // lib/learn/sparse_logreg.ts `sparseLogit` over the URL's hash table (same order, same sum).
       const t = urlGrams(checked), w = ngramLr.weights;
       let z = ngramLr.bias;

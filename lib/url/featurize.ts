@@ -11,7 +11,13 @@ import { openSection } from "../section.ts";
 import type { YamlFile } from "../yaml.ts";
 import type { Schema } from "../data/schema.ts";
 import { type CheckedUrl, checkUrl, UrlInputError } from "./check_input.ts";
-import { ALL_GROUPS, type FeatureGroup, featureNames, urlFeatureVector } from "./features.ts";
+import {
+  ALL_GROUPS,
+  type FeatureGroup,
+  featureNames,
+  type NgramLr,
+  urlFeatureVector,
+} from "./features.ts";
 
 /** The validated `featurize` params section. */
 export interface FeaturizeParams {
@@ -20,7 +26,7 @@ export interface FeaturizeParams {
   /** Feature groups to compute (default: all). */
   groups: FeatureGroup[];
   /** The n-gram LR of the `ngram_lr` group (`featurize.ngram_lr`). */
-  ngramLr: { l2: number; folds: number; seed: number; idf: boolean };
+  ngramLr: { l2: number; folds: number; seed: number; idf: boolean; perPart: boolean };
 }
 
 /**
@@ -49,6 +55,8 @@ export function readFeaturizeParams(params: YamlFile): FeaturizeParams {
     folds: lr?.number("folds", { default: 5, min: 2, max: 20, integer: true }) ?? 5,
     seed: lr?.number("seed", { default: 7, integer: true }) ?? 7,
     idf: lr?.boolean("idf", { default: false }) ?? false,
+    // One LR per URL part, each a stacked column (README "URL model"); false: one LR.
+    perPart: lr?.boolean("per_part", { default: false }) ?? false,
   };
   lr?.done();
   s.done();
@@ -99,8 +107,13 @@ export function featurizeRows(o: {
   targetIndex: number;
   target: string;
   groups: FeatureGroup[];
+  /** The `ngram_lr` group as one column per URL part (`featurize.ngram_lr.per_part`). */
+  ngramLrPerPart?: boolean;
+  /** A fitted n-gram LR to score with (default: none, NaN columns the stage fills in). */
+  ngramLr?: NgramLr;
 }): FeatureTable {
-  const names = featureNames(o.groups);
+  const names = featureNames(o.groups, { ngramLrPerPart: o.ngramLrPerPart });
+  const lr = o.ngramLr ?? (o.ngramLrPerPart ? [] : undefined);
   const out: string[][] = [];
   const rejects: Reject[] = [];
   const checked: CheckedUrl[] = [];
@@ -109,7 +122,7 @@ export function featurizeRows(o: {
     const url = row[o.urlIndex] ?? "";
     try {
       const c = checkUrl(url);
-      urlFeatureVector(c, o.groups, v, 0);
+      urlFeatureVector(c, o.groups, v, 0, lr);
       out.push([...Array.from(v, String), row[o.targetIndex]]);
       checked.push(c);
     } catch (err) {

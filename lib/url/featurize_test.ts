@@ -55,4 +55,10 @@ Deno.test("readFeaturizeParams rejects unknown groups", () => {
     false,
     true,
   ]);
+  const perPart = (y: string) => readFeaturizeParams(parseYaml(y, "p.yaml")).ngramLr.perPart;
+  deepStrictEqual(
+    [perPart("featurize: {}\n"), perPart("featurize:\n  ngram_lr: {per_part: true}\n")],
+    [false, true],
+  );
+  throws(() => perPart("featurize:\n  ngram_lr: {per_part: 1}\n"), /per_part/);
 });

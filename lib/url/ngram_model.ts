@@ -22,7 +22,8 @@ import {
   type SparseLogreg,
 } from "../learn/sparse_logreg.ts";
 import type { CheckedUrl } from "./check_input.ts";
-import { SPARSE_BITS, urlNgramVector } from "./ngram_vector.ts";
+import type { SparseVector } from "./ngram_vector.ts";
+import { NGRAM_PARTS, SPARSE_BITS, urlGrams, urlNgramVector } from "./ngram_vector.ts";
 
 /** Options of the n-gram LR. */
 export interface NgramLrOptions {
@@ -50,6 +51,35 @@ export interface NgramLrOptions {
  */
 export function ngramMatrix(checked: readonly CheckedUrl[]): Csr {
   return csrFromRows(checked.map((c) => urlNgramVector(c)), 1 << SPARSE_BITS);
+}
+
+/**
+ * One CSR matrix per URL part ({@linkcode NGRAM_PARTS} order) for the
+ * per-part LRs: each part's n-grams normalised on their own, read from the
+ * URL's one hash table (lib/url/_gram_table.ts `computeParts`), the values the
+ * checker scores.
+ *
+ * @example
+ * ```ts
+ * import { checkUrl } from "./check_input.ts";
+ * import { ngramPartMatrices } from "./ngram_model.ts";
+ * ngramPartMatrices([checkUrl("http://a.com/")]).length; // 4
+ * ```
+ */
+export function ngramPartMatrices(checked: readonly CheckedUrl[]): Csr[] {
+  const rows = NGRAM_PARTS.map(() => [] as SparseVector[]);
+  for (const c of checked) {
+    const t = urlGrams(c);
+    NGRAM_PARTS.forEach((_, p) => {
+      t.computeParts();
+      const a = t.partStart[p], b = t.partStart[p + 1];
+      rows[p].push({
+        index: Int32Array.from(t.partEntry.subarray(a, b), (e) => t.index[e]),
+        value: t.partVal.slice(a, b),
+      });
+    });
+  }
+  return rows.map((r) => csrFromRows(r, 1 << SPARSE_BITS));
 }
 
 /**
@@ -134,18 +164,37 @@ export function outOfFoldLogits(
  * Byte-identical for the same model.
  */
 export function ngramLrJson(m: SparseLogreg): string {
+  return JSON.stringify({ format: "threatline-ngram-lr/1", bits: SPARSE_BITS, ...lrFields(m) }) +
+    "\n";
+}
+
+/**
+ * Serialize the per-part LRs ({@linkcode NGRAM_PARTS} order) as
+ * `threatline-ngram-lr-parts/1`: per part, its fields as in
+ * {@linkcode ngramLrJson}. Byte-identical for the same models.
+ *
+ * @example
+ * ```ts
+ * import { ngramPartLrsJson, parseNgramLrFile } from "./ngram_model.ts";
+ * const lr = { weights: new Float32Array(1 << 18), bias: 0.5 };
+ * (parseNgramLrFile(ngramPartLrsJson([lr, lr, lr, lr])) as unknown[]).length; // 4
+ * ```
+ */
+export function ngramPartLrsJson(ms: readonly SparseLogreg[]): string {
+  return JSON.stringify({
+    format: "threatline-ngram-lr-parts/1",
+    bits: SPARSE_BITS,
+    parts: ms.map((m, p) => ({ part: NGRAM_PARTS[p], ...lrFields(m) })),
+  }) + "\n";
+}
+
+function lrFields(m: SparseLogreg): { bias: number; index: string; value: string } {
   const idx: number[] = [];
   for (let j = 0; j < m.weights.length; j++) if (m.weights[j] !== 0) idx.push(j);
   const index = Int32Array.from(idx), value = Float32Array.from(idx, (j) => m.weights[j]);
   const b64 = (a: Int32Array | Float32Array) =>
     Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString("base64");
-  return JSON.stringify({
-    format: "threatline-ngram-lr/1",
-    bits: SPARSE_BITS,
-    bias: m.bias,
-    index: b64(index),
-    value: b64(value),
-  }) + "\n";
+  return { bias: m.bias, index: b64(index), value: b64(value) };
 }
 
 /** Parse {@linkcode ngramLrJson} output. */
@@ -154,6 +203,30 @@ export function parseNgramLr(text: string): SparseLogreg {
   if (j.format !== "threatline-ngram-lr/1" || j.bits !== SPARSE_BITS) {
     throw new Error(`not a threatline n-gram LR (format ${j.format}, bits ${j.bits})`);
   }
+  return lrOf(j);
+}
+
+/**
+ * Parse either n-gram LR file: the single LR ({@linkcode ngramLrJson}) or
+ * the per-part LRs ({@linkcode ngramPartLrsJson}, an array in
+ * {@linkcode NGRAM_PARTS} order).
+ *
+ * @example
+ * ```ts ignore
+ * const lr = parseNgramLrFile(await Deno.readTextFile("artifacts/url/model/ngram_lr.json"));
+ * ```
+ */
+export function parseNgramLrFile(text: string): SparseLogreg | SparseLogreg[] {
+  const j = JSON.parse(text);
+  if (j.format !== "threatline-ngram-lr-parts/1") return parseNgramLr(text);
+  const ok = j.bits === SPARSE_BITS && Array.isArray(j.parts) &&
+    j.parts.length === NGRAM_PARTS.length &&
+    j.parts.every((q: { part: string }, p: number) => q.part === NGRAM_PARTS[p]);
+  if (!ok) throw new Error(`not threatline per-part n-gram LRs (bits ${j.bits})`);
+  return j.parts.map(lrOf);
+}
+
+function lrOf(j: { bias: number; index: string; value: string }): SparseLogreg {
   const bytes = (s: string) => Uint8Array.from(Buffer.from(s, "base64")).buffer;
   const index = new Int32Array(bytes(j.index)), value = new Float32Array(bytes(j.value));
   const weights = new Float32Array(1 << SPARSE_BITS);

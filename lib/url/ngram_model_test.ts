@@ -4,16 +4,24 @@ import {
   fitNgramLr,
   ngramLrJson,
   ngramMatrix,
+  ngramPartLrsJson,
+  ngramPartMatrices,
   outOfFoldLogits,
   parseNgramLr,
+  parseNgramLrFile,
   stratifiedFolds,
 } from "./ngram_model.ts";
+import { hashParts, NGRAM_PARTS, ngramParts } from "./ngram_vector.ts";
+import { NGRAM_LR_PART_COLUMNS, urlFeatureVector } from "./features.ts";
+import { reasonRanker } from "./reasons.ts";
 import { ngramFragments, ngramReasonText } from "./ngram_reasons.ts";
 import {
   csrScaleColumns,
+  csrTake,
   fitSparseLogreg,
   inverseDocFrequency,
   sparseLogits,
+  type SparseLogreg,
 } from "../learn/sparse_logreg.ts";
 
 const urls: [string, number][] = [];
@@ -70,4 +78,50 @@ Deno.test("stratifiedFolds: seeded, every fold gets both classes evenly", () => 
     const inFold = y.filter((_, i) => f[i] === k);
     deepStrictEqual([inFold.length, inFold.filter((v) => v === 1).length], [8, 2]);
   }
+});
+
+Deno.test("ngram model per part: each part's vector as hashing it alone, fit and JSON round trip", () => {
+  const xs = ngramPartMatrices(checked);
+  deepStrictEqual(xs.length, NGRAM_PARTS.length);
+  checked.slice(0, 4).forEach((c, i) => {
+    const parts = ngramParts(c);
+    xs.forEach((x, p) => {
+      const alone = hashParts(parts.map((s, q) => (q === p ? s : "")));
+      const row = csrTake(x, [i]);
+      const got = new Map(Array.from(row.indices, (j, k) => [j, row.values[k]]));
+      deepStrictEqual(got, new Map(Array.from(alone.index, (j, k) => [j, alone.value[k]])));
+    });
+  });
+  const lrs = xs.map((x) => fitNgramLr(x, labels, { l2: 1e-3, idf: true }));
+  const back = parseNgramLrFile(ngramPartLrsJson(lrs)) as SparseLogreg[];
+  deepStrictEqual(back.length, 4);
+  xs.forEach((x, p) => deepStrictEqual(sparseLogits(back[p], x), sparseLogits(lrs[p], x)));
+  deepStrictEqual(ngramPartLrsJson(back), ngramPartLrsJson(lrs));
+  // The old single-LR file still reads as one LR.
+  ok("weights" in parseNgramLrFile(ngramLrJson(lrs[0])));
+  // The feature vector's per-part logits are the CSR logits of the same rows.
+  const out = new Float64Array(4);
+  checked.slice(0, 6).forEach((c, i) => {
+    urlFeatureVector(c, ["ngram_lr"], out, 0, back);
+    xs.forEach((x, p) => {
+      ok(Math.abs(out[p] - sparseLogits(back[p], csrTake(x, [i]))[0]) < 1e-9);
+    });
+  });
+  // Each part's reason names a fragment of that part only.
+  const dom = ngramFragments(back[1], checked[1], true, 2, 1);
+  ok(dom.length > 0 && dom.every((f) => f.part === "domain"), JSON.stringify(dom));
+  ok(ngramReasonText(back[3], checked[1], true, 3).includes("in the path"));
+  ok(ngramReasonText(back[2], checked[1], true, 2).startsWith("no subdomain"));
+  // The ranker renders each part's column by that part's fragments.
+  const rank = reasonRanker([...NGRAM_LR_PART_COLUMNS], { ngramLr: back });
+  const r = rank({
+    checked: checked[1],
+    phishing: true,
+    values: [0, 0, 0, 0],
+    contributions: [0, 0.5, 0, 0.3],
+    top: 2,
+  });
+  deepStrictEqual(r.map((x) => x.feature), ["ngram_lr_domain", "ngram_lr_path"]);
+  ok(r[0].text.includes("in the registered domain") && !r[0].text.includes("in the path"));
+  ok(r[1].text.includes("in the path") && !r[1].text.includes("registered domain"), r[1].text);
 });

@@ -41,18 +41,32 @@ export function ngramFragments(
   checked: CheckedUrl,
   phishing: boolean,
   top = 2,
+  onlyPart?: number,
 ): { part: NgramPart; gram: string; weight: number }[] {
   const t = urlGrams(checked);
-  const { parts, gramEntry, index, value } = t;
+  const { parts, gramEntry, index } = t;
   const sign = phishing ? 1 : -1;
-  // The URL's push per distinct bucket (weight × value × sign).
+  // The URL's push per distinct bucket (weight × value × sign); a per-part
+  // LR (`onlyPart`) scores its part's own normalised values.
   if (push.length < t.unique) push = new Float64Array(t.unique * 2);
-  for (let e = 0; e < t.unique; e++) push[e] = lr.weights[index[e]] * value[e] * sign;
+  if (onlyPart === undefined) {
+    for (let e = 0; e < t.unique; e++) push[e] = lr.weights[index[e]] * t.value[e] * sign;
+  } else {
+    t.computeParts();
+    for (let k = t.partStart[onlyPart]; k < t.partStart[onlyPart + 1]; k++) {
+      const e = t.partEntry[k];
+      push[e] = lr.weights[index[e]] * t.partVal[k] * sign;
+    }
+  }
   const spans: { part: NgramPart; gram: string; weight: number }[] = [];
   let g = 0;
   for (let p = 0; p < parts.length; p++) {
     const text = parts[p];
     if (text === "") continue;
+    if (onlyPart !== undefined && p !== onlyPart) {
+      g = t.partGram[p + 1];
+      continue;
+    }
     const n = text.length, len = n + 2;
     if (score.length < n) score = new Float64Array(n * 2);
     score.fill(0, 0, n);
@@ -98,7 +112,8 @@ export function ngramFragments(
 }
 
 /**
- * The sentence for the n-gram LR's reason.
+ * The sentence for the n-gram LR's reason; for a per-part LR (`onlyPart`,
+ * its index in `NGRAM_PARTS`), the fragments of that part only.
  *
  * @example
  * ```ts ignore
@@ -106,9 +121,20 @@ export function ngramFragments(
  * // "the fragments 'paypa1' of the registered domain, 'secure' of the URL look like phishing"
  * ```
  */
-export function ngramReasonText(lr: SparseLogreg, checked: CheckedUrl, phishing: boolean): string {
-  const f = ngramFragments(lr, checked, phishing, 2);
+export function ngramReasonText(
+  lr: SparseLogreg,
+  checked: CheckedUrl,
+  phishing: boolean,
+  onlyPart?: number,
+): string {
+  const f = ngramFragments(lr, checked, phishing, 2, onlyPart);
   const verdict = phishing ? "phishing" : "legitimate";
+  if (!f.length && onlyPart !== undefined) {
+    const words = PART_WORDS[NGRAM_PARTS[onlyPart]];
+    return urlGrams(checked).parts[onlyPart] === ""
+      ? `${words.replace("the ", "no ")} (an empty part looks ${verdict})`
+      : `the character n-grams of ${words} look ${verdict}`;
+  }
   if (!f.length) return `its character n-grams look ${verdict}`;
   const list = f.map((x) => `'${x.gram}' in ${PART_WORDS[x.part]}`).join(", ");
   return `the fragment${f.length > 1 ? "s" : ""} ${list} look${f.length > 1 ? "" : "s"} ${

@@ -10,9 +10,8 @@
  */
 import type { CheckedUrl } from "./check_input.ts";
 import { BRANDS, SUSPICIOUS_WORDS } from "./_lists.ts";
-import { wordsIn } from "./features.ts";
+import { NGRAM_LR_PART_COLUMNS, type NgramLr, wordsIn } from "./features.ts";
 import { domainPartsOf } from "./_domain_memo.ts";
-import type { SparseLogreg } from "../learn/sparse_logreg.ts";
 import { ngramReasonText } from "./ngram_reasons.ts";
 
 /** One reason of a verdict. */
@@ -183,7 +182,8 @@ export type ReasonRanker = (o: {
  * by how much they pushed toward the verdict (`phishing`: positive
  * contributions, `legitimate`: negative); the hashed n-gram buckets of the
  * host and of the path count as one feature each; the stacked n-gram LR's
- * logit is rendered by the fragments that drove it (`options.ngramLr`).
+ * logit is rendered by the fragments that drove it (`options.ngramLr`; per
+ * part, each part's column by that part's fragments).
  *
  * @example
  * ```ts
@@ -196,8 +196,17 @@ export type ReasonRanker = (o: {
  */
 export function reasonRanker(
   names: readonly string[],
-  options: { ngramLr?: SparseLogreg } = {},
+  options: { ngramLr?: NgramLr } = {},
 ): ReasonRanker {
+  const lr = options.ngramLr;
+  const ngramText = (name: string, o: { checked: CheckedUrl; phishing: boolean }) => {
+    if (!lr) return undefined;
+    if ("weights" in lr) {
+      return name === "ngram_lr_logit" ? ngramReasonText(lr, o.checked, o.phishing) : undefined;
+    }
+    const p = (NGRAM_LR_PART_COLUMNS as readonly string[]).indexOf(name);
+    return p < 0 ? undefined : ngramReasonText(lr[p], o.checked, o.phishing, p);
+  };
   const slotNames: string[] = [];
   const slotOf = new Int32Array(names.length);
   const firstOf: number[] = [];
@@ -234,9 +243,8 @@ export function reasonRanker(
     }
     return picked.map((s) => ({
       feature: slotNames[s],
-      text: slotNames[s] === "ngram_lr_logit" && options.ngramLr
-        ? ngramReasonText(options.ngramLr, o.checked, o.phishing)
-        : describe(slotNames[s], o.values[firstOf[s]], o.checked),
+      text: ngramText(slotNames[s], o) ??
+        describe(slotNames[s], o.values[firstOf[s]], o.checked),
       contribution: Math.round(sums[s] * sign * 1e4) / 1e4,
     }));
   };

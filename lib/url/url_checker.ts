@@ -18,12 +18,13 @@ import {
   FEATURE_GROUPS,
   type FeatureGroup,
   featureNames,
+  NGRAM_LR_PART_COLUMNS,
+  type NgramLr,
   urlFeatureVector,
 } from "./features.ts";
 import { type Reason, reasonRanker } from "./reasons.ts";
 import { treeExplainer } from "./tree_contributions.ts";
-import { parseNgramLr } from "./ngram_model.ts";
-import type { SparseLogreg } from "../learn/sparse_logreg.ts";
+import { parseNgramLrFile } from "./ngram_model.ts";
 import { numericEncoder } from "./_numeric_encoder.ts";
 
 /** The URL model's registered name (params `push.mlflow.model_name` of url.params.yaml). */
@@ -115,10 +116,11 @@ export async function loadUrlChecker(
   const { reference: _unused, ...encoding } = model.preprocessJson as Record<string, unknown>;
   const pre: Preprocessor = loadPreprocess(encoding, `${dir}/preprocess.json`);
   const names = pre.inputs;
+  const ngramLrPerPart = names.includes(NGRAM_LR_PART_COLUMNS[0]);
   const groups = ALL_GROUPS.filter((g: FeatureGroup) =>
-    FEATURE_GROUPS[g].some((n) => names.includes(n))
+    FEATURE_GROUPS[g].some((n) => names.includes(n)) || (g === "ngram_lr" && ngramLrPerPart)
   );
-  const computed = featureNames(groups);
+  const computed = featureNames(groups, { ngramLrPerPart });
   const encoder = rowEncoder(pre, computed, { file: `${dir}/preprocess.json` });
   const width = encoder.width;
   if (width !== names.length || computed.join() !== names.join()) {
@@ -140,11 +142,14 @@ export async function loadUrlChecker(
   } else {
     explain = gradientTimesInput(model, width);
   }
-  let ngramLr: SparseLogreg | undefined;
+  let ngramLr: NgramLr | undefined;
   if (groups.includes("ngram_lr")) {
     const file = `${dir}/ngram_lr.json`;
     try {
-      ngramLr = parseNgramLr(await Deno.readTextFile(file));
+      ngramLr = parseNgramLrFile(await Deno.readTextFile(file));
+      if (("weights" in ngramLr) === ngramLrPerPart) {
+        throw new Error(`the model's columns take ${ngramLrPerPart ? "per-part LRs" : "one LR"}`);
+      }
     } catch (err) {
       throw new DataError(
         `the URL model takes the n-gram LR's score but ${file} is missing or invalid: ` +

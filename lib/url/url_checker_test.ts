@@ -124,3 +124,24 @@ Deno.test("checkFile with a worker pool: same bytes as one thread, across blocks
     pool.close();
   }
 });
+
+Deno.test("a URL model with per-part n-gram LRs: the checker's columns are the featurize step's, part reasons", async () => {
+  const d = await Deno.makeTempDir();
+  try {
+    await writeTestUrlModel(d, ["structure", "ngram_lr"]);
+    const c = await loadUrlChecker(d, { use: "single" });
+    const urls = ["http://10.9.9.9/paypal/login.php", "https://www.site3.com/about/team"];
+    const withReasons = c.check(urls, { reasons: 5 }) as UrlVerdict[];
+    const without = c.check(urls, { reasons: 0 }) as UrlVerdict[];
+    deepStrictEqual(withReasons.map((r) => r.label), ["phishing", "legitimate"]);
+    deepStrictEqual(withReasons.map((r) => r.probability), without.map((r) => r.probability));
+    const parts = withReasons.flatMap((r) => r.reasons).filter((r) =>
+      r.feature.startsWith("ngram_lr_")
+    );
+    ok(parts.length > 0, JSON.stringify(withReasons));
+    ok(parts.every((r) => !r.text.includes(" = ")), JSON.stringify(parts));
+    c.dispose();
+  } finally {
+    await Deno.remove(d, { recursive: true });
+  }
+});
