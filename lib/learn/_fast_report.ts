@@ -11,6 +11,7 @@
  */
 import { confusion, logLoss, rates, type ScoreReport } from "../reports/metrics.ts";
 import { sortFloat32 } from "./_radix.ts";
+import type { TreeArrays } from "./_tree_nodes.ts";
 
 /**
  * Every metric of `scoreReport(labels, scores, 0.5)`, faster.
@@ -81,4 +82,49 @@ export function trainLogLoss(labels: Uint8Array, out: Float64Array, raw: boolean
     sum -= labels[i] === 1 ? Math.log(p) : Math.log(1 - p);
   }
   return labels.length === 0 ? NaN : sum / labels.length;
+}
+
+/**
+ * Add one tree's output to each binned row's raw score: `sums[i] +=` the
+ * value of row i's leaf, the leaf `_tree_nodes.ts`'s `leafOfBinned` finds
+ * (so the sums are bit-identical), with the tree copied into typed arrays and
+ * each categorical split's codes into a 256-entry mask instead of a search
+ * of its code list per row. The tree learners keep their validation raw
+ * scores up to date with it after every tree; on NSL-KDD's 20,156
+ * validation rows this walk cost more than the whole validation report.
+ *
+ * @example
+ * ```ts
+ * import { addTreeOutputs } from "./_fast_report.ts";
+ * const tree = { feature: [0], bin: [1], left: [~0], right: [~1], value: [-1, 2] };
+ * const sums = new Float64Array(2);
+ * addTreeOutputs({ tree, binned: Uint8Array.of(0, 3), rows: 2, sums }); // sums = [-1, 2]
+ * ```
+ */
+export function addTreeOutputs(
+  o: { tree: TreeArrays; binned: Uint8Array; rows: number; sums: Float64Array },
+): void {
+  const { tree, binned, rows, sums } = o;
+  const nodes = tree.feature.length;
+  const value = Float64Array.from(tree.value);
+  if (nodes === 0) {
+    for (let i = 0; i < rows; i++) sums[i] += value[0];
+    return;
+  }
+  const offset = Int32Array.from(tree.feature, (f) => f * rows);
+  const bin = Int32Array.from(tree.bin);
+  const left = Int32Array.from(tree.left), right = Int32Array.from(tree.right);
+  const masks = new Uint8Array(tree.cats ? nodes * 256 : 0);
+  for (let n = 0; n < nodes && tree.cats; n++) {
+    if (bin[n] >= 0) continue;
+    for (const c of tree.cats[n]) if (c >= 0 && c < 256) masks[n * 256 + c] = 1;
+  }
+  for (let i = 0; i < rows; i++) {
+    let n = 0;
+    while (n >= 0) {
+      const b = binned[offset[n] + i];
+      n = (bin[n] >= 0 ? b <= bin[n] : masks[n * 256 + b] === 1) ? left[n] : right[n];
+    }
+    sums[i] += value[~n];
+  }
 }

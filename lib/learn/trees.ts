@@ -37,7 +37,7 @@ import { binMatrix, fitBinEdges, MAX_BINS } from "./_bins.ts";
 import { type ExtraTreeParams, growExtraTree } from "./_extra_trees.ts";
 import { baseScore, boost, defaultThreads, type GbdtParams, PARALLEL_MIN_ROWS } from "./_gbdt.ts";
 import { compileTree } from "./_tree_codegen.ts";
-import { leafOfBinned, type TreeArrays } from "./_tree_nodes.ts";
+import type { TreeArrays } from "./_tree_nodes.ts";
 import type { Matrix } from "./matrix.ts";
 import {
   type EpochRecord,
@@ -47,7 +47,7 @@ import {
 } from "../reports/metrics.ts";
 import { createRng } from "../rng.ts";
 import { type TreeModel, TREES_FORMAT } from "./_tree_json.ts";
-import { fastScoreReport, trainLogLoss } from "./_fast_report.ts";
+import { addTreeOutputs, fastScoreReport, trainLogLoss } from "./_fast_report.ts";
 import { expandCodes, usesCodes } from "./expand_codes.ts";
 
 export type { TreeArrays } from "./_tree_nodes.ts";
@@ -302,8 +302,8 @@ export function fitTreeCandidate(o: TreeFitOptions): TreeCandidate {
         binnedVal = binMatrix(val.data, val.rows, edges);
         valSums.fill(grown.base);
       }
+      addTreeOutputs({ tree, binned: binnedVal, rows: val.rows, sums: valSums });
       for (let i = 0; i < val.rows; i++) {
-        valSums[i] += tree.value[leafOfBinned(tree, binnedVal, val.rows, i)];
         valScores[i] = gbdt ? sigmoid(valSums[i]) : valSums[i] / it;
       }
       const r = fastScoreReport(val.labels, valScores);
