@@ -1,5 +1,5 @@
 import { deepStrictEqual, ok, throws } from "node:assert/strict";
-import { addTreeOutputs, fastScoreReport } from "./_fast_report.ts";
+import { addTreeOutputs, fastScoreReport, trainLogLoss } from "./_fast_report.ts";
 import { boost } from "./_gbdt.ts";
 import { addLeaf, emptyTree, leafOfBinned, ROOT } from "./_tree_nodes.ts";
 import { scoreReport } from "../reports/metrics.ts";
@@ -50,4 +50,38 @@ Deno.test("addTreeOutputs adds the leaf leafOfBinned finds, numeric and categori
     for (let i = 0; i < rows; i++) slow[i] += tree.value[leafOfBinned(tree, binned, rows, i)];
   }
   deepStrictEqual(fast, slow);
+});
+
+Deno.test("boost's trainLoss is trainLogLoss of its raw scores, bit for bit; NaN unless asked", () => {
+  const rng = createRng(4);
+  const rows = 2000, nBins = Int32Array.of(30, 8);
+  const binned = Uint8Array.from({ length: rows * 2 }, (_, k) => rng.int(k < rows ? 30 : 8));
+  const labels = Uint8Array.from({ length: rows }, (_, i) => (binned[i] / 40 > rng.next() ? 1 : 0));
+  const params = {
+    learningRate: 0.5,
+    maxLeafNodes: 7,
+    maxDepth: 0,
+    minSamplesLeaf: 3,
+    l2: 0,
+    subsample: 0.7,
+  };
+  for (const trainLoss of [true, false]) {
+    let seen = 0;
+    boost({
+      binned,
+      rows,
+      nBins,
+      labels,
+      params,
+      iterations: 6,
+      threads: 1,
+      trainLoss,
+      onTree: (_it, _tree, raw, loss) => {
+        seen++;
+        deepStrictEqual(loss, trainLoss ? trainLogLoss(labels, raw, true) : NaN);
+        return true;
+      },
+    });
+    deepStrictEqual(seen, 6);
+  }
 });

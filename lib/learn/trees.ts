@@ -154,13 +154,8 @@ export interface TreeCandidate {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-/** After each tree (`model` holds the trees so far): `false` stops. Scores are the training rows' outputs so far. */
-type OnTree = (
-  iteration: number,
-  tree: TreeArrays,
-  trainScores: Float64Array,
-  model: TreeModel,
-) => boolean;
+/** After each tree (`model` holds the trees so far): `false` stops. `trainLoss`: the training log loss so far. */
+type OnTree = (iteration: number, tree: TreeArrays, trainLoss: number, model: TreeModel) => boolean;
 
 /** Bin the rows and grow up to `iterations` trees (`onTree` may stop earlier). */
 function grow(
@@ -202,9 +197,10 @@ function grow(
       seed,
       iterations,
       threads,
-      onTree: (it, tree, raw) => {
+      trainLoss: onTree !== undefined,
+      onTree: (it, tree, _raw, loss) => {
         model.trees.push(tree);
-        return onTree ? onTree(it, tree, raw, model) : true;
+        return onTree ? onTree(it, tree, loss, model) : true;
       },
     });
     return model;
@@ -231,7 +227,7 @@ function grow(
     model.trees.push(tree);
     if (onTree) {
       for (let i = 0; i < rows; i++) means[i] = sums[i] / t;
-      if (!onTree(t, tree, means, model)) break;
+      if (!onTree(t, tree, trainLogLoss(labels, means, false), model)) break;
     }
   }
   return model;
@@ -296,7 +292,7 @@ export function fitTreeCandidate(o: TreeFitOptions): TreeCandidate {
     train,
     o.seed,
     gbdt ? config.maxIter : config.nEstimators,
-    (it, tree, trainScores, grown) => {
+    (it, tree, trainLoss, grown) => {
       if (it === 1) {
         edges = grown.bin_edges.map((e) => Float64Array.from(e));
         binnedVal = binMatrix(val.data, val.rows, edges);
@@ -307,7 +303,7 @@ export function fitTreeCandidate(o: TreeFitOptions): TreeCandidate {
         valScores[i] = gbdt ? sigmoid(valSums[i]) : valSums[i] / it;
       }
       const r = fastScoreReport(val.labels, valScores);
-      const rec = epochRecord(it, trainLogLoss(train.labels, trainScores, gbdt), r);
+      const rec = epochRecord(it, trainLoss, r);
       history.push(rec);
       // Both stop on validation log loss, as scikit-learn's HGB does: ranking
       // metrics saturate near 1 and keep "improving" by single pairs.
