@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { confusion, logLoss, rates, type ScoreReport } from "../reports/metrics.ts";
+import { rates, type ScoreReport } from "../reports/metrics.ts";
 import { sortFloat32 } from "./_radix.ts";
 import type { TreeArrays } from "./_tree_nodes.ts";
 
@@ -23,14 +23,28 @@ import type { TreeArrays } from "./_tree_nodes.ts";
  * ```
  */
 export function fastScoreReport(labels: Uint8Array, scores: Float32Array): ScoreReport {
+  if (labels.length !== scores.length) {
+    throw new RangeError(`${labels.length} labels but ${scores.length} scores`);
+  }
   let positives = 0;
   for (let i = 0; i < labels.length; i++) positives += labels[i] === 1 ? 1 : 0;
   const pos = new Float32Array(positives), neg = new Float32Array(labels.length - positives);
+  // The confusion at 0.5 and the log loss (metrics.ts's, same order of sums) in the same pass.
+  const c = { tp: 0, fp: 0, tn: 0, fn: 0 }, eps = 1e-7;
+  let loss = 0;
   for (let i = 0, a = 0, b = 0; i < labels.length; i++) {
     const s = scores[i];
     if (s !== s) throw new RangeError(`score of row ${i} is NaN`);
-    if (labels[i] === 1) pos[a++] = s;
-    else neg[b++] = s;
+    const p = Math.min(1 - eps, Math.max(eps, s));
+    if (labels[i] === 1) {
+      pos[a++] = s;
+      s >= 0.5 ? c.tp++ : c.fn++;
+      loss -= Math.log(p);
+    } else {
+      neg[b++] = s;
+      s >= 0.5 ? c.fp++ : c.tn++;
+      loss -= Math.log(1 - p);
+    }
   }
   const scratch = new Uint32Array(Math.max(pos.length, neg.length));
   sortFloat32(pos, scratch);
@@ -51,13 +65,12 @@ export function fastScoreReport(labels: Uint8Array, scores: Float32Array): Score
       prevRecall = recall;
     }
   }
-  const c = confusion(labels, scores, 0.5);
   return {
     ...rates(c),
     ...c,
     roc_auc: positives === 0 || negatives === 0 ? NaN : area / (positives * negatives),
     pr_auc: positives === 0 ? NaN : ap,
-    log_loss: logLoss(labels, scores),
+    log_loss: labels.length === 0 ? NaN : loss / labels.length,
     n: labels.length,
   };
 }

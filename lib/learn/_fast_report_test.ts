@@ -17,6 +17,10 @@ Deno.test("fastScoreReport equals scoreReport bit for bit, ties and one-class se
     deepStrictEqual(fastScoreReport(labels, scores), scoreReport(labels, scores));
   }
   throws(() => fastScoreReport(Uint8Array.of(1, 0), Float32Array.of(0.1, NaN)), /NaN/);
+  throws(
+    () => fastScoreReport(Uint8Array.of(1), Float32Array.of(0.1, 0.2)),
+    /1 labels but 2 scores/,
+  );
 });
 
 Deno.test("addTreeOutputs adds the leaf leafOfBinned finds, numeric and categorical splits", () => {
