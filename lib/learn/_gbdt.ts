@@ -55,8 +55,17 @@ export interface BoostOptions {
   seed?: number;
   /** Trees to build at most. */
   iterations: number;
-  /** Called after each tree with its 1-based number; `false` stops boosting. */
-  onTree?: (iteration: number, tree: TreeArrays, raw: Float64Array) => boolean;
+  /**
+   * Called after each tree with its 1-based number, the raw scores and, with
+   * `trainLoss`, the training log loss (else NaN); `false` stops boosting.
+   */
+  onTree?: (iteration: number, tree: TreeArrays, raw: Float64Array, loss: number) => boolean;
+  /**
+   * Take the training log loss after each tree in the pass that computes the
+   * next tree's gradients (the same number as `_fast_report.ts`'s
+   * `trainLogLoss` of the raw scores, one sigmoid per row less).
+   */
+  trainLoss?: boolean;
   /**
    * Threads building histograms (default {@linkcode defaultThreads}: the
    * cores, at most 8). More than one needs `binned` in a SharedArrayBuffer
@@ -72,6 +81,9 @@ export interface BoostOptions {
 
 /** Below this many rows, starting workers costs more than they save. */
 export const PARALLEL_MIN_ROWS = 50_000;
+
+/** Probabilities are clipped to [eps, 1 - eps] in the log loss, as in metrics.ts's `logLoss`. */
+const LOSS_EPS = 1e-7;
 
 /** Most histogram threads by default. */
 const MAX_DEFAULT_THREADS = 8;
@@ -205,12 +217,28 @@ function grow(
     return best;
   };
 
-  for (let it = 1; it <= o.iterations; it++) {
+  // Gradients (and the log loss) of the raw scores, for the next tree.
+  const gradients = (withLoss: boolean): number => {
+    if (!withLoss) {
+      for (let i = 0; i < rows; i++) {
+        const q = 1 / (1 + Math.exp(-raw[i]));
+        g[i] = q - labels[i];
+        h[i] = q * (1 - q);
+      }
+      return NaN;
+    }
+    let sum = 0;
     for (let i = 0; i < rows; i++) {
       const q = 1 / (1 + Math.exp(-raw[i]));
       g[i] = q - labels[i];
       h[i] = q * (1 - q);
+      const pr = Math.min(1 - LOSS_EPS, Math.max(LOSS_EPS, q));
+      sum -= labels[i] === 1 ? Math.log(pr) : Math.log(1 - pr);
     }
+    return rows === 0 ? NaN : sum / rows;
+  };
+  gradients(false);
+  for (let it = 1; it <= o.iterations; it++) {
     let n0 = rows;
     if (subsample < 1) {
       n0 = 0;
@@ -327,7 +355,8 @@ function grow(
       }
     }
     trees.push(tree);
-    if (o.onTree && !o.onTree(it, tree, raw)) break;
+    const loss = gradients(o.trainLoss === true);
+    if (o.onTree && !o.onTree(it, tree, raw, loss)) break;
   }
   return { base, trees };
 }

@@ -37,7 +37,7 @@ import { binMatrix, fitBinEdges, MAX_BINS } from "./_bins.ts";
 import { type ExtraTreeParams, growExtraTree } from "./_extra_trees.ts";
 import { baseScore, boost, defaultThreads, type GbdtParams, PARALLEL_MIN_ROWS } from "./_gbdt.ts";
 import { compileTree } from "./_tree_codegen.ts";
-import { leafOfBinned, type TreeArrays } from "./_tree_nodes.ts";
+import type { TreeArrays } from "./_tree_nodes.ts";
 import type { Matrix } from "./matrix.ts";
 import {
   type EpochRecord,
@@ -47,7 +47,7 @@ import {
 } from "../reports/metrics.ts";
 import { createRng } from "../rng.ts";
 import { type TreeModel, TREES_FORMAT } from "./_tree_json.ts";
-import { fastScoreReport, trainLogLoss } from "./_fast_report.ts";
+import { addTreeOutputs, fastScoreReport, trainLogLoss } from "./_fast_report.ts";
 import { expandCodes, usesCodes } from "./expand_codes.ts";
 
 export type { TreeArrays } from "./_tree_nodes.ts";
@@ -154,13 +154,8 @@ export interface TreeCandidate {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-/** After each tree (`model` holds the trees so far): `false` stops. Scores are the training rows' outputs so far. */
-type OnTree = (
-  iteration: number,
-  tree: TreeArrays,
-  trainScores: Float64Array,
-  model: TreeModel,
-) => boolean;
+/** After each tree (`model` holds the trees so far): `false` stops. `trainLoss`: the training log loss so far. */
+type OnTree = (iteration: number, tree: TreeArrays, trainLoss: number, model: TreeModel) => boolean;
 
 /** Bin the rows and grow up to `iterations` trees (`onTree` may stop earlier). */
 function grow(
@@ -202,9 +197,10 @@ function grow(
       seed,
       iterations,
       threads,
-      onTree: (it, tree, raw) => {
+      trainLoss: onTree !== undefined,
+      onTree: (it, tree, _raw, loss) => {
         model.trees.push(tree);
-        return onTree ? onTree(it, tree, raw, model) : true;
+        return onTree ? onTree(it, tree, loss, model) : true;
       },
     });
     return model;
@@ -231,7 +227,7 @@ function grow(
     model.trees.push(tree);
     if (onTree) {
       for (let i = 0; i < rows; i++) means[i] = sums[i] / t;
-      if (!onTree(t, tree, means, model)) break;
+      if (!onTree(t, tree, trainLogLoss(labels, means, false), model)) break;
     }
   }
   return model;
@@ -296,18 +292,18 @@ export function fitTreeCandidate(o: TreeFitOptions): TreeCandidate {
     train,
     o.seed,
     gbdt ? config.maxIter : config.nEstimators,
-    (it, tree, trainScores, grown) => {
+    (it, tree, trainLoss, grown) => {
       if (it === 1) {
         edges = grown.bin_edges.map((e) => Float64Array.from(e));
         binnedVal = binMatrix(val.data, val.rows, edges);
         valSums.fill(grown.base);
       }
+      addTreeOutputs({ tree, binned: binnedVal, rows: val.rows, sums: valSums });
       for (let i = 0; i < val.rows; i++) {
-        valSums[i] += tree.value[leafOfBinned(tree, binnedVal, val.rows, i)];
         valScores[i] = gbdt ? sigmoid(valSums[i]) : valSums[i] / it;
       }
       const r = fastScoreReport(val.labels, valScores);
-      const rec = epochRecord(it, trainLogLoss(train.labels, trainScores, gbdt), r);
+      const rec = epochRecord(it, trainLoss, r);
       history.push(rec);
       // Both stop on validation log loss, as scikit-learn's HGB does: ranking
       // metrics saturate near 1 and keep "improving" by single pairs.
