@@ -99,6 +99,65 @@ export async function tempWorkspace(files: Record<string, string>): Promise<Temp
   return self;
 }
 
+/**
+ * The permission flags (`--allow-…`, `--deny-…`, `--ignore-env`) of deno.json's task `name`, so a
+ * test runs a task with exactly the permissions users get.
+ *
+ * @example
+ * ```ts ignore
+ * await taskFlags("predict"); // ["--allow-read", "--allow-write", "--allow-net", …]
+ * ```
+ */
+export async function taskFlags(name: string): Promise<string[]> {
+  const config = JSON.parse(await Deno.readTextFile(join(REPO, "deno.json")));
+  return (config.tasks[name] as string).split(/\s+/).filter((a) =>
+    a.startsWith("--allow-") || a.startsWith("--deny-") || a === "--ignore-env"
+  );
+}
+
+/** What {@linkcode taskCommand} runs. */
+export interface TaskCommandOptions {
+  /** The entry point under tasks/, without `.ts` (`predict`, `monitor`). */
+  task: string;
+  /** Permission flags, usually from {@linkcode taskFlags}. */
+  flags: string[];
+  /** Arguments after the entry point. */
+  args: string[];
+  /** Working directory. */
+  cwd: string;
+  /** Environment added to the test's. */
+  env?: Record<string, string>;
+  /** Aborts the child. */
+  signal?: AbortSignal;
+}
+
+/**
+ * `deno run FLAGS --config deno.json tasks/TASK.ts ARGS…` in `cwd`, stdout and stderr piped.
+ *
+ * @example
+ * ```ts ignore
+ * const flags = await taskFlags("predict");
+ * await taskCommand({ task: "predict", flags, args: ["in.csv"], cwd: dir }).output();
+ * ```
+ */
+export function taskCommand(o: TaskCommandOptions): Deno.Command {
+  return new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...o.flags,
+      "--config",
+      join(REPO, "deno.json"),
+      join(REPO, `tasks/${o.task}.ts`),
+      ...o.args,
+    ],
+    cwd: o.cwd,
+    env: o.env,
+    stdout: "piped",
+    stderr: "piped",
+    signal: o.signal,
+  });
+}
+
 /** Outcome of each stage by name, from a summary. */
 export function outcomes(summary: ReproSummary): Record<string, string> {
   return Object.fromEntries(summary.results.map((r) => [r.stage, r.outcome]));

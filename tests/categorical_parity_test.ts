@@ -8,7 +8,6 @@
  * the evaluate stage give the same probabilities (to 1e-6).
  */
 import { deepStrictEqual, ok, strictEqual } from "node:assert/strict";
-import { join } from "node:path";
 import { nullLogger } from "../lib/log.ts";
 import { createRng } from "../lib/rng.ts";
 import { parseYaml } from "../lib/yaml.ts";
@@ -23,7 +22,7 @@ import { ModelHolder } from "../lib/serve/model_holder.ts";
 import { runTransform } from "../stages/transform.ts";
 import { readTrainParams, runTrain } from "../stages/train.ts";
 import { readEvaluateParams, runEvaluate } from "../stages/evaluate.ts";
-import { REPO } from "./_workspace.ts";
+import { taskCommand, taskFlags } from "./_workspace.ts";
 
 const HEADER = "id,bytes,proto,svc,tri,flag,label";
 
@@ -94,23 +93,8 @@ evaluate:
 
 /** `deno task predict` with the task's permissions, in `cwd`. */
 async function predict(cwd: string, args: string[]) {
-  const config = JSON.parse(await Deno.readTextFile(join(REPO, "deno.json")));
-  const flags = (config.tasks.predict as string).split(/\s+/).filter((a) =>
-    a.startsWith("--allow-")
-  );
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...flags,
-      "--config",
-      join(REPO, "deno.json"),
-      join(REPO, "tasks/predict.ts"),
-      ...args,
-    ],
-    cwd,
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const flags = await taskFlags("predict");
+  const out = await taskCommand({ task: "predict", flags, args, cwd }).output();
   return { code: out.code, stderr: new TextDecoder().decode(out.stderr) };
 }
 

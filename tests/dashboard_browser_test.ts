@@ -24,7 +24,7 @@ import { memoryLogger } from "../lib/log.ts";
 import { csvRows } from "../lib/scoring/_testing.ts";
 import { ServerHandle } from "../lib/serve/mod.ts";
 import { REQUIRE_SERVICES_VAR, servicesFromEnv } from "../lib/services/env.ts";
-import { REPO } from "./_workspace.ts";
+import { REPO, taskCommand, taskFlags } from "./_workspace.ts";
 
 /** Debian's chromium package. */
 const CHROMIUM = Deno.env.get("THREATLINE_CHROMIUM") ?? "/usr/bin/chromium";
@@ -59,28 +59,13 @@ async function axeSerious(page: Page): Promise<string[]> {
 }
 
 async function predictTask(cwd: string, input: string, model: string): Promise<string[][]> {
-  const config = JSON.parse(await Deno.readTextFile(join(REPO, "deno.json")));
-  const flags = (config.tasks.predict as string).split(/\s+/).filter((a) =>
-    a.startsWith("--allow-")
-  );
-  const out = await new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...flags,
-      "--config",
-      join(REPO, "deno.json"),
-      join(REPO, "tasks/predict.ts"),
-      input,
-      "--model",
-      model,
-      "--out",
-      "-",
-    ],
+  const out = await taskCommand({
+    task: "predict",
+    flags: await taskFlags("predict"),
+    args: [input, "--model", model, "--out", "-"],
     cwd,
     // the local history file the dashboard reads, even when the test env has a MongoDB
     env: { MONGODB_URI: "" },
-    stdout: "piped",
-    stderr: "piped",
   }).output();
   assert.equal(out.code, 0, new TextDecoder().decode(out.stderr));
   return csvRows(new TextDecoder().decode(out.stdout)).slice(1);

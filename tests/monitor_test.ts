@@ -29,34 +29,18 @@ import { loadScorer } from "../lib/scoring/scorer.ts";
 import { parseYaml } from "../lib/yaml.ts";
 import { phishingCsv, phishingRelease } from "../lib/scoring/_testing.ts";
 import { serviceGate, servicesFromEnv } from "../lib/services/mod.ts";
-import { REPO } from "./_workspace.ts";
+import { taskCommand, taskFlags } from "./_workspace.ts";
 
 const env = servicesFromEnv();
 const mongo = serviceGate(env, { MONGODB_URI: env.mongodbUri });
 
-async function monitorFlags(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(join(REPO, "deno.json")));
-  return (config.tasks.monitor as string).split(/\s+/).filter((a) =>
-    a.startsWith("--allow-") || a === "--ignore-env"
-  );
-}
-
 async function monitorCommand(cwd: string, args: string[] = [], signal?: AbortSignal) {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...(await monitorFlags()),
-      "--config",
-      join(REPO, "deno.json"),
-      join(REPO, "tasks/monitor.ts"),
-      "--model",
-      "model",
-      ...args,
-    ],
+  return taskCommand({
+    task: "monitor",
+    flags: await taskFlags("monitor"),
+    args: ["--model", "model", ...args],
     cwd,
     env: { NO_COLOR: "1", MONGODB_URI: env.mongodbUri ?? "", MLFLOW_TRACKING_URI: "" },
-    stdout: "piped",
-    stderr: "piped",
     signal,
   });
 }

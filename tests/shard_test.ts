@@ -11,29 +11,13 @@ import { join } from "node:path";
 import { S3Bucket } from "../lib/s3/bucket.ts";
 import { phishingCsv, phishingRelease } from "../lib/scoring/_testing.ts";
 import { serviceGate, servicesFromEnv } from "../lib/services/mod.ts";
-import { REPO } from "./_workspace.ts";
+import { taskCommand, taskFlags } from "./_workspace.ts";
 
 /** deno.json's permission flags of the predict task. */
-async function predictFlags(): Promise<string[]> {
-  const config = JSON.parse(await Deno.readTextFile(join(REPO, "deno.json")));
-  return (config.tasks.predict as string).split(/\s+/).filter((a) => a.startsWith("--allow-"));
-}
+const predictFlags = () => taskFlags("predict");
 
 function predictCommand(cwd: string, flags: string[], args: string[], env: Record<string, string>) {
-  return new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...flags,
-      "--config",
-      join(REPO, "deno.json"),
-      join(REPO, "tasks/predict.ts"),
-      ...args,
-    ],
-    cwd,
-    env: { NO_COLOR: "1", ...env },
-    stdout: "piped",
-    stderr: "piped",
-  });
+  return taskCommand({ task: "predict", flags, args, cwd, env: { NO_COLOR: "1", ...env } });
 }
 
 Deno.test("offline predictor: predict on files with no network permission at all", async () => {
