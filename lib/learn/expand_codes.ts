@@ -17,7 +17,6 @@ import {
   loadPreprocess,
   outputNames,
   type PreprocessSpec,
-  UNSEEN,
 } from "./_preprocess_spec.ts";
 
 /**
@@ -56,7 +55,8 @@ function expandedColumns(m: Matrix): string[] {
     const k = m.categorical?.[f] ?? 0;
     if (k === 0) return [name];
     const cats = m.categories?.[f] ?? Array.from({ length: k }, (_, c) => String(c));
-    return [...cats.map((c) => `${name}=${c}`), `${name}=${UNSEEN}`];
+    // The same names `one_hot` gives (the impute value does not enter the names).
+    return outputNames({ kind: "one_hot", column: name, impute: "", categories: cats });
   });
 }
 
