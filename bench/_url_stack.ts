@@ -1,7 +1,8 @@
 /**
  * `deno task bench url-model --stack`: the n-gram LR (lib/url/ngram_model.ts)
  * alone, the gbdt on the handcrafted features alone, the gbdt stacked on the
- * LR's out-of-fold logit, and a blend — on a split's train part (fit),
+ * LR's out-of-fold logit, and a blend (with url.params.yaml `featurize.ngram_lr.per_part`
+ * also the gbdt stacked on one LR per URL part, as shipped) — on a split's train part (fit),
  * validation part (every choice: LR l2, blend weight, 1 % FPR threshold) and
  * test part (reported, never chooses anything). Also the share of
  * `bench/data/legit_long_urls.txt` flagged at each model's validation 1 % FPR
@@ -16,7 +17,14 @@ import { csrTake, sparseLogits } from "../lib/learn/sparse_logreg.ts";
 import { rocAuc, thresholdForFpr } from "../lib/reports/metrics.ts";
 import { type CheckedUrl, checkUrl } from "../lib/url/check_input.ts";
 import { type FeatureGroup, featureNames, urlFeatureVector } from "../lib/url/features.ts";
-import { fitNgramLr, ngramMatrix, outOfFoldLogits } from "../lib/url/ngram_model.ts";
+import {
+  fitNgramLr,
+  ngramMatrix,
+  ngramPartMatrices,
+  outOfFoldLogits,
+} from "../lib/url/ngram_model.ts";
+import { NGRAM_PARTS } from "../lib/url/ngram_vector.ts";
+import type { Csr } from "../lib/learn/sparse_logreg.ts";
 
 /** L2 strengths tried for the LR (chosen on validation ROC-AUC). */
 const L2_GRID = [1e-8, 3e-8, 1e-7, 3e-7, 1e-6, 3e-6];
@@ -99,6 +107,12 @@ export function stackComparison(o: {
   legit: CheckedUrl[];
   /** TF·IDF instead of TF (url.params.yaml `featurize.ngram_lr.idf`). */
   idf: boolean;
+  /**
+   * Also the gbdt stacked on one LR per URL part (url.params.yaml
+   * `featurize.ngram_lr.per_part`, the shipped model's design): four
+   * logit columns, each out-of-fold on the fit rows.
+   */
+  parts?: boolean;
 }): { rows: StackRow[]; l2: number; idf: boolean; blend: number } {
   const all = [...o.checked, ...o.legit];
   const allLabels = Uint8Array.from([...o.labels, ...o.legit.map(() => 0)]);
@@ -112,11 +126,17 @@ export function stackComparison(o: {
     const auc = rocAuc(yv, Array.from(sparseLogits(m, csrTake(x, o.val)), sigmoid));
     if (auc > best.auc) best = { l2, auc };
   }
+  /** The LR's logit on every row: out-of-fold on the fit rows, the LR fitted on them elsewhere. */
+  const stackColumn = (xs: Csr) => {
+    const xsf = csrTake(xs, o.fit);
+    const col = sparseLogits(fitNgramLr(xsf, yf, { l2: best.l2, idf: o.idf }), xs);
+    const oof = outOfFoldLogits(xsf, yf, { l2: best.l2, idf: o.idf, folds: 5, seed: 7 });
+    o.fit.forEach((i, k) => col[i] = oof[k]);
+    return col;
+  };
   const lr = fitNgramLr(xf, yf, { l2: best.l2, idf: o.idf });
   const zAll = sparseLogits(lr, x);
-  const oof = outOfFoldLogits(xf, yf, { l2: best.l2, idf: o.idf, folds: 5, seed: 7 });
-  const lrCol = Float64Array.from(zAll);
-  o.fit.forEach((i, k) => lrCol[i] = oof[k]);
+  const lrCol = stackColumn(x);
   const hand = handMatrix(all, allLabels, o.groups.filter((g) => g !== "ngram_lr"));
   const stacked = withColumn(hand, "ngram_lr_logit", lrCol);
   const score = (idx: number[], f: (m: Matrix) => Float32Array, m: Matrix) => f(takeRows(m, idx));
@@ -138,6 +158,17 @@ export function stackComparison(o: {
     const a = models[0][1](idx), b = models[1][1](idx);
     return Float64Array.from(a, (p, i) => (1 - blend.w) * p + blend.w * b[i]);
   }]);
+  if (o.parts) {
+    const perPart = ngramPartMatrices(all).reduce(
+      (m, xp, p) => withColumn(m, `ngram_lr_${NGRAM_PARTS[p]}`, stackColumn(xp)),
+      hand,
+    );
+    const partStack = gbdt(takeRows(perPart, o.fit), takeRows(perPart, o.val));
+    models.push([
+      "gbdt stacked on per-part n-gram LRs",
+      (idx) => score(idx, (m) => partStack(m.data, m.rows), perPart),
+    ]);
+  }
   const rows = models.map(([model, f]) => {
     const pv = f(o.val), pt = f(o.test), pLegit = f(legitIdx);
     const t = thresholdForFpr(yv, pv, 0.01).threshold;

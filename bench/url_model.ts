@@ -123,7 +123,7 @@ function domainGroups(d: Labelled): Int32Array {
  */
 async function stackBench(dataPath: string) {
   const { groups: kept, ngramLr } = readFeaturizeParams(await readYaml("url.params.yaml"));
-  const idf = ngramLr.idf;
+  const { idf, perPart: parts } = ngramLr;
   const legit = await readLegit();
   const tr = await readUrls("artifacts/url/ingest/train.csv");
   const te = await readUrls("artifacts/url/ingest/test.csv");
@@ -138,6 +138,7 @@ async function stackBench(dataPath: string) {
     test: te.checked.map((_, i) => n + i),
     legit,
     idf,
+    parts,
   });
   printStack(
     "20 % stratified seeded holdout (artifacts/url/ingest/test.csv)",
@@ -159,6 +160,7 @@ async function stackBench(dataPath: string) {
     test,
     legit,
     idf,
+    parts,
   });
   printStack("20 % grouped by registered domain", grouped, legit.length);
 }
