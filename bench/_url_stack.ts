@@ -69,9 +69,9 @@ export const BENCH_GBDT: GbdtConfig = {
   maxBins: 255,
 };
 
-function gbdt(train: Matrix, val: Matrix) {
+function gbdt(train: Matrix, val: Matrix, config: GbdtConfig = BENCH_GBDT) {
   const { model } = fitTreeCandidate({
-    config: BENCH_GBDT,
+    config,
     train,
     val,
     seed: 7,
@@ -113,6 +113,8 @@ export function stackComparison(o: {
    * logit columns, each out-of-fold on the fit rows.
    */
   parts?: boolean;
+  /** The per-part row's gbdt (default {@linkcode BENCH_GBDT}): the shipped grid's settings. */
+  partsGbdt?: GbdtConfig;
 }): { rows: StackRow[]; l2: number; idf: boolean; blend: number } {
   const all = [...o.checked, ...o.legit];
   const allLabels = Uint8Array.from([...o.labels, ...o.legit.map(() => 0)]);
@@ -163,7 +165,7 @@ export function stackComparison(o: {
       (m, xp, p) => withColumn(m, `ngram_lr_${NGRAM_PARTS[p]}`, stackColumn(xp)),
       hand,
     );
-    const partStack = gbdt(takeRows(perPart, o.fit), takeRows(perPart, o.val));
+    const partStack = gbdt(takeRows(perPart, o.fit), takeRows(perPart, o.val), o.partsGbdt);
     models.push([
       "gbdt stacked on per-part n-gram LRs",
       (idx) => score(idx, (m) => partStack(m.data, m.rows), perPart),

@@ -1,5 +1,5 @@
 /**
- * `deno task bench url-model [--ablation] [--grouped] [--stack] [--variants [--parts]]
+ * `deno task bench url-model [--ablation] [--grouped] [--stack] [--variants [--parts]] [--trees]
  * [--data data/urls.csv]`:
  * the URL model's measurements behind README "Checking a URL".
  *
@@ -18,6 +18,8 @@
  *   for `python3 bench/url_reference.py` to score the same split.
  * - `--stack`: bench/_url_stack.ts. `--variants`: bench/_url_variants.ts
  *   (5-fold CV on the train split: the choices of url.params.yaml).
+ * - `--trees`: bench/_url_trees_cv.ts (gbdt settings, 5-fold CV on the
+ *   featurized train split `artifacts/url/transform/train.mat`).
  *
  * @module
  */
@@ -35,6 +37,8 @@ import { readFeaturizeParams } from "../lib/url/featurize.ts";
 import { readYaml } from "../lib/yaml.ts";
 import { BENCH_GBDT, printStack, readLegit, stackComparison } from "./_url_stack.ts";
 import { variantsBench } from "./_url_variants.ts";
+import { treesBench } from "./_url_trees_cv.ts";
+import { readMatrix } from "../lib/learn/matrix.ts";
 import {
   ALL_GROUPS,
   domainParts,
@@ -44,7 +48,7 @@ import {
 } from "../lib/url/features.ts";
 
 const USAGE =
-  "deno task bench url-model [--ablation] [--grouped] [--stack] [--variants [--parts]] [--data data/urls.csv]";
+  "deno task bench url-model [--ablation] [--grouped] [--stack] [--variants [--parts]] [--trees] [--data data/urls.csv]";
 
 interface Labelled {
   urls: string[];
@@ -122,8 +126,13 @@ function domainGroups(d: Labelled): Int32Array {
  * reported) and on the split grouped by registered domain (as `--grouped`).
  */
 async function stackBench(dataPath: string) {
-  const { groups: kept, ngramLr } = readFeaturizeParams(await readYaml("url.params.yaml"));
+  const params = await readYaml("url.params.yaml");
+  const { groups: kept, ngramLr } = readFeaturizeParams(params);
   const { idf, perPart: parts } = ngramLr;
+  // The per-part row as shipped: url.params.yaml's gbdt feature subsampling (its grid's first value).
+  const grid = (params.value as { train?: { search?: { gbdt?: { colsample?: number[] } } } })
+    .train?.search?.gbdt;
+  const partsGbdt = { ...BENCH_GBDT, colsample: grid?.colsample?.[0] ?? 1 };
   const legit = await readLegit();
   const tr = await readUrls("artifacts/url/ingest/train.csv");
   const te = await readUrls("artifacts/url/ingest/test.csv");
@@ -139,6 +148,7 @@ async function stackBench(dataPath: string) {
     legit,
     idf,
     parts,
+    partsGbdt,
   });
   printStack(
     "20 % stratified seeded holdout (artifacts/url/ingest/test.csv)",
@@ -161,6 +171,7 @@ async function stackBench(dataPath: string) {
     legit,
     idf,
     parts,
+    partsGbdt,
   });
   printStack("20 % grouped by registered domain", grouped, legit.length);
 }
@@ -177,6 +188,7 @@ export async function main(args: string[], log: Logger): Promise<number> {
       stack: { type: "boolean" },
       variants: { type: "boolean" },
       parts: { type: "boolean" },
+      trees: { type: "boolean" },
     },
   });
   if (values.ablation) {
@@ -242,7 +254,8 @@ export async function main(args: string[], log: Logger): Promise<number> {
       log,
     });
   }
-  if (!values.ablation && !values.grouped && !values.stack && !values.variants) {
+  if (values.trees) treesBench(await readMatrix("artifacts/url/transform/train.mat"));
+  if (!values.ablation && !values.grouped && !values.stack && !values.variants && !values.trees) {
     console.error(`nothing to do: ${USAGE}`);
   }
   return 0;

@@ -1,0 +1,76 @@
+/**
+ * `deno task bench url-model --trees`: gbdt settings of the URL model's
+ * search grid compared by 5-fold stratified CV on the pipeline's featurized
+ * TRAIN split (`artifacts/url/transform/train.mat`: the columns `url_train`
+ * fits, the n-gram LR logits already out-of-fold; the holdout is never
+ * read). In each fold the gbdt is early-stopped on a stratified 20 %
+ * validation split of the fold's training rows (seed 7, as `train`); the
+ * held-out fold is scored. Pooled out-of-fold ROC-AUC and accuracy at 0.5,
+ * mean trees, for two fold seeds (a choice should win on both).
+ *
+ * @module
+ */
+import type { Matrix } from "../lib/learn/matrix.ts";
+import { takeRows } from "../lib/learn/models.ts";
+import { compileTrees, fitTreeCandidate, type GbdtConfig } from "../lib/learn/trees.ts";
+import { stratifiedSplit } from "../lib/data/split.ts";
+import { rocAuc } from "../lib/reports/metrics.ts";
+import { stratifiedFolds } from "../lib/url/ngram_model.ts";
+import { BENCH_GBDT } from "./_url_stack.ts";
+
+/** The settings compared: the grid's two configs, then per-tree feature subsampling. */
+export const TREE_VARIANTS: [string, Partial<GbdtConfig>][] = [
+  ["min_samples_leaf 20", {}],
+  ["min_samples_leaf 5", { minSamplesLeaf: 5 }],
+  ["min_samples_leaf 20, colsample 0.5", { colsample: 0.5 }],
+  ["min_samples_leaf 20, colsample 0.3", { colsample: 0.3 }],
+  ["min_samples_leaf 5, colsample 0.3", { colsample: 0.3, minSamplesLeaf: 5 }],
+  ["min_samples_leaf 20, colsample 0.2", { colsample: 0.2 }],
+];
+
+interface CvResult {
+  auc: number;
+  acc: number;
+  trees: number;
+}
+
+function crossValidate(m: Matrix, config: GbdtConfig, foldSeed: number): CvResult {
+  const y = m.labels!;
+  const fold = stratifiedFolds(y, 5, foldSeed);
+  const p = new Float64Array(m.rows);
+  let trees = 0;
+  for (let f = 0; f < 5; f++) {
+    const fit: number[] = [], held: number[] = [];
+    for (let i = 0; i < m.rows; i++) (fold[i] === f ? held : fit).push(i);
+    const fm = takeRows(m, fit);
+    const s = stratifiedSplit(fm.labels!, { testSize: 0.2, seed: 7 });
+    const { model } = fitTreeCandidate({
+      config,
+      train: takeRows(fm, s.train),
+      val: takeRows(fm, s.test),
+      seed: 7,
+      metric: "roc_auc",
+    });
+    trees += model.trees.length;
+    const hm = takeRows(m, held);
+    compileTrees(model)(hm.data, hm.rows).forEach((v, k) => p[held[k]] = v);
+  }
+  let ok = 0;
+  p.forEach((v, i) => ok += (v >= 0.5 ? 1 : 0) === y[i] ? 1 : 0);
+  return { auc: rocAuc(y, p), acc: ok / m.rows, trees: trees / 5 };
+}
+
+/** Print the comparison (Markdown) for `m`, the featurized train split. */
+export function treesBench(m: Matrix, foldSeeds: readonly number[] = [11, 23]): void {
+  console.log(`\ngbdt settings, 5-fold CV on the featurized train split (${m.rows} rows)\n`);
+  const head = foldSeeds.map((s) => `fold seed ${s}: ROC-AUC / accuracy / trees`);
+  console.log(`| gbdt (lr 0.1, 31 leaves, early-stopped) | ${head.join(" | ")} |`);
+  console.log(`|---|${foldSeeds.map(() => "---:").join("|")}|`);
+  for (const [name, over] of TREE_VARIANTS) {
+    const cells = foldSeeds.map((seed) => {
+      const r = crossValidate(m, { ...BENCH_GBDT, ...over }, seed);
+      return `${r.auc.toFixed(4)} / ${r.acc.toFixed(4)} / ${r.trees.toFixed(0)}`;
+    });
+    console.log(`| ${name} | ${cells.join(" | ")} |`);
+  }
+}
