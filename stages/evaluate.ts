@@ -18,6 +18,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import { DataError } from "../lib/errors.ts";
@@ -33,6 +34,7 @@ import {
 } from "../lib/reports/metrics.ts";
 import { evaluateInsights } from "../lib/reports/importance.ts";
 import { loadReleasedModel } from "../lib/learn/model_io.ts";
+import { treeRescorer } from "../lib/learn/tree_rescore.ts";
 import { renderCurvesSvg } from "../lib/reports/plot_svg.ts";
 import { BACKEND_CHOICES, type BackendChoice } from "../lib/learn/tf_backend.ts";
 import { openSection } from "../lib/section.ts";
@@ -84,8 +86,9 @@ export function readEvaluateParams(params: YamlFile): EvaluateParams {
  */
 export function unseenRows(train: Matrix, test: Matrix): Uint8Array {
   if (train.cols !== test.cols) throw new RangeError("train and test differ in width");
+  // A row's bytes as a latin1 string: one character per byte, so equal keys are equal bits.
   const key = (m: Matrix, i: number) =>
-    new Uint32Array(m.data.buffer, m.data.byteOffset + i * m.cols * 4, m.cols).join(",");
+    Buffer.from(m.data.buffer, m.data.byteOffset + i * m.cols * 4, m.cols * 4).toString("latin1");
   const seen = new Set<string>();
   for (let i = 0; i < train.rows; i++) seen.add(key(train, i));
   const out = new Uint8Array(test.rows);
@@ -213,7 +216,9 @@ export async function runEvaluate(o: EvaluateOptions): Promise<Record<string, nu
       `${outDir}/pr.json`,
       JSON.stringify({ pr_auc: metrics.pr_auc, points: prPoints }, null, 1) + "\n",
     );
-    // Calibration and permutation importance for the dashboard (lib/reports/importance.ts).
+    // Calibration and permutation importance for the dashboard (lib/reports/importance.ts);
+    // a tree model rescored tree by tree (lib/learn/tree_rescore.ts: same scores, less work).
+    const trees = model.trees;
     const insights = evaluateInsights({
       x: test.data,
       rows: test.rows,
@@ -223,6 +228,7 @@ export async function runEvaluate(o: EvaluateOptions): Promise<Record<string, nu
       predict: (x, n) => model.predictProba(x, n),
       preprocessJson: model.preprocessJson,
       names: test.columns,
+      rescorer: trees && ((x, n) => treeRescorer(trees, x, n)),
     });
     for (const name of ["calibration", "importance"] as const) {
       await writeTextAtomic(

@@ -27,13 +27,12 @@ import {
 } from "../lib/url/featurize.ts";
 import { sparseLogits } from "../lib/learn/sparse_logreg.ts";
 import {
-  fitNgramLr,
   ngramLrJson,
   ngramMatrix,
   ngramPartLrsJson,
   ngramPartMatrices,
-  outOfFoldLogits,
 } from "../lib/url/ngram_model.ts";
+import { fitStackedNgramLrs } from "../lib/url/ngram_stack.ts";
 import { featureNames, NGRAM_LR_PART_COLUMNS } from "../lib/url/features.ts";
 import { loadStageConfig, secondsSince, type StageConfig, writeTextAtomic } from "./_common.ts";
 
@@ -54,29 +53,28 @@ async function readAll(
 /**
  * Fit the n-gram LR on the train table and fill in its column: out-of-fold
  * logits for the train rows, the all-train LR's logits for the test rows.
- * With `perPart`, one LR per URL part, each filling its own column.
+ * With `perPart`, one LR per URL part, each filling its own column. The fits
+ * run on worker threads (lib/url/ngram_stack.ts; same results on any count).
  * Returns the fitted LR(s) as JSON (the model folder's `ngram_lr.json`).
  */
-function stackNgramLr(
+async function stackNgramLr(
   train: FeatureTable,
   test: FeatureTable,
   config: StageConfig,
   o: FeaturizeParams["ngramLr"],
   log: Logger,
-): string {
+): Promise<string> {
   const positive = new Set(config.schema.target.positive ?? []);
   const labels = Uint8Array.from(train.rows, (r) => positive.has(r[r.length - 1]) ? 1 : 0);
   const xs = o.perPart ? ngramPartMatrices(train.checked) : [ngramMatrix(train.checked)];
   const ts = o.perPart ? ngramPartMatrices(test.checked) : [ngramMatrix(test.checked)];
   const columns = o.perPart ? [...NGRAM_LR_PART_COLUMNS] : ["ngram_lr_logit"];
-  const lrs = xs.map((x, p) => {
+  const { oof, lrs } = await fitStackedNgramLrs(xs, labels, o);
+  lrs.forEach((lr, p) => {
     const col = train.header.indexOf(columns[p]);
-    const oof = outOfFoldLogits(x, labels, o);
-    train.rows.forEach((r, i) => r[col] = String(oof[i]));
-    const lr = fitNgramLr(x, labels, o);
+    train.rows.forEach((r, i) => r[col] = String(oof[p][i]));
     const z = sparseLogits(lr, ts[p]);
     test.rows.forEach((r, i) => r[col] = String(z[i]));
-    return lr;
   });
   log.info("featurize: n-gram LR stacked", {
     rows: labels.length,
@@ -139,7 +137,7 @@ export async function runFeaturize(
     tables.push(table);
   }
   const lrJson = p.groups.includes("ngram_lr")
-    ? stackNgramLr(tables[0], tables[1], config, p.ngramLr, log)
+    ? await stackNgramLr(tables[0], tables[1], config, p.ngramLr, log)
     : "null\n";
   await writeTextAtomic(`${outDir}/ngram_lr.json`, lrJson);
   for (const [k, part] of ["train", "test"].entries()) {

@@ -13,6 +13,7 @@ import {
   UNSEEN,
 } from "./_preprocess_spec.ts";
 import { fitReference } from "./_preprocess_reference.ts";
+import { sortFloat64 } from "./_radix64.ts";
 import { type Cell, type Schema, schemaToData } from "../data/schema.ts";
 import type { Table } from "../data/table.ts";
 
@@ -49,10 +50,9 @@ export function fitPreprocess(
     const c = table.columns.findIndex((col) => col.name === name);
     const col = table.columns[c];
     const present = table.cells[c].filter((v): v is Exclude<Cell, null> => v !== null);
-    const distinct = new Set(present).size;
     const oneHot = col.type === "categorical" ||
       (col.type === "integer" && options.oneHotIntegers &&
-        (col.values?.length ?? distinct) <= options.oneHotMaxValues);
+        (col.values?.length ?? new Set(present).size) <= options.oneHotMaxValues);
     if (oneHot) {
       const order = col.type === "integer" ? numericOrder : textOrder;
       const keys = present.map(String);
@@ -74,7 +74,7 @@ export function fitPreprocess(
     } else if (xs.length > 0 && options.numericImpute === "mean") {
       impute = xs.reduce((a, b) => a + b, 0) / xs.length;
     } else if (xs.length > 0) {
-      const s = Float64Array.from(xs).sort();
+      const s = sortFloat64(Float64Array.from(xs));
       const m = s.length >> 1;
       impute = s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
     }

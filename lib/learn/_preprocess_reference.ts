@@ -12,6 +12,7 @@
  */
 import type { Section } from "../section.ts";
 import { isDiscrete } from "../data/drift.ts";
+import { sortFloat64 } from "./_radix64.ts";
 import type { Cell, Schema } from "../data/schema.ts";
 import type { Table } from "../data/table.ts";
 
@@ -81,7 +82,7 @@ export function fitReference(table: Table, schema: Schema): ReferenceProfile {
     } else {
       const present: number[] = [];
       for (const v of cells) if (v !== null) present.push(Number(v));
-      ref.sample = orderStatistics(Float64Array.from(present).sort(), REFERENCE_SAMPLE_SIZE);
+      ref.sample = orderStatistics(sortFloat64(Float64Array.from(present)), REFERENCE_SAMPLE_SIZE);
     }
     return ref;
   });

@@ -31,7 +31,7 @@ import { DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
 import { FAMILIES, type Family, predictProba as predictWith, type TrainedModel } from "./models.ts";
 import { type BackendChoice, backendFor, type BackendName } from "./tf_backend.ts";
-import { compileTrees, isTreeModel, parseTreeModel } from "./trees.ts";
+import { compileTrees, isTreeModel, parseTreeModel, type TreeModel } from "./trees.ts";
 import {
   CARD_FORMAT,
   MODEL_FILES,
@@ -179,6 +179,8 @@ export interface ReleasedModel {
   preprocessJson: unknown;
   /** Probability of "threat" for `rows` rows of `card.features.length` float32 values each. */
   predictProba(features: Float32Array, rows: number): Float32Array;
+  /** The parsed trees.json of a tree family (absent for the TensorFlow.js families). */
+  trees?: TreeModel;
   /** The card's decision threshold. */
   threshold: number;
   /** The card's version. */
@@ -315,6 +317,7 @@ export async function loadReleasedModel(
       family: card.family,
       preprocessJson: preprocessJson(),
       predictProba: compileTrees(trees),
+      trees,
       threshold: card.threshold,
       version: card.version,
       backend: "cpu",

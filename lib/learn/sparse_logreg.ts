@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { lbfgsLogreg } from "./_sparse_lbfgs.ts";
 
 /** Rows in compressed sparse row form. */
 export interface Csr {
@@ -115,7 +116,12 @@ export function inverseDocFrequency(x: Csr): Float32Array {
   const n = x.indptr.length - 1;
   const df = new Int32Array(x.cols);
   for (let k = 0; k < x.indptr[n]; k++) if (x.values[k] !== 0) df[x.indices[k]]++;
-  return Float32Array.from(df, (d) => Math.log((1 + n) / (1 + d)) + 1);
+  const out = new Float32Array(x.cols);
+  const unseen = Math.log((1 + n) / (1 + 0)) + 1; // most of a hash space: one logarithm for all
+  for (let j = 0; j < out.length; j++) {
+    out[j] = df[j] === 0 ? unseen : Math.log((1 + n) / (1 + df[j])) + 1;
+  }
+  return out;
 }
 
 /** The decision value (logit) of one sparse row. */
@@ -140,11 +146,37 @@ export function sparseLogits(m: SparseLogreg, x: Csr): Float64Array {
   return out;
 }
 
-/** log(1 + e^z), stable. */
-const softplus = (z: number) => (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)));
+/**
+ * The columns that occur in `x`'s rows, ascending, and `x` with its column
+ * indices renumbered to their rank in that list (entries in the same order).
+ *
+ * @example
+ * ```ts
+ * import { compactColumns, csrFromRows } from "./sparse_logreg.ts";
+ * const x = csrFromRows([{ index: Int32Array.of(7, 2), value: Float32Array.of(1, 2) }], 9);
+ * const c = compactColumns(x);
+ * [Array.from(c.active), Array.from(c.x.indices), c.x.cols]; // [[2, 7], [1, 0], 2]
+ * ```
+ */
+export function compactColumns(x: Csr): { active: Int32Array; x: Csr } {
+  const rank = new Int32Array(x.cols);
+  const nnz = x.indptr[x.indptr.length - 1];
+  for (let k = 0; k < nnz; k++) rank[x.indices[k]] = 1;
+  let cols = 0;
+  for (let j = 0; j < x.cols; j++) if (rank[j]) rank[j] = ++cols;
+  const active = new Int32Array(cols);
+  for (let j = 0; j < x.cols; j++) if (rank[j]) active[rank[j] - 1] = j;
+  const indices = new Int32Array(nnz);
+  for (let k = 0; k < nnz; k++) indices[k] = rank[x.indices[k]] - 1;
+  return { active, x: { cols, indptr: x.indptr, indices, values: x.values.subarray(0, nnz) } };
+}
 
 /**
- * Fit by L-BFGS. `w` holds the weights then the bias (length cols + 1).
+ * Fit by L-BFGS (lib/learn/_sparse_lbfgs.ts) on the columns that occur in
+ * `x`'s rows only: a column no row has keeps weight 0 (its gradient is
+ * `l2 · 0`), and the active columns keep their ascending order, so the fit is
+ * bit-identical to one over all `x.cols` columns, at a cost that follows the
+ * active columns rather than the hash space.
  *
  * @example
  * ```ts
@@ -161,91 +193,9 @@ export function fitSparseLogreg(
   labels: ArrayLike<number>,
   options: SparseLogregOptions,
 ): SparseLogreg {
-  const n = x.indptr.length - 1, d = x.cols, dim = d + 1;
-  const { l2, maxIter = 200, tol = 1e-7, memory = 10 } = options;
-  const z = new Float64Array(n);
-  /** Mean loss + penalty at `w`, its gradient into `g`. */
-  const lossGrad = (w: Float64Array, g: Float64Array): number => {
-    g.fill(0);
-    let loss = 0;
-    for (let i = 0; i < n; i++) {
-      let s = w[d];
-      for (let k = x.indptr[i]; k < x.indptr[i + 1]; k++) s += w[x.indices[k]] * x.values[k];
-      z[i] = s;
-      loss += softplus(s) - (labels[i] ? s : 0);
-      const r = (1 / (1 + Math.exp(-s)) - (labels[i] ? 1 : 0)) / n;
-      for (let k = x.indptr[i]; k < x.indptr[i + 1]; k++) g[x.indices[k]] += r * x.values[k];
-      g[d] += r;
-    }
-    loss /= n;
-    let pen = 0;
-    for (let j = 0; j < d; j++) {
-      pen += w[j] * w[j];
-      g[j] += l2 * w[j];
-    }
-    return loss + 0.5 * l2 * pen;
-  };
-  const dot = (a: Float64Array, b: Float64Array) => {
-    let s = 0;
-    for (let j = 0; j < dim; j++) s += a[j] * b[j];
-    return s;
-  };
-  let w = new Float64Array(dim), g = new Float64Array(dim);
-  let wNew = new Float64Array(dim), gNew = new Float64Array(dim);
-  const dir = new Float64Array(dim);
-  const S: Float64Array[] = [], Y: Float64Array[] = [], rho: number[] = [];
-  const alpha = new Float64Array(memory);
-  let f = lossGrad(w, g);
-  for (let iter = 0; iter < maxIter; iter++) {
-    // Two-loop recursion: dir = -H·g.
-    for (let j = 0; j < dim; j++) dir[j] = -g[j];
-    for (let m = S.length - 1; m >= 0; m--) {
-      alpha[m] = rho[m] * dot(S[m], dir);
-      const y = Y[m];
-      for (let j = 0; j < dim; j++) dir[j] -= alpha[m] * y[j];
-    }
-    const gamma = S.length
-      ? dot(S[S.length - 1], Y[S.length - 1]) / dot(Y[S.length - 1], Y[S.length - 1])
-      : 1;
-    for (let j = 0; j < dim; j++) dir[j] *= gamma;
-    for (let m = 0; m < S.length; m++) {
-      const beta = rho[m] * dot(Y[m], dir);
-      const s = S[m];
-      for (let j = 0; j < dim; j++) dir[j] += (alpha[m] - beta) * s[j];
-    }
-    let slope = dot(g, dir);
-    if (slope >= 0) { // not a descent direction: restart from steepest descent
-      for (let j = 0; j < dim; j++) dir[j] = -g[j];
-      slope = dot(g, dir);
-      S.length = Y.length = rho.length = 0;
-    }
-    if (slope > -1e-20) break;
-    let step = 1, fNew = Infinity;
-    for (let ls = 0; ls < 40; ls++) {
-      for (let j = 0; j < dim; j++) wNew[j] = w[j] + step * dir[j];
-      fNew = lossGrad(wNew, gNew);
-      if (fNew <= f + 1e-4 * step * slope) break;
-      step *= 0.5;
-    }
-    if (!(fNew <= f)) break;
-    const s = S.length === memory ? S.shift()! : new Float64Array(dim);
-    const y = Y.length === memory ? Y.shift()! : new Float64Array(dim);
-    if (rho.length === memory) rho.shift();
-    for (let j = 0; j < dim; j++) {
-      s[j] = wNew[j] - w[j];
-      y[j] = gNew[j] - g[j];
-    }
-    const sy = dot(s, y);
-    if (sy > 1e-12) {
-      S.push(s);
-      Y.push(y);
-      rho.push(1 / sy);
-    }
-    [w, wNew] = [wNew, w];
-    [g, gNew] = [gNew, g];
-    const done = Math.abs(f - fNew) <= tol * Math.max(1, Math.abs(f));
-    f = fNew;
-    if (done) break;
-  }
-  return { weights: Float32Array.from(w.subarray(0, d)), bias: w[d] };
+  const c = compactColumns(x);
+  const w = lbfgsLogreg(c.x, labels, options);
+  const weights = new Float32Array(x.cols);
+  for (let a = 0; a < c.active.length; a++) weights[c.active[a]] = w[a];
+  return { weights, bias: w[c.active.length] };
 }

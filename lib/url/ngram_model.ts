@@ -70,14 +70,13 @@ export function ngramPartMatrices(checked: readonly CheckedUrl[]): Csr[] {
   const rows = NGRAM_PARTS.map(() => [] as SparseVector[]);
   for (const c of checked) {
     const t = urlGrams(c);
-    NGRAM_PARTS.forEach((_, p) => {
-      t.computeParts();
+    t.computeParts();
+    for (let p = 0; p < NGRAM_PARTS.length; p++) {
       const a = t.partStart[p], b = t.partStart[p + 1];
-      rows[p].push({
-        index: Int32Array.from(t.partEntry.subarray(a, b), (e) => t.index[e]),
-        value: t.partVal.slice(a, b),
-      });
-    });
+      const index = new Int32Array(b - a);
+      for (let k = a; k < b; k++) index[k - a] = t.index[t.partEntry[k]];
+      rows[p].push({ index, value: t.partVal.slice(a, b) });
+    }
   }
   return rows.map((r) => csrFromRows(r, 1 << SPARSE_BITS));
 }
@@ -145,17 +144,51 @@ export function outOfFoldLogits(
   labels: ArrayLike<number>,
   o: NgramLrOptions & { folds: number; seed: number },
 ): Float64Array {
-  const n = labels.length;
   const fold = stratifiedFolds(labels, o.folds, o.seed);
-  const out = new Float64Array(n);
+  const out = new Float64Array(labels.length);
   for (let f = 0; f < o.folds; f++) {
-    const fit: number[] = [], held: number[] = [];
-    for (let i = 0; i < n; i++) (fold[i] === f ? held : fit).push(i);
-    const m = fitNgramLr(csrTake(x, fit), fit.map((i) => labels[i]), o);
-    const z = sparseLogits(m, csrTake(x, held));
-    held.forEach((i, k) => out[i] = z[k]);
+    placeHeldOut(out, fold, f, heldOutLogits(x, labels, fold, f, o));
   }
   return out;
+}
+
+/**
+ * One fold of {@linkcode outOfFoldLogits}: the LR fitted on the rows whose
+ * fold is not `f`, its logits of the rows in fold `f` (ascending row order;
+ * {@linkcode placeHeldOut} puts them in place).
+ *
+ * @example
+ * ```ts ignore
+ * const z = heldOutLogits(x, labels, stratifiedFolds(labels, 5, 7), 0, { l2: 1e-4 });
+ * ```
+ */
+export function heldOutLogits(
+  x: Csr,
+  labels: ArrayLike<number>,
+  fold: Int32Array,
+  f: number,
+  o: NgramLrOptions,
+): Float64Array {
+  const fit: number[] = [], held: number[] = [];
+  for (let i = 0; i < fold.length; i++) (fold[i] === f ? held : fit).push(i);
+  const m = fitNgramLr(csrTake(x, fit), fit.map((i) => labels[i]), o);
+  return sparseLogits(m, csrTake(x, held));
+}
+
+/**
+ * Write fold `f`'s held-out logits `z` ({@linkcode heldOutLogits}) into
+ * their rows of `out`.
+ *
+ * @example
+ * ```ts
+ * import { placeHeldOut } from "./ngram_model.ts";
+ * const out = new Float64Array(3);
+ * placeHeldOut(out, Int32Array.of(1, 0, 1), 1, Float64Array.of(5, 6));
+ * Array.from(out); // [5, 0, 6]
+ * ```
+ */
+export function placeHeldOut(out: Float64Array, fold: Int32Array, f: number, z: Float64Array) {
+  for (let i = 0, k = 0; i < fold.length; i++) if (fold[i] === f) out[i] = z[k++];
 }
 
 /**
