@@ -13,9 +13,11 @@ import {
   type EpochRecord,
   epochRecord,
   isBetter,
+  type ScoreReport,
   scoreReport,
   type SelectionMetric,
 } from "../reports/metrics.ts";
+import { fastScoreReport } from "./_fast_report.ts";
 import { buildModel, gatherRows, type ModelConfig, predictProba } from "./models.ts";
 import { createRng, shuffle } from "../rng.ts";
 import { expandCodes } from "./expand_codes.ts";
@@ -56,6 +58,25 @@ export interface TrainedCandidate {
   bestEpoch: number;
   /** Validation probabilities of the kept weights. */
   valScores: Float32Array;
+}
+
+/**
+ * The validation report of a candidate's scores: `_fast_report.ts`'s radix-sorted
+ * report (the same numbers as metrics.ts's `scoreReport`, tested bit for bit;
+ * on 160,000 validation rows it saves about a tenth of a second per epoch),
+ * or `scoreReport` itself when a diverged network scored NaN.
+ *
+ * @example
+ * ```ts
+ * import { validationReport } from "./fit.ts";
+ * validationReport(Uint8Array.of(0, 1), Float32Array.of(0.2, 0.9)).roc_auc; // 1
+ * ```
+ */
+export function validationReport(labels: Uint8Array, scores: Float32Array): ScoreReport {
+  for (let i = 0; i < scores.length; i++) {
+    if (scores[i] !== scores[i]) return scoreReport(labels, scores);
+  }
+  return fastScoreReport(labels, scores);
 }
 
 const metricOf = (r: EpochRecord, m: SelectionMetric): number =>
@@ -131,7 +152,7 @@ export async function trainCandidate(o: TrainOptions): Promise<TrainedCandidate>
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const loss = await trainer.epoch();
       const scores = predictProba(trainer.net, val.data, val.rows);
-      const r = scoreReport(val.labels, scores);
+      const r = validationReport(val.labels, scores);
       const rec = epochRecord(epoch, loss, r);
       history.push(rec);
       const value = metricOf(rec, o.metric);
