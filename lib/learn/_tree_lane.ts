@@ -23,7 +23,35 @@ export interface TreeLane {
 }
 
 /**
- * Start a lane whose candidates are all scored on `val` (sent once).
+ * A copy of `m` whose features and labels live in SharedArrayBuffers, so
+ * lanes given it share one copy (a posted SharedArrayBuffer is not cloned).
+ *
+ * @example
+ * ```ts
+ * import { sharedMatrix } from "./_tree_lane.ts";
+ * const m = { rows: 1, cols: 1, columns: ["a"], data: Float32Array.of(2), labels: Uint8Array.of(1) };
+ * sharedMatrix(m).data.buffer instanceof SharedArrayBuffer; // true
+ * ```
+ */
+export function sharedMatrix(m: Matrix): Matrix {
+  const data = new Float32Array(
+    new SharedArrayBuffer(Math.max(4, m.data.byteLength)),
+    0,
+    m.data.length,
+  );
+  const labels = new Uint8Array(
+    new SharedArrayBuffer(Math.max(1, m.labels.length)),
+    0,
+    m.labels.length,
+  );
+  data.set(m.data);
+  labels.set(m.labels);
+  return { ...m, data, labels };
+}
+
+/**
+ * Start a lane whose candidates are all scored on `val` (sent once; shared
+ * when it lives in SharedArrayBuffers, see {@linkcode sharedMatrix}).
  *
  * @example
  * ```ts ignore
@@ -33,6 +61,7 @@ export interface TreeLane {
  * ```
  */
 export function openTreeLane(val: Matrix): TreeLane {
+  if (!(val.data.buffer instanceof SharedArrayBuffer)) val = sharedMatrix(val);
   const worker = new Worker(new URL("./_tree_lane_worker.ts", import.meta.url).href, {
     type: "module",
   });

@@ -22,7 +22,8 @@ import {
 import { rungPlan, scaledTrees, screenNetworks, shareOf } from "./_halving.ts";
 import { fitTreeCandidate } from "./trees.ts";
 import { defaultThreads } from "./_gbdt.ts";
-import { openTreeLane, type TreeLane } from "./_tree_lane.ts";
+import { openTreeLane, sharedMatrix, type TreeLane } from "./_tree_lane.ts";
+import type { Matrix } from "./matrix.ts";
 import { runLanes } from "./_search_lanes.ts";
 
 export {
@@ -174,6 +175,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
   const drop = (h?: Held) => h && disposeModel(h.model);
   const laneCount = o.lanes ?? (defaultThreads() > 1 ? defaultThreads() : 0);
   const lanes: TreeLane[] = [];
+  let sharedVal: Matrix | undefined;
   try {
     for (const rung of plan) {
       alive = alive.slice(0, rung.candidates);
@@ -193,7 +195,8 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
       const side = laneCount > 0 && alive.length > 1 &&
         alive.some((i) => !isNetConfig(o.configs[i]));
       while (side && lanes.length < Math.min(laneCount, alive.length)) {
-        lanes.push(openTreeLane(o.val));
+        sharedVal ??= sharedMatrix(o.val); // one copy for every lane
+        lanes.push(openTreeLane(sharedVal));
       }
       const vals = new Map<number, ScoreReport>(); // this rung's, as they finish
       let started = 0;
@@ -245,6 +248,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
             [`val_${o.metric}`]: val[o.metric],
             val_accuracy: val.accuracy,
             elapsed: elapsed(),
+            seconds,
             best_so_far: `c${best + 1}`,
           });
           return { trained, seconds, rows, val };
