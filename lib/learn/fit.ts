@@ -79,6 +79,14 @@ export function validationReport(labels: Uint8Array, scores: Float32Array): Scor
   return fastScoreReport(labels, scores);
 }
 
+/**
+ * Let queued events run (a macrotask turn): TF.js's `fit` resolves its
+ * promises without one, so without this the search's tree lanes
+ * (lib/learn/_search_lanes.ts) would wait for a whole network before their
+ * finished candidates are seen and they get the next one.
+ */
+const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
+
 const metricOf = (r: EpochRecord, m: SelectionMetric): number =>
   m === "log_loss" ? r.val_log_loss : r[`val_${m}`];
 
@@ -151,6 +159,7 @@ export async function trainCandidate(o: TrainOptions): Promise<TrainedCandidate>
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const loss = await trainer.epoch();
+      await yieldToEvents();
       const scores = predictProba(trainer.net, val.data, val.rows);
       const r = validationReport(val.labels, scores);
       const rec = epochRecord(epoch, loss, r);
@@ -166,6 +175,7 @@ export async function trainCandidate(o: TrainOptions): Promise<TrainedCandidate>
         val_acc: r.accuracy,
         best: improved ? "*" : undefined,
       });
+      await yieldToEvents();
       if (improved) {
         best?.weights.forEach((w) => w.dispose());
         best = { epoch, value, weights: trainer.net.getWeights().map((w) => w.clone()), scores };
