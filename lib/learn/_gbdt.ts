@@ -75,7 +75,7 @@ export interface BoostOptions {
   threads?: number;
   /** A fit of fewer rows than this starts no workers. */
   parallelMinRows?: number;
-  /** A node of fewer rows than this builds on the calling thread (default `PARALLEL_MIN_NODE_ROWS`, 20,000). */
+  /** A node of fewer rows than this builds on the calling thread (default `PARALLEL_MIN_NODE_ROWS`, 4,000). */
   parallelMinNodeRows?: number;
 }
 

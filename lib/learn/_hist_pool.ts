@@ -34,8 +34,15 @@ import {
   takeFeatures,
 } from "./_hist_shared.ts";
 
-/** Nodes of fewer rows than this build their histogram on the calling thread. */
-export const PARALLEL_MIN_NODE_ROWS = 20_000;
+/**
+ * Nodes of fewer rows than this build their histogram on the calling thread.
+ * 4,000 (was 20,000): on 720,000 x 80 rows most smaller children of a
+ * 31-leaf tree have under 20,000 rows, and handing them to the workers too
+ * took the learner alone (HGB's settings, 100 trees, two threads) from
+ * 41.4, 39.7, 34.1 s to 28.1, 30.8, 31.5 s (alternated, 2026-12-05, load
+ * 1.5-2.6; bench/README.md "train, fourth pass").
+ */
+export const PARALLEL_MIN_NODE_ROWS = 4_000;
 
 /** A started pool: build histograms, then close. */
 export interface HistogramPool {

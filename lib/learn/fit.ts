@@ -13,9 +13,11 @@ import {
   type EpochRecord,
   epochRecord,
   isBetter,
+  type ScoreReport,
   scoreReport,
   type SelectionMetric,
 } from "../reports/metrics.ts";
+import { fastScoreReport } from "./_fast_report.ts";
 import { buildModel, gatherRows, type ModelConfig, predictProba } from "./models.ts";
 import { createRng, shuffle } from "../rng.ts";
 import { expandCodes } from "./expand_codes.ts";
@@ -57,6 +59,33 @@ export interface TrainedCandidate {
   /** Validation probabilities of the kept weights. */
   valScores: Float32Array;
 }
+
+/**
+ * The validation report of a candidate's scores: `_fast_report.ts`'s radix-sorted
+ * report (the same numbers as metrics.ts's `scoreReport`, tested bit for bit;
+ * on 160,000 validation rows it saves about a tenth of a second per epoch),
+ * or `scoreReport` itself when a diverged network scored NaN.
+ *
+ * @example
+ * ```ts
+ * import { validationReport } from "./fit.ts";
+ * validationReport(Uint8Array.of(0, 1), Float32Array.of(0.2, 0.9)).roc_auc; // 1
+ * ```
+ */
+export function validationReport(labels: Uint8Array, scores: Float32Array): ScoreReport {
+  for (let i = 0; i < scores.length; i++) {
+    if (scores[i] !== scores[i]) return scoreReport(labels, scores);
+  }
+  return fastScoreReport(labels, scores);
+}
+
+/**
+ * Let queued events run (a macrotask turn): TF.js's `fit` resolves its
+ * promises without one, so without this the search's tree lanes
+ * (lib/learn/_search_lanes.ts) would wait for a whole network before their
+ * finished candidates are seen and they get the next one.
+ */
+const yieldToEvents = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
 const metricOf = (r: EpochRecord, m: SelectionMetric): number =>
   m === "log_loss" ? r.val_log_loss : r[`val_${m}`];
@@ -130,8 +159,9 @@ export async function trainCandidate(o: TrainOptions): Promise<TrainedCandidate>
   try {
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
       const loss = await trainer.epoch();
+      await yieldToEvents();
       const scores = predictProba(trainer.net, val.data, val.rows);
-      const r = scoreReport(val.labels, scores);
+      const r = validationReport(val.labels, scores);
       const rec = epochRecord(epoch, loss, r);
       history.push(rec);
       const value = metricOf(rec, o.metric);
@@ -145,6 +175,7 @@ export async function trainCandidate(o: TrainOptions): Promise<TrainedCandidate>
         val_acc: r.accuracy,
         best: improved ? "*" : undefined,
       });
+      await yieldToEvents();
       if (improved) {
         best?.weights.forEach((w) => w.dispose());
         best = { epoch, value, weights: trainer.net.getWeights().map((w) => w.clone()), scores };

@@ -1,7 +1,7 @@
 /**
  * Hyperparameter search: a small space per model family (read from the
  * `search:` mapping of `params.yaml`), expanded as a full grid or sampled
- * (seeded) from it, each candidate trained with early stopping on the
+ * (seeded) from it (`_search_spec.ts`), each candidate trained with early stopping on the
  * validation split (networks: epochs, lib/learn/fit.ts; `gbdt`: trees,
  * lib/learn/trees.ts), and the best one by the selection metric kept, across
  * all families.
@@ -9,141 +9,30 @@
  * @module
  */
 import { nullLogger } from "../log.ts";
-import type { Section } from "../section.ts";
-import { readLayerLists, TREE_KEYS } from "./_search_keys.ts";
-import { isBetter, type ScoreReport, scoreReport } from "../reports/metrics.ts";
-import { type EpochRecord, trainCandidate, type TrainOptions } from "./fit.ts";
+import { isBetter, type ScoreReport } from "../reports/metrics.ts";
+import { type EpochRecord, trainCandidate, type TrainOptions, validationReport } from "./fit.ts";
 import {
   type CandidateConfig,
   describeConfig,
   disposeModel,
-  FAMILIES,
-  type Family,
   isNetConfig,
+  type ModelConfig as NetConfig,
   type TrainedModel,
 } from "./models.ts";
 import { rungPlan, scaledTrees, screenNetworks, shareOf } from "./_halving.ts";
-import { createRng, shuffle } from "../rng.ts";
 import { fitTreeCandidate } from "./trees.ts";
+import { defaultThreads } from "./_gbdt.ts";
+import { openTreeLane, sharedMatrix, type TreeLane } from "./_tree_lane.ts";
+import type { Matrix } from "./matrix.ts";
+import { runLanes } from "./_search_lanes.ts";
 
-/**
- * Values to try per hyperparameter of one family, keyed by the config field
- * they set (`learningRate`, `hidden` …), in the order the grid nests them
- * (the last varies fastest).
- */
-export type FamilySpace = Record<string, readonly unknown[]>;
-
-/** The search: strategy and the space of each family taking part. */
-export interface SearchSpec {
-  /** `grid`: every combination; `random`: `samples` of them, drawn without repetition. */
-  strategy: "grid" | "random";
-  /** Candidates drawn by `random`. */
-  samples: number;
-  /** Families taking part and their spaces, in {@linkcode FAMILIES} order. */
-  families: Partial<Record<Family, FamilySpace>>;
-  /** Successive halving factor (1: every candidate on all rows). */
-  eta: number;
-  /** Training rows of the first rung at least. */
-  minRows: number;
-  /** Training rows of the first rung at most. */
-  maxFirstRows: number;
-}
-
-/**
- * Read a `search:` mapping: `strategy`, `samples`, the halving factor `eta`
- * (default 3; 1 = no halving), `min_rows` (default 1000) and `max_first_rows` (default 20000), and the families. Each family is optional (absent = not searched);
- * at least one must be present. Network families list `learning_rate` (and
- * `l2`; `mlp`: `hidden`, `dropout`); tree families list any of their keys
- * (`gbdt`: learning_rate, max_iter, max_leaf_nodes, max_depth,
- * min_samples_leaf, l2, max_bins, n_iter_no_change; `extra_trees`:
- * n_estimators, max_features, min_samples_leaf, max_depth, max_bins,
- * n_iter_no_change: 0 keeps every tree), the
- * rest taking their defaults.
- *
- * @example
- * ```ts
- * import { parseYaml } from "../yaml.ts";
- * import { openSection } from "../section.ts";
- * import { readSearchSpec } from "./search.ts";
- * const y = parseYaml("search:\n  strategy: grid\n  logreg: {learning_rate: [0.01], l2: [0]}\n", "p.yaml");
- * readSearchSpec(openSection(y, ["search"])).families.logreg?.learningRate; // [0.01]
- * ```
- */
-export function readSearchSpec(s: Section): SearchSpec {
-  const strategy = s.string("strategy", { default: "grid", oneOf: ["grid", "random"] as const });
-  const samples = s.number("samples", { default: 4, integer: true, min: 1 });
-  const eta = s.number("eta", { default: 3, min: 1, max: 100 });
-  const minRows = s.number("min_rows", { default: 1000, integer: true, min: 10 });
-  const maxFirstRows = s.number("max_first_rows", { default: 20_000, integer: true, min: 10 });
-  const families: SearchSpec["families"] = {};
-  for (const family of FAMILIES) {
-    const f = s.optionalSection(family);
-    if (!f) continue;
-    if (family === "gbdt" || family === "extra_trees") {
-      const space: FamilySpace = {};
-      for (const [key, field, options] of TREE_KEYS[family]) space[field] = f.numbers(key, options);
-      families[family] = space;
-    } else {
-      const learningRate = f.numbers("learning_rate", { min: 1e-6, max: 1 });
-      const l2 = f.numbers("l2", { defaultList: [0], min: 0 });
-      let hidden: number[][] = [[]];
-      let dropout = [0];
-      if (family === "mlp") {
-        hidden = readLayerLists(f, "hidden");
-        dropout = f.numbers("dropout", { defaultList: [0], min: 0, max: 0.9 });
-      }
-      families[family] = { hidden, learningRate, l2, dropout };
-    }
-    f.done();
-  }
-  if (Object.keys(families).length === 0) {
-    throw s.error(undefined, `'${s.path.join(".")}' needs at least one of ${FAMILIES.join(", ")}`);
-  }
-  s.done();
-  return { strategy, samples, families, eta, minRows, maxFirstRows };
-}
-
-/**
- * Every combination of the spec's spaces, family by family, in a fixed order.
- *
- * @example
- * ```ts
- * import { expandGrid } from "./search.ts";
- * expandGrid({ strategy: "grid", samples: 1, eta: 1, minRows: 10, maxFirstRows: 10, families: {
- *   logreg: { hidden: [[]], learningRate: [0.01, 0.1], l2: [0], dropout: [0] } } }).length; // 2
- * ```
- */
-export function expandGrid(spec: SearchSpec): CandidateConfig[] {
-  const out: CandidateConfig[] = [];
-  for (const family of FAMILIES) {
-    const space = spec.families[family];
-    if (!space) continue;
-    let combos: Record<string, unknown>[] = [{ family }];
-    for (const [field, values] of Object.entries(space)) {
-      combos = combos.flatMap((c) => values.map((v) => ({ ...c, [field]: v })));
-    }
-    out.push(...(combos as unknown as CandidateConfig[]));
-  }
-  return out;
-}
-
-/**
- * The candidates of a spec: the whole grid, or a seeded sample of it (in grid order).
- *
- * @example
- * ```ts
- * import { candidates } from "./search.ts";
- * const spec = { strategy: "random" as const, samples: 1, eta: 1, minRows: 10, maxFirstRows: 10, families: {
- *   logreg: { hidden: [[]], learningRate: [0.01, 0.1], l2: [0], dropout: [0] } } };
- * candidates(spec, 7).length; // 1
- * ```
- */
-export function candidates(spec: SearchSpec, seed: number): CandidateConfig[] {
-  const grid = expandGrid(spec);
-  if (spec.strategy === "grid" || spec.samples >= grid.length) return grid;
-  const picked = shuffle(grid.map((_, i) => i), createRng(seed)).slice(0, spec.samples);
-  return picked.sort((a, b) => a - b).map((i) => grid[i]);
-}
+export {
+  candidates,
+  expandGrid,
+  type FamilySpace,
+  readSearchSpec,
+  type SearchSpec,
+} from "./_search_spec.ts";
 
 /** What one candidate achieved (at the last rung it reached). */
 export interface CandidateResult {
@@ -199,6 +88,14 @@ export interface SearchOptions extends Omit<TrainOptions, "config" | "label"> {
    * wins, and a warning says the result now depends on the machine's speed.
    */
   budgetSeconds?: number;
+  /**
+   * Worker threads fitting a rung's tree candidates side by side while the
+   * calling thread trains its networks (`_tree_lane.ts`), when the rung has
+   * more than one candidate (default: the cores, at most 8, `_gbdt.ts`
+   * defaultThreads; 0 or a single core: every candidate on the calling
+   * thread, in order). The outcome does not depend on it.
+   */
+  lanes?: number;
 }
 
 /** The outcome of a search: every candidate and the winner's model. */
@@ -215,6 +112,19 @@ export interface SearchOutcome {
   timings: CandidateTiming[];
   /** Whether `budgetSeconds` cut the search short. */
   cut: boolean;
+}
+
+/** One candidate's training at one rung. */
+interface Trained {
+  trained: {
+    model: TrainedModel;
+    history: EpochRecord[];
+    bestEpoch: number;
+    valScores: Float32Array;
+  };
+  seconds: number;
+  rows: number;
+  val: ScoreReport;
 }
 
 interface Held {
@@ -263,6 +173,9 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
   let current: Held | undefined;
   let cut = false;
   const drop = (h?: Held) => h && disposeModel(h.model);
+  const laneCount = o.lanes ?? (defaultThreads() > 1 ? defaultThreads() : 0);
+  const lanes: TreeLane[] = [];
+  let sharedVal: Matrix | undefined;
   try {
     for (const rung of plan) {
       alive = alive.slice(0, rung.candidates);
@@ -278,40 +191,82 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
         ? shareOf(o.train, netRows, o.seed + 1000)
         : undefined;
       current = undefined;
-      for (const i of alive) {
+      // Several candidates: trees on the lanes, one histogram thread each.
+      const side = laneCount > 0 && alive.length > 1 &&
+        alive.some((i) => !isNetConfig(o.configs[i]));
+      while (side && lanes.length < Math.min(laneCount, alive.length)) {
+        sharedVal ??= sharedMatrix(o.val); // one copy for every lane
+        lanes.push(openTreeLane(sharedVal));
+      }
+      const vals = new Map<number, ScoreReport>(); // this rung's, as they finish
+      let started = 0;
+      const trainedBy = await runLanes<TreeLane, Trained>({
+        jobs: alive,
+        callerOnly: (i) => isNetConfig(o.configs[i]),
+        lanes: side ? lanes.slice(0, Math.min(laneCount, alive.length)) : [],
         // The cap never stops the first candidate: a search always has a winner.
-        if (o.budgetSeconds && (current ?? previous) && elapsed() > o.budgetSeconds) {
-          cut = true;
-          break;
-        }
-        const config = o.configs[i];
-        const id = `c${i + 1}`;
-        const label = describeConfig(config);
-        const rows = isNetConfig(config) && netScreen ? netScreen.rows : rung.rows;
-        log.info("candidate", { id, rung: rung.rung, rows, config: label });
-        const t0 = performance.now();
-        // A network's epoch cap shrinks with the rung's rows (at least `patience`).
-        const epochs = Math.max(o.patience, Math.ceil((o.epochs * rows) / o.train.rows));
-        const share = rung.rows / o.train.rows;
-        const trained = isNetConfig(config)
-          ? await trainCandidate({
-            ...o,
-            epochs: Math.min(o.epochs, epochs),
-            train: netScreen ?? train,
-            config,
-            log,
-            label: id,
-          })
-          : fitTreeCandidate({ ...o, train, config: scaledTrees(config, share), log, label: id });
-        const seconds = Math.round(performance.now() - t0) / 1000;
+        mayStart: () => {
+          if (o.budgetSeconds && (started > 0 || previous) && elapsed() > o.budgetSeconds) {
+            cut = true;
+          }
+          if (!cut) started++;
+          return !cut;
+        },
+        discard: (t) => disposeModel(t.trained.model),
+        run: async (i, lane) => {
+          const config = o.configs[i];
+          const id = `c${i + 1}`;
+          const rows = isNetConfig(config) && netScreen ? netScreen.rows : rung.rows;
+          log.info("candidate", { id, rung: rung.rung, rows, config: describeConfig(config) });
+          const t0 = performance.now();
+          // A network's epoch cap shrinks with the rung's rows (at least `patience`).
+          const epochs = Math.max(o.patience, Math.ceil((o.epochs * rows) / o.train.rows));
+          const share = rung.rows / o.train.rows;
+          const trees = isNetConfig(config) ? undefined : scaledTrees(config, share);
+          const trained = !trees
+            ? await trainCandidate({
+              ...o,
+              epochs: Math.min(o.epochs, epochs),
+              train: netScreen ?? train,
+              config: config as NetConfig,
+              log,
+              label: id,
+            })
+            : lane
+            ? await lane.fit({ config: trees, train, seed: o.seed, metric: o.metric, label: id })
+            : fitTreeCandidate({ ...o, train, config: trees, log, label: id });
+          const seconds = Math.round(performance.now() - t0) / 1000;
+          const val = validationReport(o.val.labels, trained.valScores);
+          vals.set(i, val);
+          const best = alive.filter((j) => vals.has(j)).reduce((a, j) =>
+            isBetter(o.metric, vals.get(j)![o.metric], vals.get(a)![o.metric]) ? j : a
+          );
+          log.info("candidate done", {
+            id,
+            rung: rung.rung,
+            best_epoch: trained.bestEpoch,
+            [`val_${o.metric}`]: val[o.metric],
+            val_accuracy: val.accuracy,
+            elapsed: elapsed(),
+            seconds,
+            best_so_far: `c${best + 1}`,
+          });
+          return { trained, seconds, rows, val };
+        },
+      });
+      // In the rung's order, as one thread would have: timings, results, the best.
+      for (const i of alive) {
+        const t = trainedBy.get(i);
+        if (!t) continue;
+        const { trained, seconds, rows, val } = t;
+        const config = o.configs[i], id = `c${i + 1}`;
         timings.push({ id, rung: rung.rung, rows, seconds });
-        const val = scoreReport(o.val.labels, trained.valScores);
         const before = results[i];
         results[i] = {
           ...(before ? { previous: { rows: before.rows, val: before.val } } : {}),
           id,
           config,
-          label,
+          label: describeConfig(config),
           rung: rung.rung,
           rows,
           bestEpoch: trained.bestEpoch,
@@ -326,15 +281,6 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
         } else {
           disposeModel(trained.model);
         }
-        log.info("candidate done", {
-          id,
-          rung: rung.rung,
-          best_epoch: trained.bestEpoch,
-          [`val_${o.metric}`]: val[o.metric],
-          val_accuracy: val.accuracy,
-          elapsed: elapsed(),
-          best_so_far: `c${current!.index + 1}`,
-        });
       }
       if (current) {
         drop(previous);
@@ -351,6 +297,8 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
     drop(current !== previous ? current : undefined);
     drop(previous);
     throw err;
+  } finally {
+    lanes.forEach((l) => l.close());
   }
   if (cut) {
     log.warn(

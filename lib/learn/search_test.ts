@@ -210,3 +210,46 @@ Deno.test("screenNetworks: a network goes on only as the rung's best; trees keep
   deepStrictEqual(screenNetworks([1, 0, 2, 3], configs, nullLogger, 0), [1, 3]);
   deepStrictEqual(screenNetworks([3, 1], configs, nullLogger, 0), [3, 1]);
 });
+
+Deno.test("runSearch: tree lanes give the same search as one thread (models, histories, order)", async () => {
+  const et: CandidateConfig = {
+    family: "extra_trees",
+    nEstimators: 40,
+    maxFeatures: 0.7,
+    minSamplesLeaf: 2,
+    maxDepth: 0,
+    maxBins: 64,
+    nIterNoChange: 5,
+  };
+  const logreg: CandidateConfig = {
+    family: "logreg",
+    hidden: [],
+    learningRate: 0.05,
+    l2: 0,
+    dropout: 0,
+  };
+  const search = (lanes: number) =>
+    runSearch({
+      configs: [logreg, gbdt(0.3, 60), et, gbdt(0.1, 60), { ...et, minSamplesLeaf: 5 }],
+      train: linear(1200, 1),
+      val: linear(300, 2),
+      seed: 7,
+      epochs: 4,
+      patience: 2,
+      batchSize: 64,
+      metric: "roc_auc",
+      eta: 2,
+      minRows: 200,
+      lanes,
+    });
+  const one = await search(0), two = await search(2);
+  const strip = (o: typeof one) => ({
+    results: o.results,
+    best: o.best,
+    model: JSON.stringify(o.model),
+    valScores: Array.from(o.valScores),
+    order: o.timings.map((t) => `${t.id}@${t.rung}:${t.rows}`),
+  });
+  deepStrictEqual(strip(two), strip(one));
+  ok(one.results.some((r) => r.rung > 0));
+});
