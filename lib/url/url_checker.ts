@@ -23,7 +23,7 @@ import {
   urlFeatureVector,
 } from "./features.ts";
 import { type Reason, reasonRanker } from "./reasons.ts";
-import { treeExplainer } from "./tree_contributions.ts";
+import { splitFeatures, treeExplainer } from "./tree_contributions.ts";
 import { parseNgramLrFile } from "./ngram_model.ts";
 import { numericEncoder } from "./_numeric_encoder.ts";
 
@@ -132,13 +132,13 @@ export async function loadUrlChecker(
   }
   const fastEncode = numericEncoder(pre, encoder);
   let explain: Explain;
+  let active: Int32Array | undefined;
   const isTrees = model.family === "gbdt" || model.family === "extra_trees";
   if (isTrees) {
     const file = `${dir}/trees.json`;
-    const explainer = treeExplainer(
-      parseTreeModel(JSON.parse(await Deno.readTextFile(file)), file),
-    );
-    explain = explainer;
+    const trees = parseTreeModel(JSON.parse(await Deno.readTextFile(file)), file);
+    explain = treeExplainer(trees);
+    active = splitFeatures(trees);
   } else {
     explain = gradientTimesInput(model, width);
   }
@@ -158,7 +158,7 @@ export async function loadUrlChecker(
       );
     }
   }
-  const rank = reasonRanker(computed, { ngramLr });
+  const rank = reasonRanker(computed, { ngramLr, active });
   // Trees with reasons: one pass per URL (features, encoding, the contribution
   // walk, which also gives the probability, reasons) in reused rows, no
   // per-block intermediate arrays.
