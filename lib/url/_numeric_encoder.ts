@@ -14,21 +14,31 @@ import type { Preprocessor, RowEncoder } from "../learn/preprocess.ts";
 /** Encodes one feature row into model inputs. */
 export type NumericEncoder = (values: Float64Array, out: Float64Array) => void;
 
+/** What the fast encoder needs, per input column (structured-cloneable, for workers). */
+export interface NumericSpec {
+  /** Subtracted first. */
+  center: Float64Array;
+  /** Then divided by. */
+  scale: Float64Array;
+  /** Smallest value the schema allows (-Infinity: none). */
+  min: Float64Array;
+  /** Largest value the schema allows (Infinity: none). */
+  max: Float64Array;
+  /** 1 where the schema column is an integer. */
+  integer: Uint8Array;
+}
+
 /**
- * The fast encoder of `pre` for rows in input order, or undefined when a
- * column is not numeric (one-hot, value lists): use `generic` then.
+ * The numbers of the fast encoder of `pre`, or undefined when a column is
+ * not numeric (one-hot, value lists): use the generic encoder then.
  *
  * @example
  * ```ts ignore
- * import { numericEncoder } from "./_numeric_encoder.ts";
- * const enc = numericEncoder(pre, rowEncoder(pre, pre.inputs));
- * enc?.(values, out);
+ * import { numericSpec } from "./_numeric_encoder.ts";
+ * numericSpec(pre)?.center.length; // pre.width
  * ```
  */
-export function numericEncoder(
-  pre: Preprocessor,
-  generic: RowEncoder,
-): NumericEncoder | undefined {
+export function numericSpec(pre: Preprocessor): NumericSpec | undefined {
   const n = pre.encoders.length;
   if (pre.width !== n) return undefined;
   const center = new Float64Array(n), scale = new Float64Array(n);
@@ -45,6 +55,25 @@ export function numericEncoder(
     max[i] = col.max ?? Infinity;
     integer[i] = col.type === "integer" ? 1 : 0;
   }
+  return { center, scale, min, max, integer };
+}
+
+/**
+ * The fast encoder of `spec` for rows in input order; a value it cannot
+ * take goes to the generic encoder `generic()` (asked for on first need:
+ * a worker builds it only then), which gives the same numbers or the same
+ * error.
+ *
+ * @example
+ * ```ts ignore
+ * import { numericEncoder, numericSpec } from "./_numeric_encoder.ts";
+ * const enc = numericEncoder(numericSpec(pre)!, () => rowEncoder(pre, pre.inputs));
+ * enc(values, out);
+ * ```
+ */
+export function numericEncoder(spec: NumericSpec, generic: () => RowEncoder): NumericEncoder {
+  const { center, scale, min, max, integer } = spec;
+  const n = center.length;
   const scratch = new Float32Array(n);
   return (values, out) => {
     for (let i = 0; i < n; i++) {
@@ -53,7 +82,7 @@ export function numericEncoder(
         !(v >= min[i] && v <= max[i]) || !Number.isFinite(v) ||
         (integer[i] === 1 && !Number.isInteger(v))
       ) {
-        generic.encode(values, scratch, 0); // the same numbers, or the same error
+        generic().encode(values, scratch, 0); // the same numbers, or the same error
         out.set(scratch);
         return;
       }
