@@ -3,10 +3,10 @@
  * per-part n-gram LRs (`featurize.ngram_lr.per_part`) and their reasons read
  * at check time. The same entries, order and float32 values as
  * lib/url/_gram_table.ts `GramTable.hash` + `computeParts` (which training
- * uses; tested equal), in one pass: each part's n-grams go to a small
- * open-addressing table emptied after the part, so there is no URL-wide
- * table, no URL-wide normalisation and no second counting pass. State lives
- * until the next {@linkcode PartGrams.hash}.
+ * uses; tested equal), in one pass: each part's n-grams are counted in a
+ * direct table over the bucket space, emptied by a new stamp per part, so
+ * there is no URL-wide table, no URL-wide normalisation, no second counting
+ * pass and no probing. State lives until the next {@linkcode PartGrams.hash}.
  *
  * @module
  */
@@ -30,9 +30,11 @@ export class PartGrams {
   gramEntry: Int32Array = new Int32Array(4096);
   /** Per part, its first n-gram in `gramEntry` (and, last, the number of n-grams). */
   partGram: Int32Array = new Int32Array(8);
-  #keys = new Int32Array(2048); // bucket + 1, 0 = empty
-  #slotEntry = new Int32Array(2048);
-  #slotOf = new Int32Array(1024);
+  // Per bucket b: seen[2b] is the stamp of the part that last saw it, seen[2b + 1] its entry
+  // there. A direct table over the bucket space (2 MiB for 18 bits), never cleared: a new
+  // stamp per part empties it. Faster than probing a small hash table (no collision loop).
+  #seen = new Int32Array(0);
+  #stamp = 0;
   #count = new Int32Array(1024);
   #chars = new Int32Array(256);
 
@@ -54,10 +56,9 @@ export class PartGrams {
     for (const s of parts) if (s.length + 2 > total) total = s.length + 2;
     let grams = 0;
     for (const s of parts) if (s !== "") grams += (s.length + 2) * MAX_GRAM;
-    this.#reserve(total, grams, np);
     this.parts = parts;
-    const keys = this.#keys, slotEntry = this.#slotEntry, slotOf = this.#slotOf;
-    const count = this.#count, chars = this.#chars;
+    this.#reserve(total, grams, np, bits);
+    const seen = this.#seen, count = this.#count, chars = this.#chars;
     const bucket = this.bucket, value = this.value, gramEntry = this.gramEntry;
     const partStart = this.partStart, partGram = this.partGram;
     const shift = 32 - bits;
@@ -68,14 +69,11 @@ export class PartGrams {
       partGram[p] = g;
       if (text === "") continue;
       const len = text.length + 2;
-      // At most half full: a power of two at least twice this part's n-grams.
-      let cap = 64;
-      while (cap < 2 * len * MAX_GRAM) cap *= 2;
-      const mask = cap - 1;
+      const seed = partSeed(p) | 0;
+      const st = ++this.#stamp;
       chars[0] = 94;
       for (let i = 0; i < text.length; i++) chars[i + 1] = text.charCodeAt(i);
       chars[len - 1] = 36;
-      const seed = partSeed(p) | 0;
       for (let i = 0; i < len; i++) {
         let h = seed;
         const end = i + MAX_GRAM < len ? i + MAX_GRAM : len;
@@ -86,33 +84,23 @@ export class PartGrams {
           m = Math.imul(m, 0x85ebca6b);
           m ^= m >>> 13;
           m = Math.imul(m, 0xc2b2ae35);
-          const b = (m ^ (m >>> 16)) >>> shift;
-          let s = b & mask;
-          for (;;) {
-            const k = keys[s];
-            if (k === b + 1) {
-              const e = slotEntry[s];
-              if (count[e] < 65535) count[e]++;
-              gramEntry[g++] = e;
-              break;
-            }
-            if (k === 0) {
-              keys[s] = b + 1;
-              slotEntry[s] = n;
-              bucket[n] = b;
-              count[n] = 1;
-              slotOf[n] = s;
-              gramEntry[g++] = n++;
-              break;
-            }
-            s = (s + 1) & mask;
+          const s = ((m ^ (m >>> 16)) >>> shift) << 1;
+          if (seen[s] === st) {
+            const e = seen[s + 1];
+            if (count[e] < 65535) count[e]++;
+            gramEntry[g++] = e;
+          } else {
+            seen[s] = st;
+            seen[s + 1] = n;
+            bucket[n] = s >> 1;
+            count[n] = 1;
+            gramEntry[g++] = n++;
           }
         }
       }
       // Values as computeParts: float32 of 1 + ln tf, times 1 / the part's norm (in doubles).
       let norm = 0;
       for (let e = first; e < n; e++) {
-        keys[slotOf[e]] = 0; // empty again for the next part
         const c = count[e], v = c < TF_TABLE ? SUBLINEAR[c] : 1 + Math.log(c);
         value[e] = v;
         norm += v * v;
@@ -124,7 +112,7 @@ export class PartGrams {
     partGram[np] = g;
   }
 
-  #reserve(longest: number, grams: number, np: number): void {
+  #reserve(longest: number, grams: number, np: number, bits: number): void {
     if (this.partStart.length < np + 1) {
       this.partStart = new Int32Array(np + 1);
       this.partGram = new Int32Array(np + 1);
@@ -134,14 +122,11 @@ export class PartGrams {
     if (this.bucket.length < grams) {
       this.bucket = new Int32Array(grams * 2);
       this.value = new Float32Array(grams * 2);
-      this.#slotOf = new Int32Array(grams * 2);
       this.#count = new Int32Array(grams * 2);
     }
-    let cap = this.#keys.length;
-    while (cap < 2 * longest * MAX_GRAM) cap *= 2;
-    if (cap !== this.#keys.length) {
-      this.#keys = new Int32Array(cap);
-      this.#slotEntry = new Int32Array(cap);
+    if (this.#seen.length !== 2 << bits || this.#stamp > 0x7ffffff0) {
+      this.#seen = new Int32Array(2 << bits);
+      this.#stamp = 0;
     }
   }
 }
