@@ -9,7 +9,12 @@
  */
 import type { Logger } from "../log.ts";
 import { loadReleasedModel, type ReleasedModel } from "../learn/model_io.ts";
-import { loadPreprocess, type Preprocessor, rowEncoder } from "../learn/preprocess.ts";
+import {
+  loadPreprocess,
+  type Preprocessor,
+  type RowEncoder,
+  rowEncoder,
+} from "../learn/preprocess.ts";
 import { parseTreeModel, type TreeModel } from "../learn/trees.ts";
 import { type CheckedUrl, checkUrl, UrlInputError } from "./check_input.ts";
 import { DataError } from "../errors.ts";
@@ -25,7 +30,7 @@ import {
 import { reasonRanker } from "./reasons.ts";
 import { splitFeatures, treeExplainer } from "./tree_contributions.ts";
 import { parseNgramLrFile } from "./ngram_model.ts";
-import { numericSpec } from "./_numeric_encoder.ts";
+import { numericSpec, numericSpecFromJson } from "./_numeric_encoder.ts";
 import { fastChecker, type FastModel, type UrlResult } from "./_verdict.ts";
 
 /** The URL model's registered name (params `push.mlflow.model_name` of url.params.yaml). */
@@ -100,27 +105,34 @@ export async function loadUrlChecker(
   // The drift reference (column samples, megabytes for hundreds of features) is
   // not used here; parsing it through the positioned YAML reader took seconds.
   const { reference: _unused, ...encoding } = model.preprocessJson as Record<string, unknown>;
-  const pre: Preprocessor = loadPreprocess(encoding, `${dir}/preprocess.json`);
-  const names = pre.inputs;
+  const preFile = `${dir}/preprocess.json`;
+  const isTrees = model.family === "gbdt" || model.family === "extra_trees";
+  // Trees on plain numeric columns (the url_* stages' models): the columns and
+  // the fast encoder straight from the JSON; the generic loader (~0.2 s of
+  // YAML) only if a value ever leaves the fast encoder's range.
+  const light = isTrees ? numericSpecFromJson(encoding) : undefined;
+  let pre: Preprocessor | undefined = light ? undefined : loadPreprocess(encoding, preFile);
+  const names = light ? light.names : pre!.inputs;
   const ngramLrPerPart = names.includes(NGRAM_LR_PART_COLUMNS[0]);
   const groups = ALL_GROUPS.filter((g: FeatureGroup) =>
     FEATURE_GROUPS[g].some((n) => names.includes(n)) || (g === "ngram_lr" && ngramLrPerPart)
   );
   const computed = featureNames(groups, { ngramLrPerPart });
-  const encoder = rowEncoder(pre, computed, { file: `${dir}/preprocess.json` });
-  const width = encoder.width;
+  let built: RowEncoder | undefined;
+  const genericEncoder = () =>
+    built ??= rowEncoder(pre ??= loadPreprocess(encoding, preFile), computed, { file: preFile });
+  const width = light ? names.length : genericEncoder().width;
   if (width !== names.length || computed.join() !== names.join()) {
     throw new DataError(
       `the URL model takes ${width} inputs from ${names.length} columns; expected one numeric ` +
         "input per URL feature (a URL model trained by the url_* stages)",
-      { file: `${dir}/preprocess.json` },
+      { file: preFile },
     );
   }
-  const numeric = numericSpec(pre);
+  const numeric = light ? light.numeric : numericSpec(pre!);
   let explain: Explain;
   let active: Int32Array | undefined;
   let trees: TreeModel | undefined;
-  const isTrees = model.family === "gbdt" || model.family === "extra_trees";
   if (isTrees) {
     const file = `${dir}/trees.json`;
     trees = parseTreeModel(JSON.parse(await Deno.readTextFile(file)), file);
@@ -157,10 +169,10 @@ export async function loadUrlChecker(
       ngramLr,
       numeric,
       encoding,
-      file: `${dir}/preprocess.json`,
+      file: preFile,
     }
     : undefined;
-  const fast = fastModel && fastChecker(fastModel, () => encoder);
+  const fast = fastModel && fastChecker(fastModel, genericEncoder);
   const rank = reasonRanker(computed, { ngramLr, active });
   return {
     version: model.version,
@@ -184,7 +196,7 @@ export async function loadUrlChecker(
         }
       });
       const x = new Float32Array(ok.length * width);
-      ok.forEach((r, k) => encoder.encode(r.values, x, k * width));
+      ok.forEach((r, k) => genericEncoder().encode(r.values, x, k * width));
       // Trees with reasons: the contribution walk also gives the probability
       // (identical to predictProba's), so the trees are walked once.
       const oneWalk = top > 0 && isTrees;
