@@ -1,7 +1,9 @@
 /**
  * `deno task bench url-check [--urls 100000] [--runs 3] [--workers 1,2]
  * [--distinct] [--duration 5] [--connections 1,16] [--no-serve]
- * [--baseline DIR] [--model DIR]`: the URL checker's speed.
+ * [--baseline DIR] [--model DIR] [--phases]`: the URL checker's speed.
+ * `--phases`: only the per-URL cost of each step of the checker, in this
+ * process (bench/_url_phases.ts).
  *
  * - File: `deno task check-url --file` (the task's permissions) on a file of
  *   `--urls` URLs (data/urls.csv's URLs repeated, one per line, written to
@@ -32,11 +34,13 @@ import { readCsvFile } from "../lib/data/csv.ts";
 import { freePorts } from "../lib/services/ports.ts";
 import { SERVE_PERMISSIONS } from "../lib/serve/config.ts";
 import { summarize } from "./_measure.ts";
+import { urlPhases } from "./_url_phases.ts";
 import { machineInfo } from "./_report.ts";
 import { type LoadRun, runWrk, startServer } from "./_serve.ts";
 
 const USAGE = "deno task bench url-check [--urls 100000] [--runs 3] [--workers 1,2] " +
-  "[--distinct] [--duration 5] [--connections 1,16] [--no-serve] [--baseline DIR] [--model DIR]";
+  "[--distinct] [--duration 5] [--connections 1,16] [--no-serve] [--baseline DIR] [--model DIR] " +
+  "[--phases]";
 
 /** The `i`-th URL of the file: data/urls.csv's, made distinct per round with `distinct`. */
 function nthUrl(urls: string[], i: number, distinct: boolean): string {
@@ -135,6 +139,7 @@ export async function main(args: string[], log: Logger): Promise<number> {
       "no-serve": { type: "boolean" },
       baseline: { type: "string" },
       model: { type: "string" },
+      phases: { type: "boolean" },
     },
   });
   const n = values.urls ? positiveInt(values.urls as string, "--urls") : 100_000;
@@ -151,6 +156,10 @@ export async function main(args: string[], log: Logger): Promise<number> {
   const path = await Deno.realPath(await urlFile(n, distinct));
   const model = await Deno.realPath((values.model as string) ?? "artifacts/url/model");
   const baseline = values.baseline as string | undefined;
+  if (values.phases) {
+    await urlPhases(path, model);
+    return 0;
+  }
   const outs = { ours: await Deno.realPath("bench/out") + "/url_check_out.csv" };
   const baseOut = `${outs.ours.slice(0, -4)}_baseline.csv`;
   // One untimed run of each on a few URLs first: Deno compiles changed modules on first use.
