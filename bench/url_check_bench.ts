@@ -1,7 +1,9 @@
 /**
  * `deno task bench url-check [--urls 100000] [--runs 3] [--workers 1,2]
- * [--distinct] [--duration 5] [--connections 1,16] [--no-serve]`: the URL
- * checker's speed.
+ * [--distinct] [--duration 5] [--connections 1,16] [--no-serve]
+ * [--baseline DIR] [--model DIR] [--phases]`: the URL checker's speed.
+ * `--phases`: only the per-URL cost of each step of the checker, in this
+ * process (bench/_url_phases.ts).
  *
  * - File: `deno task check-url --file` (the task's permissions) on a file of
  *   `--urls` URLs (data/urls.csv's URLs repeated, one per line, written to
@@ -11,7 +13,12 @@
  *   (process start to exit, model load included), CPU time per URL (user +
  *   sys: what a machine not shared with other jobs would approach) and peak
  *   RSS (`/usr/bin/time -f "%U %S %M"`), medians.
- *   The issue's goal: ≥ 50,000 URLs/s, flat memory.
+ *   The issue's goal: ≥ 50,000 URLs/s, flat memory. `--baseline DIR`: a
+ *   checkout of another commit (`git worktree add /tmp/base REV`) run the same
+ *   way right after each of ours (its `tasks/check_url.ts`, cwd DIR, the same
+ *   model and file), with the per-run ratios and a byte comparison of the two
+ *   outputs and rejects. `--model DIR`: the URL model (default
+ *   artifacts/url/model).
  * - Serve: `deno task serve` (main model artifacts/model, URL model
  *   artifacts/url/model) under `wrk` (one thread, keep-alive) posting one
  *   URL to `POST /v1/check-url`, at each `--connections`, `--runs` times:
@@ -27,11 +34,13 @@ import { readCsvFile } from "../lib/data/csv.ts";
 import { freePorts } from "../lib/services/ports.ts";
 import { SERVE_PERMISSIONS } from "../lib/serve/config.ts";
 import { summarize } from "./_measure.ts";
+import { urlPhases } from "./_url_phases.ts";
 import { machineInfo } from "./_report.ts";
 import { type LoadRun, runWrk, startServer } from "./_serve.ts";
 
 const USAGE = "deno task bench url-check [--urls 100000] [--runs 3] [--workers 1,2] " +
-  "[--distinct] [--duration 5] [--connections 1,16] [--no-serve]";
+  "[--distinct] [--duration 5] [--connections 1,16] [--no-serve] [--baseline DIR] [--model DIR] " +
+  "[--phases]";
 
 /** The `i`-th URL of the file: data/urls.csv's, made distinct per round with `distinct`. */
 function nthUrl(urls: string[], i: number, distinct: boolean): string {
@@ -59,11 +68,15 @@ async function urlFile(n: number, distinct: boolean): Promise<string> {
   return path;
 }
 
+interface FileRun {
+  rate: number;
+  cpuUs: number;
+  rssMb: number;
+}
+
 async function fileRun(
-  path: string,
-  n: number,
-  workers: number,
-): Promise<{ rate: number; cpuUs: number; rssMb: number }> {
+  o: { path: string; n: number; workers: number; model: string; cwd?: string; out: string },
+): Promise<FileRun> {
   const args = [
     "-f",
     "%U %S %M",
@@ -74,20 +87,26 @@ async function fileRun(
     "--allow-env=LOG_TOKENS,LOG_STREAM",
     "tasks/check_url.ts",
     "--file",
-    path,
+    o.path,
     "--out",
-    "bench/out/url_check_out.csv",
+    o.out,
     "--workers",
-    String(workers),
+    String(o.workers),
+    "--model",
+    o.model,
   ];
   const t0 = performance.now();
-  const out = await new Deno.Command("/usr/bin/time", { args, stdout: "null", stderr: "piped" })
-    .output();
+  const out = await new Deno.Command("/usr/bin/time", {
+    args,
+    cwd: o.cwd,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
   const seconds = (performance.now() - t0) / 1000;
   const err = new TextDecoder().decode(out.stderr).trim().split("\n");
   if (!out.success) throw new Error(`check-url failed:\n${err.join("\n")}`);
   const [user, sys, rss] = err.at(-1)!.split(" ").map(Number);
-  return { rate: n / seconds, cpuUs: (user + sys) / n * 1e6, rssMb: rss / 1024 };
+  return { rate: o.n / seconds, cpuUs: (user + sys) / o.n * 1e6, rssMb: rss / 1024 };
 }
 
 const LUA = (body: string) =>
@@ -118,6 +137,9 @@ export async function main(args: string[], log: Logger): Promise<number> {
       workers: { type: "string" },
       distinct: { type: "boolean" },
       "no-serve": { type: "boolean" },
+      baseline: { type: "string" },
+      model: { type: "string" },
+      phases: { type: "boolean" },
     },
   });
   const n = values.urls ? positiveInt(values.urls as string, "--urls") : 100_000;
@@ -131,24 +153,69 @@ export async function main(args: string[], log: Logger): Promise<number> {
   );
   console.log(JSON.stringify(await machineInfo()));
   const distinct = values.distinct === true;
-  const path = await urlFile(n, distinct);
-  const file = workerCounts.map(() => [] as Awaited<ReturnType<typeof fileRun>>[]);
+  const path = await Deno.realPath(await urlFile(n, distinct));
+  const model = await Deno.realPath((values.model as string) ?? "artifacts/url/model");
+  const baseline = values.baseline as string | undefined;
+  if (values.phases) {
+    await urlPhases(path, model);
+    return 0;
+  }
+  const outs = { ours: await Deno.realPath("bench/out") + "/url_check_out.csv" };
+  const baseOut = `${outs.ours.slice(0, -4)}_baseline.csv`;
+  // One untimed run of each on a few URLs first: Deno compiles changed modules on first use.
+  const warm = `${path.slice(0, -4)}_warmup.txt`;
+  await Deno.writeTextFile(
+    warm,
+    (await Deno.readTextFile(path)).split("\n").slice(0, 100).join("\n"),
+  );
+  for (const cwd of baseline === undefined ? [undefined] : [undefined, baseline]) {
+    await fileRun({ path: warm, n: 100, workers: 2, model, cwd, out: baseOut });
+  }
+  type Runs = { ours: FileRun[]; base: FileRun[] };
+  const file: Runs[] = workerCounts.map(() => ({ ours: [], base: [] }));
   for (let i = 0; i < runs; i++) {
     for (const [w, workers] of workerCounts.entries()) {
-      file[w].push(await fileRun(path, n, workers));
-      log.info("check-url --file run", { run: i + 1, workers, ...file[w].at(-1) });
+      const run = { path, n, workers, model };
+      file[w].ours.push(await fileRun({ ...run, out: outs.ours }));
+      log.info("check-url --file run", { run: i + 1, workers, ...file[w].ours.at(-1) });
+      if (baseline === undefined) continue;
+      file[w].base.push(await fileRun({ ...run, cwd: baseline, out: baseOut }));
+      log.info("baseline check-url --file run", { run: i + 1, workers, ...file[w].base.at(-1) });
     }
   }
-  for (const [w, workers] of workerCounts.entries()) {
-    const rate = summarize(file[w].map((r) => r.rate));
-    const rss = summarize(file[w].map((r) => r.rssMb));
-    const cpu = summarize(file[w].map((r) => r.cpuUs));
+  const line = (who: string, workers: number, r: FileRun[]) => {
+    const rate = summarize(r.map((x) => x.rate));
+    const rss = summarize(r.map((x) => x.rssMb));
+    const cpu = summarize(r.map((x) => x.cpuUs));
     console.log(
-      `check-url --file ${n}${distinct ? " distinct" : ""} URLs, --workers ${workers}: median ` +
-        `${Math.round(rate.median)} URLs/s (best ${Math.round(Math.max(...rate.samples))}), ` +
+      `${who}check-url --file ${n}${distinct ? " distinct" : ""} URLs, --workers ${workers}: ` +
+        `median ${Math.round(rate.median)} URLs/s (best ${
+          Math.round(Math.max(...rate.samples))
+        }), ` +
         `${cpu.median.toFixed(1)} µs CPU per URL (user + sys), peak RSS median ` +
         `${rss.median.toFixed(0)} MB`,
     );
+  };
+  for (const [w, workers] of workerCounts.entries()) {
+    line("", workers, file[w].ours);
+    if (baseline === undefined) continue;
+    line("baseline ", workers, file[w].base);
+    const ratio = (f: (r: FileRun) => number, a: FileRun[], b: FileRun[]) =>
+      a.map((r, i) => (f(r) / f(b[i])).toFixed(2)).join(", ");
+    console.log(
+      `  --workers ${workers}, ours / baseline per run: URLs/s ` +
+        `${ratio((r) => r.rate, file[w].ours, file[w].base)}; baseline / ours CPU per URL ` +
+        `${ratio((r) => r.cpuUs, file[w].base, file[w].ours)}`,
+    );
+  }
+  if (baseline !== undefined) {
+    const same = async (a: string, b: string) => {
+      const [x, y] = [await Deno.readFile(a), await Deno.readFile(b)];
+      return x.length === y.length && x.every((v, i) => v === y[i]);
+    };
+    const rej = (p: string) => p.replace(/\.csv$/, ".rejects.csv");
+    const identical = await same(outs.ours, baseOut) && await same(rej(outs.ours), rej(baseOut));
+    console.log(`output and rejects byte-identical to the baseline's (last run): ${identical}`);
   }
   if (values["no-serve"]) return 0;
   const [port] = await freePorts(1);

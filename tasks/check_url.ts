@@ -14,9 +14,10 @@
  *   for stdout); a one-line summary on stderr; exit 0 even with rejects.
  * - `--reasons N`: reasons per verdict (default 3; 0 for none, fastest).
  * - `--workers N`: with `--file`, blocks are judged by N workers (each its
- *   own model copy; default one per core, up to 4: on the 2-core machine 2
- *   workers measured 1.27× faster than 1, README "Speed"); output order
- *   unchanged. `--workers 1` judges on the main thread (half the memory).
+ *   own model copy, loaded once by this thread and posted to them; default
+ *   one per core, up to 4: on the 2-core machine 2 workers measured 1.34×
+ *   faster than 1, README "Speed, second pass"); output order unchanged.
+ *   `--workers 1` judges on the main thread (less memory).
  *
  * @module
  */

@@ -1,16 +1,20 @@
 /**
- * Worker of lib/url/check_pool.ts: loads the URL model once, then judges
- * blocks of items ({@linkcode judgeBlock}) posted to it.
+ * Worker of lib/url/check_pool.ts: gets the URL model once (as plain data
+ * from the main thread, lib/url/_verdict.ts `FastModel`, or else its folder
+ * to load), then judges blocks of items ({@linkcode judgeBlock}) posted to it.
  *
  * @module
  */
-import { judgeBlock } from "./check_file.ts";
-import { loadUrlChecker, type UrlChecker } from "./url_checker.ts";
+import { type BlockChecker, judgeBlock } from "./check_file.ts";
+import { fastChecker, type FastModel } from "./_verdict.ts";
 import { type PackedBlock, unpackItems } from "./_packed_block.ts";
 
 interface Init {
   type: "init";
-  model: string;
+  /** The model as data (tree models on numeric inputs), or … */
+  fast?: FastModel;
+  /** … the folder to load. */
+  model?: string;
   reasons: number;
 }
 interface Job {
@@ -19,7 +23,7 @@ interface Job {
   block: PackedBlock;
 }
 
-let checker: UrlChecker | undefined;
+let checker: BlockChecker | undefined;
 let reasons = 3;
 const scope = self as unknown as {
   onmessage: (e: MessageEvent<Init | Job>) => void;
@@ -30,7 +34,14 @@ scope.onmessage = async (e) => {
   const m = e.data;
   try {
     if (m.type === "init") {
-      checker = await loadUrlChecker(m.model, { use: "batch" });
+      if (m.fast) {
+        const check = fastChecker(m.fast);
+        checker = { check: (urls, o = {}) => check(urls, o.reasons ?? 3) };
+      } else {
+        // Networks and one-hot inputs: the whole loader (TensorFlow.js), only then imported.
+        const { loadUrlChecker } = await import("./url_checker.ts");
+        checker = await loadUrlChecker(m.model!, { use: "batch" });
+      }
       reasons = m.reasons;
       scope.postMessage({ type: "ready" });
       return;

@@ -126,6 +126,9 @@ async function* items(
   }
 }
 
+/** What {@linkcode judgeBlock} needs of a checker. */
+export type BlockChecker = Pick<UrlChecker, "check">;
+
 /** One block's output: CSV text and counts ({@linkcode judgeBlock}). */
 export interface BlockResult {
   /** `url,probability,label,reasons` rows. */
@@ -145,7 +148,7 @@ export interface BlockResult {
  * judgeBlock(checker, [{ line: 1, url: "http://a.com/" }], 3).summary.checked; // 1
  * ```
  */
-export function judgeBlock(checker: UrlChecker, items: Item[], reasons?: number): BlockResult {
+export function judgeBlock(checker: BlockChecker, items: Item[], reasons?: number): BlockResult {
   const summary: CheckFileSummary = { checked: 0, phishing: 0, rejected: 0 };
   const good = items.filter((p) => p.url !== undefined);
   const results = checker.check(good.map((p) => p.url!), { reasons });

@@ -9,6 +9,7 @@
 import { DataError } from "../errors.ts";
 import type { BlockResult, Item } from "./check_file.ts";
 import { packItems } from "./_packed_block.ts";
+import { loadUrlChecker } from "./url_checker.ts";
 
 /** A started pool. */
 export interface CheckPool {
@@ -20,7 +21,11 @@ export interface CheckPool {
 
 /**
  * Start `workers` workers on the model folder `model`; resolves once every
- * one has loaded it (a bad model folder rejects with the worker's message).
+ * one is ready (a bad model folder rejects with the loader's message). The
+ * workers start while this thread loads and checks the model once; a tree
+ * model on numeric inputs (the url_* stages' models) then goes to each worker
+ * as plain data (lib/url/_verdict.ts `FastModel`: no file read or parsed
+ * again); any other model is loaded by each worker from the folder.
  *
  * @example
  * ```ts ignore
@@ -40,28 +45,38 @@ export async function startCheckPool(
   let next = 0, id = 0;
   const close = () => workers.forEach((w) => w.terminate());
   try {
-    await Promise.all(Array.from({ length: Math.max(1, o.workers) }, () => {
+    const ready: Promise<void>[] = [];
+    for (let i = 0; i < Math.max(1, o.workers); i++) {
       const w = new Worker(url, { type: "module" });
       workers.push(w);
-      return new Promise<void>((resolve, reject) => {
-        w.onmessage = (e) => {
-          const m = e.data;
-          if (m.type === "ready") return resolve();
-          const job = waiting.get(m.id);
-          if (m.type === "error" && !job) {
-            return reject(new DataError(m.message, { file: o.model }));
-          }
-          waiting.delete(m.id);
-          if (m.type === "done") job?.resolve(m.result);
-          else job?.reject(new DataError(m.message));
-        };
-        w.onerror = (e) => {
-          e.preventDefault();
-          reject(new DataError(`URL check worker failed: ${e.message}`));
-        };
-        w.postMessage({ type: "init", model: o.model, reasons: o.reasons });
-      });
-    }));
+      ready.push(
+        new Promise<void>((resolve, reject) => {
+          w.onmessage = (e) => {
+            const m = e.data;
+            if (m.type === "ready") return resolve();
+            const job = waiting.get(m.id);
+            if (m.type === "error" && !job) {
+              return reject(new DataError(m.message, { file: o.model }));
+            }
+            waiting.delete(m.id);
+            if (m.type === "done") job?.resolve(m.result);
+            else job?.reject(new DataError(m.message));
+          };
+          w.onerror = (e) => {
+            e.preventDefault();
+            reject(new DataError(`URL check worker failed: ${e.message}`));
+          };
+        }),
+      );
+    }
+    const allReady = Promise.all(ready);
+    allReady.catch(() => {}); // awaited below; a worker failing during the load is not unhandled
+    // Messages wait in each worker's queue until its module has loaded.
+    const fast = (await loadUrlChecker(o.model, { use: "batch" })).fastModel;
+    for (const w of workers) {
+      w.postMessage({ type: "init", fast, model: fast ? undefined : o.model, reasons: o.reasons });
+    }
+    await allReady;
   } catch (err) {
     close();
     throw err;

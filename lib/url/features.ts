@@ -26,7 +26,7 @@ import {
   tokenStats,
 } from "./text_stats.ts";
 import type { SparseLogreg } from "../learn/sparse_logreg.ts";
-import { urlGrams } from "./ngram_vector.ts";
+import { urlGrams, urlPartGrams } from "./ngram_vector.ts";
 import { ABUSED_TLDS, BRANDS, GENERIC_TLDS, SHORTENERS, SUSPICIOUS_WORDS } from "./_lists.ts";
 
 /**
@@ -297,18 +297,17 @@ export function urlFeatureVector(
   if (want("ngram_lr")) {
     // Without the fitted LR (the featurize stage, which fills in out-of-fold logits): NaN.
     if (ngramLr && !("weights" in ngramLr)) {
-      // One logit per part, over that part's own normalised n-grams (same table, no rehash).
-      const t = ngramLr.length ? urlGrams(checked) : undefined;
+      // One logit per part, over that part's own normalised n-grams (hashed per part once).
+      const t = ngramLr.length ? urlPartGrams(checked) : undefined;
       for (let p = 0; p < NGRAM_LR_PART_COLUMNS.length; p++) {
         if (!t) {
           put(NaN);
           continue;
         }
-        t.computeParts();
         const lr = ngramLr[p], w = lr.weights, end = t.partStart[p + 1];
-        const list = t.partEntry, value = t.partVal, index = t.index;
+        const value = t.value, bucket = t.bucket;
         let z = lr.bias;
-        for (let k = t.partStart[p]; k < end; k++) z += w[index[list[k]]] * value[k];
+        for (let k = t.partStart[p]; k < end; k++) z += w[bucket[k]] * value[k];
         put(z);
       }
     } else if (ngramLr) {

@@ -9,7 +9,7 @@
 import type { SparseLogreg } from "../learn/sparse_logreg.ts";
 import type { CheckedUrl } from "./check_input.ts";
 import { MAX_GRAM } from "./_gram_hash.ts";
-import { NGRAM_PARTS, type NgramPart, urlGrams } from "./ngram_vector.ts";
+import { NGRAM_PARTS, type NgramPart, urlGrams, urlPartGrams } from "./ngram_vector.ts";
 
 const PART_WORDS: Record<NgramPart, string> = {
   url: "the URL",
@@ -43,30 +43,28 @@ export function ngramFragments(
   top = 2,
   onlyPart?: number,
 ): { part: NgramPart; gram: string; weight: number }[] {
-  const t = urlGrams(checked);
-  const { parts, gramEntry, index } = t;
   const sign = phishing ? 1 : -1;
-  // The URL's push per distinct bucket (weight × value × sign); a per-part
-  // LR (`onlyPart`) scores its part's own normalised values.
-  if (push.length < t.unique) push = new Float64Array(t.unique * 2);
+  // The URL's push per entry (weight × value × sign); a per-part LR
+  // (`onlyPart`) scores its part's own normalised values.
+  let parts: readonly string[], gramEntry: Int32Array, partGram: Int32Array;
   if (onlyPart === undefined) {
-    for (let e = 0; e < t.unique; e++) push[e] = lr.weights[index[e]] * t.value[e] * sign;
+    const t = urlGrams(checked);
+    ({ parts, gramEntry, partGram } = t);
+    if (push.length < t.unique) push = new Float64Array(t.unique * 2);
+    for (let e = 0; e < t.unique; e++) push[e] = lr.weights[t.index[e]] * t.value[e] * sign;
   } else {
-    t.computeParts();
-    for (let k = t.partStart[onlyPart]; k < t.partStart[onlyPart + 1]; k++) {
-      const e = t.partEntry[k];
-      push[e] = lr.weights[index[e]] * t.partVal[k] * sign;
-    }
+    const t = urlPartGrams(checked);
+    ({ parts, gramEntry, partGram } = t);
+    const a = t.partStart[onlyPart], b = t.partStart[onlyPart + 1];
+    if (push.length < b) push = new Float64Array(b * 2);
+    for (let e = a; e < b; e++) push[e] = lr.weights[t.bucket[e]] * t.value[e] * sign;
   }
   const spans: { part: NgramPart; gram: string; weight: number }[] = [];
-  let g = 0;
-  for (let p = 0; p < parts.length; p++) {
+  const pEnd = onlyPart === undefined ? parts.length : onlyPart + 1;
+  for (let p = onlyPart ?? 0; p < pEnd; p++) {
     const text = parts[p];
     if (text === "") continue;
-    if (onlyPart !== undefined && p !== onlyPart) {
-      g = t.partGram[p + 1];
-      continue;
-    }
+    let g = partGram[p];
     const n = text.length, len = n + 2;
     if (score.length < n) score = new Float64Array(n * 2);
     score.fill(0, 0, n);
@@ -131,7 +129,7 @@ export function ngramReasonText(
   const verdict = phishing ? "phishing" : "legitimate";
   if (!f.length && onlyPart !== undefined) {
     const words = PART_WORDS[NGRAM_PARTS[onlyPart]];
-    return urlGrams(checked).parts[onlyPart] === ""
+    return urlPartGrams(checked).parts[onlyPart] === ""
       ? `${words.replace("the ", "no ")} (an empty part looks ${verdict})`
       : `the character n-grams of ${words} look ${verdict}`;
   }

@@ -14,6 +14,7 @@ import { NO_DOMAIN } from "./domain_parts.ts";
 import { domainPartsOf } from "./_domain_memo.ts";
 import { MAX_GRAM, mix, partSeed } from "./_gram_hash.ts";
 import { GramTable } from "./_gram_table.ts";
+import { PartGrams } from "./_part_grams.ts";
 
 export { MAX_GRAM } from "./_gram_hash.ts";
 
@@ -87,6 +88,30 @@ export function urlGrams(checked: CheckedUrl): GramTable {
     lastChecked = checked;
   }
   return table;
+}
+
+const partTable = new PartGrams();
+let lastPartChecked: CheckedUrl | undefined;
+
+/**
+ * The n-grams of `checked` counted per part (lib/url/_part_grams.ts: the
+ * entries and values `urlGrams(checked).computeParts()` gives, in one pass;
+ * state valid until the next call), hashed once however often it is asked
+ * for the same URL in a row (the per-part logits, then their reasons).
+ *
+ * @example
+ * ```ts
+ * import { checkUrl } from "./check_input.ts";
+ * import { urlPartGrams } from "./ngram_vector.ts";
+ * urlPartGrams(checkUrl("http://example.com/login")).partStart[4] > 10; // true
+ * ```
+ */
+export function urlPartGrams(checked: CheckedUrl): PartGrams {
+  if (lastPartChecked !== checked) {
+    partTable.hash(ngramParts(checked), SPARSE_BITS);
+    lastPartChecked = checked;
+  }
+  return partTable;
 }
 
 /**

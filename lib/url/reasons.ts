@@ -196,7 +196,15 @@ export type ReasonRanker = (o: {
  */
 export function reasonRanker(
   names: readonly string[],
-  options: { ngramLr?: NgramLr } = {},
+  options: {
+    ngramLr?: NgramLr;
+    /**
+     * The only features whose contributions can be non-zero, ascending
+     * (lib/url/tree_contributions.ts `splitFeatures`); default: all. Skipping
+     * zeros changes no sum.
+     */
+    active?: ArrayLike<number>;
+  } = {},
 ): ReasonRanker {
   const lr = options.ngramLr;
   const ngramText = (name: string, o: { checked: CheckedUrl; phishing: boolean }) => {
@@ -227,10 +235,14 @@ export function reasonRanker(
     slotOf[i] = slot;
   });
   const sums = new Float64Array(slotNames.length);
+  const active = options.active ?? Int32Array.from(names, (_, i) => i);
   return (o) => {
     sums.fill(0);
     const sign = o.phishing ? 1 : -1;
-    for (let i = 0; i < names.length; i++) sums[slotOf[i]] += o.contributions[i] * sign;
+    for (let a = 0; a < active.length; a++) {
+      const i = active[a];
+      sums[slotOf[i]] += o.contributions[i] * sign;
+    }
     // Selection of the `top` largest (few, so a linear pass per pick).
     const picked: number[] = [];
     for (let t = 0; t < o.top; t++) {

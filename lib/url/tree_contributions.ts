@@ -35,6 +35,24 @@ export interface Contributions {
 export type TreeExplainer = (x: ArrayLike<number>, offset?: number) => Contributions;
 
 /**
+ * The features `model` splits on, ascending: every other feature's
+ * contribution is always 0 (a ranker may skip them).
+ *
+ * @example
+ * ```ts
+ * import { splitFeatures } from "./tree_contributions.ts";
+ * splitFeatures({ format: "threat-trees/1", family: "gbdt", features: 3, base: 0,
+ *   bin_edges: [[0.5], [0.5], [0.5]],
+ *   trees: [{ feature: [2], bin: [0], left: [-1], right: [-2], value: [-1, 1] }] }); // Int32Array [2]
+ * ```
+ */
+export function splitFeatures(model: TreeModel): Int32Array {
+  const seen = new Set<number>();
+  for (const t of model.trees) for (const f of t.feature) seen.add(f);
+  return Int32Array.from([...seen].sort((a, b) => a - b));
+}
+
+/**
  * Compile an explainer for `model`.
  *
  * @example

@@ -9,8 +9,13 @@
  */
 import type { Logger } from "../log.ts";
 import { loadReleasedModel, type ReleasedModel } from "../learn/model_io.ts";
-import { loadPreprocess, type Preprocessor, rowEncoder } from "../learn/preprocess.ts";
-import { parseTreeModel } from "../learn/trees.ts";
+import {
+  loadPreprocess,
+  type Preprocessor,
+  type RowEncoder,
+  rowEncoder,
+} from "../learn/preprocess.ts";
+import { parseTreeModel, type TreeModel } from "../learn/trees.ts";
 import { type CheckedUrl, checkUrl, UrlInputError } from "./check_input.ts";
 import { DataError } from "../errors.ts";
 import {
@@ -22,36 +27,16 @@ import {
   type NgramLr,
   urlFeatureVector,
 } from "./features.ts";
-import { type Reason, reasonRanker } from "./reasons.ts";
-import { treeExplainer } from "./tree_contributions.ts";
+import { reasonRanker } from "./reasons.ts";
+import { splitFeatures, treeExplainer } from "./tree_contributions.ts";
 import { parseNgramLrFile } from "./ngram_model.ts";
-import { numericEncoder } from "./_numeric_encoder.ts";
+import { numericSpec, numericSpecFromJson } from "./_numeric_encoder.ts";
+import { fastChecker, type FastModel, type UrlResult } from "./_verdict.ts";
 
 /** The URL model's registered name (params `push.mlflow.model_name` of url.params.yaml). */
 export const URL_MODEL_NAME = "threatline-url";
 
-/** A verdict on one URL. */
-export interface UrlVerdict {
-  /** The URL as given. */
-  url: string;
-  /** Probability of phishing. */
-  probability: number;
-  /** The verdict at the model's threshold. */
-  label: "phishing" | "legitimate";
-  /** What pushed the score most toward the verdict. */
-  reasons: Reason[];
-}
-
-/** A refused URL. */
-export interface UrlRefusal {
-  /** The URL as given. */
-  url: string;
-  /** Why (`code` as in lib/url/check_input.ts). */
-  error: { code: string; message: string };
-}
-
-/** One result of a batch, in input order. */
-export type UrlResult = UrlVerdict | UrlRefusal;
+export type { UrlRefusal, UrlResult, UrlVerdict } from "./_verdict.ts";
 
 /** A loaded URL model. */
 export interface UrlChecker {
@@ -61,6 +46,12 @@ export interface UrlChecker {
   threshold: number;
   /** Check URLs (input order kept); `reasons` (default 3) caps the reasons per verdict, 0 for none. */
   check(urls: readonly string[], options?: { reasons?: number }): UrlResult[];
+  /**
+   * The model as plain structured-cloneable data for lib/url/_verdict.ts
+   * (workers build their checker from it without reading the folder);
+   * tree models on numeric inputs only.
+   */
+  fastModel?: FastModel;
   /** Free the model. */
   dispose(): void;
 }
@@ -114,31 +105,39 @@ export async function loadUrlChecker(
   // The drift reference (column samples, megabytes for hundreds of features) is
   // not used here; parsing it through the positioned YAML reader took seconds.
   const { reference: _unused, ...encoding } = model.preprocessJson as Record<string, unknown>;
-  const pre: Preprocessor = loadPreprocess(encoding, `${dir}/preprocess.json`);
-  const names = pre.inputs;
+  const preFile = `${dir}/preprocess.json`;
+  const isTrees = model.family === "gbdt" || model.family === "extra_trees";
+  // Trees on plain numeric columns (the url_* stages' models): the columns and
+  // the fast encoder straight from the JSON; the generic loader (~0.2 s of
+  // YAML) only if a value ever leaves the fast encoder's range.
+  const light = isTrees ? numericSpecFromJson(encoding) : undefined;
+  let pre: Preprocessor | undefined = light ? undefined : loadPreprocess(encoding, preFile);
+  const names = light ? light.names : pre!.inputs;
   const ngramLrPerPart = names.includes(NGRAM_LR_PART_COLUMNS[0]);
   const groups = ALL_GROUPS.filter((g: FeatureGroup) =>
     FEATURE_GROUPS[g].some((n) => names.includes(n)) || (g === "ngram_lr" && ngramLrPerPart)
   );
   const computed = featureNames(groups, { ngramLrPerPart });
-  const encoder = rowEncoder(pre, computed, { file: `${dir}/preprocess.json` });
-  const width = encoder.width;
+  let built: RowEncoder | undefined;
+  const genericEncoder = () =>
+    built ??= rowEncoder(pre ??= loadPreprocess(encoding, preFile), computed, { file: preFile });
+  const width = light ? names.length : genericEncoder().width;
   if (width !== names.length || computed.join() !== names.join()) {
     throw new DataError(
       `the URL model takes ${width} inputs from ${names.length} columns; expected one numeric ` +
         "input per URL feature (a URL model trained by the url_* stages)",
-      { file: `${dir}/preprocess.json` },
+      { file: preFile },
     );
   }
-  const fastEncode = numericEncoder(pre, encoder);
+  const numeric = light ? light.numeric : numericSpec(pre!);
   let explain: Explain;
-  const isTrees = model.family === "gbdt" || model.family === "extra_trees";
+  let active: Int32Array | undefined;
+  let trees: TreeModel | undefined;
   if (isTrees) {
     const file = `${dir}/trees.json`;
-    const explainer = treeExplainer(
-      parseTreeModel(JSON.parse(await Deno.readTextFile(file)), file),
-    );
-    explain = explainer;
+    trees = parseTreeModel(JSON.parse(await Deno.readTextFile(file)), file);
+    explain = treeExplainer(trees);
+    active = splitFeatures(trees);
   } else {
     explain = gradientTimesInput(model, width);
   }
@@ -158,38 +157,31 @@ export async function loadUrlChecker(
       );
     }
   }
-  const rank = reasonRanker(computed, { ngramLr });
-  // Trees with reasons: one pass per URL (features, encoding, the contribution
-  // walk, which also gives the probability, reasons) in reused rows, no
-  // per-block intermediate arrays.
-  const values = new Float64Array(computed.length), row = new Float64Array(width);
-  const verdict = (url: string, top: number): UrlResult => {
-    let checked: CheckedUrl;
-    try {
-      checked = checkUrl(url);
-    } catch (err) {
-      if (!(err instanceof UrlInputError)) throw err;
-      return { url, error: { code: err.code, message: err.message } };
+  // Trees on numeric inputs (the url_* stages' models): the one-pass path
+  // (lib/url/_verdict.ts), which workers get as plain data.
+  const fastModel: FastModel | undefined = trees && numeric
+    ? {
+      version: model.version,
+      threshold: model.threshold,
+      groups,
+      names: computed,
+      trees,
+      ngramLr,
+      numeric,
+      encoding,
+      file: preFile,
     }
-    urlFeatureVector(checked, groups, values, 0, ngramLr);
-    fastEncode!(values, row);
-    const e = explain(row, 0);
-    const p = e.probability!;
-    const phishing = p >= model.threshold;
-    return {
-      url,
-      probability: Math.round(p * 1e6) / 1e6,
-      label: phishing ? "phishing" : "legitimate",
-      reasons: rank({ checked, phishing, values, contributions: e.values, top }),
-    };
-  };
+    : undefined;
+  const fast = fastModel && fastChecker(fastModel, genericEncoder);
+  const rank = reasonRanker(computed, { ngramLr, active });
   return {
     version: model.version,
     threshold: model.threshold,
+    fastModel,
     dispose: () => model.dispose(),
     check(urls, o = {}) {
       const top = o.reasons ?? 3;
-      if (top > 0 && isTrees && fastEncode) return urls.map((url) => verdict(url, top));
+      if (fast) return fast(urls, top);
       const results: UrlResult[] = new Array(urls.length);
       const ok: { i: number; checked: CheckedUrl; values: Float64Array }[] = [];
       urls.forEach((url, i) => {
@@ -204,7 +196,7 @@ export async function loadUrlChecker(
         }
       });
       const x = new Float32Array(ok.length * width);
-      ok.forEach((r, k) => encoder.encode(r.values, x, k * width));
+      ok.forEach((r, k) => genericEncoder().encode(r.values, x, k * width));
       // Trees with reasons: the contribution walk also gives the probability
       // (identical to predictProba's), so the trees are walked once.
       const oneWalk = top > 0 && isTrees;

@@ -38,7 +38,7 @@ Deno.test("a trained URL model: verdicts in input order, reasons from the trees,
   );
 });
 
-async function runFile(text: string, format: "csv" | "jsonl" | "lines") {
+async function runFile(text: string, format: "csv" | "jsonl" | "lines", reasons = 1) {
   let out = "", rej = "";
   const summary = await checkFile({
     checker,
@@ -47,7 +47,7 @@ async function runFile(text: string, format: "csv" | "jsonl" | "lines") {
     file: "in",
     out: (t) => Promise.resolve(void (out += t)),
     rejects: (t) => Promise.resolve(void (rej += t)),
-    reasons: 1,
+    reasons,
   });
   return { out: out.trim().split("\n"), rej: rej.trim().split("\n"), summary };
 }
@@ -103,25 +103,27 @@ Deno.test("checkFile with a worker pool: same bytes as one thread, across blocks
   );
   urls[BLOCK + 3] = "javascript:x";
   const text = urls.join("\n") + "\n";
-  const one = await runFile(text, "lines");
-  const pool = await startCheckPool({ model: dir, workers: 2, reasons: 1 });
-  try {
-    let out = "", rej = "";
-    const summary = await checkFile({
-      judge: pool.judge,
-      inFlight: 4,
-      input: ReadableStream.from([new TextEncoder().encode(text)]),
-      format: "lines",
-      file: "in",
-      out: (t) => Promise.resolve(void (out += t)),
-      rejects: (t) => Promise.resolve(void (rej += t)),
-    });
-    deepStrictEqual(out.trim().split("\n"), one.out);
-    deepStrictEqual(rej.trim().split("\n"), one.rej);
-    deepStrictEqual(summary, one.summary);
-    deepStrictEqual(summary.rejected, 1);
-  } finally {
-    pool.close();
+  for (const reasons of [1, 0]) {
+    const one = await runFile(text, "lines", reasons);
+    const pool = await startCheckPool({ model: dir, workers: 2, reasons });
+    try {
+      let out = "", rej = "";
+      const summary = await checkFile({
+        judge: pool.judge,
+        inFlight: 4,
+        input: ReadableStream.from([new TextEncoder().encode(text)]),
+        format: "lines",
+        file: "in",
+        out: (t) => Promise.resolve(void (out += t)),
+        rejects: (t) => Promise.resolve(void (rej += t)),
+      });
+      deepStrictEqual(out.trim().split("\n"), one.out);
+      deepStrictEqual(rej.trim().split("\n"), one.rej);
+      deepStrictEqual(summary, one.summary);
+      deepStrictEqual(summary.rejected, 1);
+    } finally {
+      pool.close();
+    }
   }
 });
 
