@@ -5,7 +5,7 @@
  * @module
  */
 import { openSection } from "../section.ts";
-import { parseYaml } from "../yaml.ts";
+import { parseYaml, yamlFromValue } from "../yaml.ts";
 import { cellCoercer, domainCheck, INVALID, type Rule } from "../data/cells.ts";
 import { parseReference, type ReferenceProfile } from "./_preprocess_reference.ts";
 import { type InputSpec, parseInputSpec, withMissingTokens } from "./_preprocess_input.ts";
@@ -251,7 +251,15 @@ export function preprocessToJson(pre: Preprocessor): string {
  */
 export function loadPreprocess(json: string | object, file = "<preprocess>"): Preprocessor {
   const text = typeof json === "string" ? json : JSON.stringify(json, null, 2);
-  const y = parseYaml(text, file);
+  // JSON.parse is far quicker than the YAML parser (0.2 s on a 559-column file); the YAML parse
+  // runs only when an error needs its line and column, or for text that is not JSON.
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    value = undefined;
+  }
+  const y = value === undefined ? parseYaml(text, file) : yamlFromValue(text, file, value);
   const top = openSection(y, []);
   top.string("format", { oneOf: ["preprocess/1"] });
   top.raw("schema");
