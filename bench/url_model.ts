@@ -27,7 +27,7 @@ import { parseArgs } from "../lib/args.ts";
 import { runMain } from "../lib/cli.ts";
 import type { Logger } from "../lib/log.ts";
 import { readCsvFile, writeCsvFile } from "../lib/data/csv.ts";
-import type { Matrix } from "../lib/learn/matrix.ts";
+import { type Matrix, readMatrix } from "../lib/learn/matrix.ts";
 import { rocAuc } from "../lib/reports/metrics.ts";
 import { takeRows } from "../lib/learn/models.ts";
 import { stratifiedSplit } from "../lib/data/split.ts";
@@ -38,7 +38,6 @@ import { readYaml } from "../lib/yaml.ts";
 import { BENCH_GBDT, printStack, readLegit, stackComparison } from "./_url_stack.ts";
 import { variantsBench } from "./_url_variants.ts";
 import { treesBench } from "./_url_trees_cv.ts";
-import { readMatrix } from "../lib/learn/matrix.ts";
 import {
   ALL_GROUPS,
   domainParts,
