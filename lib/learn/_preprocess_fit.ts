@@ -46,6 +46,7 @@ export function fitPreprocess(
   schema: Schema,
   options: TransformOptions,
 ): Preprocessor {
+  const sorted = new Map<string, Float64Array>(); // for the reference profile: sorted once
   const features: FeatureEncoding[] = schema.features.map((name) => {
     const c = table.columns.findIndex((col) => col.name === name);
     const col = table.columns[c];
@@ -75,6 +76,7 @@ export function fitPreprocess(
       impute = xs.reduce((a, b) => a + b, 0) / xs.length;
     } else if (xs.length > 0) {
       const s = sortFloat64(Float64Array.from(xs));
+      sorted.set(name, s);
       const m = s.length >> 1;
       impute = s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
     }
@@ -95,6 +97,6 @@ export function fitPreprocess(
     features,
     columns: features.flatMap(outputNames),
     fit: { rows: table.rows, options },
-    reference: fitReference(table, schema),
+    reference: fitReference(table, schema, sorted),
   }, schema);
 }

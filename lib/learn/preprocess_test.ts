@@ -1,6 +1,7 @@
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
 import { ConfigError, DataError } from "../errors.ts";
 import { MIXED_SCHEMA, schemaFrom, tableFrom } from "./_testing.ts";
+import { fitReference } from "./_preprocess_reference.ts";
 import {
   DEFAULT_TRANSFORM,
   encodeTable,
@@ -231,4 +232,16 @@ Deno.test("the reference profile: counts for discrete columns, order statistics 
     () => loadPreprocess(JSON.stringify(bad, null, 2), "p.json"),
     (e: unknown) => e instanceof ConfigError && /expected feature 'proto'/.test(e.message),
   );
+});
+
+Deno.test("the reference profile reuses the fit's sorted columns: the same as profiled alone", async () => {
+  const rows = Array.from(
+    { length: 40 },
+    (_, i) => `${i},${i % 7 ? (i * 7919) % 101 : ""},tcp,http,0,1,normal`,
+  );
+  const table = await tableFrom(TRAIN + rows.join("\n") + "\n", schema);
+  for (const numericImpute of ["median", "mean"] as const) {
+    const pre = fitPreprocess(table, schema, { ...DEFAULT_TRANSFORM, numericImpute });
+    deepStrictEqual(pre.spec.reference, fitReference(table, schema));
+  }
 });
