@@ -317,9 +317,10 @@ export async function fileUnit(ctx: UnitContext, name: string): Promise<Unit> {
     const b = new S3Bucket({ ...ctx.s3!, bucket });
     const key = `${prefix === "" ? "" : `${prefix}/`}${name}`;
     try {
-      const bytes = await b.getBytes(key);
-      if (!bytes) throw new DataError(`input object ${b.url(key)} disappeared`);
-      await Deno.writeFile(input, bytes);
+      // Streamed to a file: an object of any size, in flat memory.
+      if (await b.download(key, input) === "missing") {
+        throw new DataError(`input object ${b.url(key)} disappeared`);
+      }
       shown = b.url(key);
     } finally {
       b.close();
