@@ -16,7 +16,9 @@ import {
   ModelWatcher,
   resolvingLoader,
   ServerHandle,
+  type SwapTarget,
 } from "../lib/serve/mod.ts";
+import type { UrlChecker } from "../lib/url/url_checker.ts";
 
 /**
  * The loader for `--model`: a local folder, or a remote source resolved again
@@ -71,6 +73,8 @@ export interface ServeUntilSignalOptions {
   /** The served model and how to load it again (polled every `reloadSeconds`). */
   models: ModelHolder;
   loader: ModelLoader;
+  /** The URL model and its folder, polled the same way. */
+  urlModel?: { holder: SwapTarget<UrlChecker>; loader: ModelLoader<UrlChecker> };
   log: Logger;
   /** Called at the first signal, before the server stops (mark draining, cancel work). */
   onStop?: () => void | Promise<void>;
@@ -96,21 +100,20 @@ export async function serveUntilSignal(o: ServeUntilSignalOptions): Promise<void
     auth: o.config.apiKey !== undefined,
     log: o.log,
   });
-  const watcher = o.config.reloadSeconds > 0
-    ? new ModelWatcher({
-      holder: o.models,
-      loader: o.loader,
-      intervalMs: o.config.reloadSeconds * 1000,
-      log: o.log,
-    })
-    : undefined;
-  watcher?.start();
+  const intervalMs = o.config.reloadSeconds * 1000;
+  const watchers = intervalMs > 0
+    ? [
+      new ModelWatcher({ holder: o.models, loader: o.loader, intervalMs, log: o.log }),
+      ...(o.urlModel ? [new ModelWatcher({ ...o.urlModel, intervalMs, log: o.log })] : []),
+    ]
+    : [];
+  for (const w of watchers) w.start();
   const sig = await signal;
   o.log.info("shutting down: finishing in-flight requests", {
     signal: sig,
     ...(o.inFlight ? { in_flight: o.inFlight() } : {}),
   });
   await o.onStop?.();
-  await watcher?.stop();
+  await Promise.all(watchers.map((w) => w.stop()));
   await server.shutdown({ graceMs: o.config.limits.requestTimeoutMs + 1000 });
 }

@@ -24,7 +24,7 @@ import { MlflowClient } from "../lib/mlflow/client.ts";
 import { MLFLOW_ENV_VARS, mlflowConfigFromEnv } from "../lib/mlflow/config.ts";
 import { S3_ENV_VARS } from "../lib/s3/settings.ts";
 import { API_KEY_ENV, createApp, createMetrics, ModelHolder } from "../lib/serve/mod.ts";
-import { loadServedUrlModel } from "../lib/serve/url_model.ts";
+import { loadServedUrlModel, urlModelLoader, UrlModelSlot } from "../lib/serve/url_model.ts";
 import { configFromEnv, grantedEnv } from "./_workspace.ts";
 import { modelLoader, serveUntilSignal } from "./_serving.ts";
 
@@ -55,11 +55,10 @@ if (import.meta.main) {
         error: (err as Error).message,
       });
     }
-    const urlModel = await loadServedUrlModel({
-      dir: config.urlModel,
-      required: config.urlModelRequired,
+    const urlModel = new UrlModelSlot(
+      await loadServedUrlModel({ dir: config.urlModel, required: config.urlModelRequired, log }),
       log,
-    });
+    );
     const metrics = createMetrics();
     let draining = false;
     const ws = configFromEnv(log);
@@ -75,7 +74,7 @@ if (import.meta.main) {
       log,
       metrics,
       draining: () => draining,
-      urlModel: () => urlModel,
+      urlModel: () => urlModel.current,
     });
     const childEnv: Record<string, string> = {};
     for (const k of CHILD_ENV_VARS) if (env[k] !== undefined) childEnv[k] = env[k]!;
@@ -110,6 +109,7 @@ if (import.meta.main) {
       config,
       models,
       loader,
+      urlModel: { holder: urlModel, loader: urlModelLoader(config.urlModel, log) },
       log,
       onStop: async () => {
         draining = true;
@@ -119,7 +119,7 @@ if (import.meta.main) {
     });
     await models.close();
     await history.close();
-    urlModel?.checker.dispose();
+    urlModel.close();
     return 0;
   });
 }

@@ -18,6 +18,7 @@ import { runMain } from "../lib/cli.ts";
 import { ConfigError } from "../lib/errors.ts";
 import { renderSchemaYaml } from "../lib/data/_schema_yaml.ts";
 import { inferSchema } from "../lib/data/schema_infer.ts";
+import { resolveDataPaths } from "../lib/data/data_paths.ts";
 import { parseSchema } from "../lib/data/schema.ts";
 import { parseYaml } from "../lib/yaml.ts";
 
@@ -89,7 +90,8 @@ if (import.meta.main) {
     }
     const names = values.names ? await readNames(values.names as string) : undefined;
     const inferred = await inferSchema({
-      paths: files,
+      // Quoted globs too (`'data/day-*.csv'`), expanded as ingest.path expands them.
+      paths: await resolveDataPaths(files, { field: "FILE" }),
       names,
       delimiter: delimiter === "\\t" ? "\t" : delimiter,
       target: values.target as string | undefined,

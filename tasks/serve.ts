@@ -35,7 +35,7 @@ import {
 } from "../lib/serve/mod.ts";
 import { apiEntry, recordScored } from "../lib/history/mod.ts";
 import { openTaskHistory } from "./_history.ts";
-import { loadServedUrlModel } from "../lib/serve/url_model.ts";
+import { loadServedUrlModel, urlModelLoader, UrlModelSlot } from "../lib/serve/url_model.ts";
 import { grantedEnv } from "./_workspace.ts";
 import { modelLoader, serveUntilSignal } from "./_serving.ts";
 
@@ -50,11 +50,10 @@ if (import.meta.main) {
     const models = new ModelHolder({ log });
     const metrics = createMetrics();
     models.swap(await loader.load(), { source: loader.source });
-    const urlModel = await loadServedUrlModel({
-      dir: config.urlModel,
-      required: config.urlModelRequired,
+    const urlModel = new UrlModelSlot(
+      await loadServedUrlModel({ dir: config.urlModel, required: config.urlModelRequired, log }),
       log,
-    });
+    );
     let draining = false;
     const history = await openTaskHistory(log);
     const app = createApp({
@@ -65,13 +64,14 @@ if (import.meta.main) {
       log,
       metrics,
       draining: () => draining,
-      urlModel: () => urlModel,
+      urlModel: () => urlModel.current,
     });
     await serveUntilSignal({
       fetch: app.fetch,
       config,
       models,
       loader,
+      urlModel: { holder: urlModel, loader: urlModelLoader(config.urlModel, log) },
       log,
       inFlight: () => metrics.inFlightNow,
       onStop: () => {
@@ -80,7 +80,7 @@ if (import.meta.main) {
     });
     await models.close();
     await history?.close();
-    urlModel?.checker.dispose();
+    urlModel.close();
     log.info("stopped");
     return 0;
   });

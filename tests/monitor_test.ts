@@ -244,6 +244,21 @@ Deno.test({
         null,
         "2026-12-04T12.csv",
       ]);
+      // A late object (named before the watermark, never scored) is scored; the watermark stays.
+      await put("2026-12-04T09.csv", rows.slice(1, 21));
+      const late = await runMonitor({
+        params,
+        scorer,
+        store: await store(),
+        s3: connection,
+        workers: 0,
+      });
+      deepStrictEqual([late.records, late.units.length, late.watermark.to], [
+        20,
+        1,
+        "2026-12-04T12.csv",
+      ]);
+      ok(await bucket.getBytes(`${root}/out/2026-12-04T09.csv.predictions.csv`));
     } finally {
       scorer.dispose();
       for await (const { key } of bucket.list(`${root}/`)) await bucket.delete(key);

@@ -61,6 +61,23 @@ Deno.test("schema infer: exit 1 until the classes are given, 0 with them; 2 for 
     const noData = await schemaTask(dir, ["infer", "k.txt"]);
     strictEqual(noData.code, 3);
     ok(noData.stderr.includes("looks like data"), noData.stderr);
+    // A quoted glob is expanded as ingest.path's are; one matching nothing is exit 2.
+    await Deno.copyFile(join(dir, "k.txt"), join(dir, "k2.txt"));
+    const glob = await schemaTask(dir, [
+      "infer",
+      "k*.txt",
+      "--names",
+      "kdd.arff",
+      "--negative",
+      "normal",
+      "--out",
+      "g.yaml",
+    ]);
+    strictEqual(glob.code, 0, glob.stderr);
+    ok(glob.stderr.includes("from 8 rows"), glob.stderr);
+    const none = await schemaTask(dir, ["infer", "nothing-*.csv"]);
+    strictEqual(none.code, 2);
+    ok(none.stderr.includes("matches no file"), none.stderr);
   } finally {
     await Deno.remove(dir, { recursive: true });
   }

@@ -24,6 +24,7 @@ import {
 } from "../lib/serve/mod.ts";
 import { serviceGate, servicesFromEnv } from "../lib/services/mod.ts";
 import { REPO } from "./_workspace.ts";
+import { writeTestUrlModel } from "../lib/url/_testing.ts";
 
 const services = servicesFromEnv();
 const mlflow = serviceGate(services, { MLFLOW_TRACKING_URI: services.mlflowTrackingUri });
@@ -300,6 +301,70 @@ async function serveFlags(): Promise<string[]> {
   return line.split(/\s+/).filter((w) => w.startsWith("--"))
     .map((w) => w.replaceAll("$HOME", Deno.env.get("HOME") ?? ""));
 }
+
+Deno.test("deno task serve: a new URL model release in --url-model's folder answers /v1/check-url without a restart", async () => {
+  const { root, a } = await releases();
+  const urlModel = join(root, "url");
+  await writeTestUrlModel(urlModel);
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      ...await serveFlags(),
+      join(REPO, "tasks/serve.ts"),
+      "--port",
+      "0",
+      "--model",
+      a,
+      "--url-model",
+      urlModel,
+      "--reload-seconds",
+      "0.2",
+    ],
+    cwd: REPO,
+    env: { THREATLINE_API_KEY: KEY },
+    stdin: "null",
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  let stderr = "";
+  const lines = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
+  const waitFor = async (pattern: RegExp): Promise<RegExpExecArray> => {
+    for (;;) {
+      const m = pattern.exec(stderr);
+      if (m) return m;
+      const { done, value } = await lines.read();
+      if (done) throw new Error(`server ended before ${pattern}:\n${stderr}`);
+      stderr += value;
+    }
+  };
+  const check = async (port: number) => {
+    const res = await post(
+      `http://127.0.0.1:${port}/v1/check-url`,
+      JSON.stringify({ url: "http://10.1.2.3/paypal/login.php" }),
+      { ...auth, "content-type": "application/json", connection: "close" },
+    );
+    strictEqual(res.status, 200);
+    return (await res.json()).model.version as string;
+  };
+  try {
+    const port = Number((await waitFor(/listening url=http:\/\/127\.0\.0\.1:(\d+)/))[1]);
+    const before = await check(port);
+    // The URL pipeline writes a retrained model (another family: another version).
+    await writeTestUrlModel(urlModel, undefined, "logreg");
+    const swapped = await waitFor(/URL model answering version=(\w+) previous=(\w+)/);
+    deepStrictEqual([swapped[2], swapped[1] !== before], [before, true]);
+    strictEqual(await check(port), swapped[1]);
+    child.kill("SIGTERM");
+    strictEqual((await child.status).code, 0, stderr);
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already exited */ }
+    await child.status;
+    await lines.cancel().catch(() => {});
+    await Deno.remove(root, { recursive: true });
+  }
+});
 
 Deno.test("deno task serve: SIGTERM turns new requests away, finishes the in-flight one, exits 0", async () => {
   const { root, a } = await releases();

@@ -59,7 +59,8 @@ function columnLine(col: InferredColumn, isTarget: boolean, targetValues?: unkno
     if (col.type === "number" && col.min >= 0 && col.max <= 1) spec.max = 1;
     notes.push(`seen ${col.min}..${col.max}`);
   }
-  if (isTarget && targetValues) spec.values = targetValues;
+  // A boolean's domain is true/false already (schema.yaml refuses `values` there): 0/1 targets.
+  if (isTarget && targetValues && col.type !== "boolean") spec.values = targetValues;
   else if (col.values && !isTarget) spec.values = col.values;
   else if (col.type === "categorical") {
     notes.push(`${col.distinctCapped ? "over " : ""}${count(col.distinct)} distinct values`);

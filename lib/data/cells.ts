@@ -4,6 +4,11 @@
  * column's domain, and format it back for CSV. Shared by ingest, validate,
  * transform and the scorers so every path applies the same rules.
  *
+ * Spaces around a text value are not part of it (`" BENIGN"` is `BENIGN`,
+ * `" 7"` is 7, `" "` is missing), as `deno task schema infer` reads them:
+ * files written with `", "` between fields (UCI's adult, hand-made exports)
+ * then mean what their schema says.
+ *
  * @module
  */
 import type { Cell, ColumnSpec, ColumnType, Value } from "./schema.ts";
@@ -101,43 +106,60 @@ const FALSE = new Set(["false", "0", "no", "f", "n"]);
 /** A coercion of raw values to one type ({@linkcode INVALID} when impossible). */
 export type Coercer = (raw: unknown) => Cell | typeof INVALID;
 
-function toInteger(raw: unknown): Cell | typeof INVALID {
-  if (typeof raw === "string") {
+/** Is this UTF-16 unit white space (what `String.prototype.trim` removes, ASCII and Latin-1 first)? */
+const isSpace = (c: number) =>
+  c === 32 || (c >= 9 && c <= 13) || c === 160 ||
+  (c > 255 && /\s/.test(String.fromCharCode(c)));
+
+/** `raw` without surrounding white space; the same string (no copy) in the usual case. */
+function unpad(raw: string): string {
+  const n = raw.length;
+  return n > 0 && (isSpace(raw.charCodeAt(0)) || isSpace(raw.charCodeAt(n - 1))) ? raw.trim() : raw;
+}
+
+function toInteger(text: unknown): Cell | typeof INVALID {
+  if (typeof text === "string") {
+    const raw = unpad(text);
     if (raw === "") return null;
     const v = parseDecimal(raw);
     return Number.isInteger(v) ? v : INVALID;
   }
-  if (raw === null || raw === undefined) return null;
-  return typeof raw === "number" && Number.isInteger(raw) ? raw : INVALID;
+  if (text === null || text === undefined) return null;
+  return typeof text === "number" && Number.isInteger(text) ? text : INVALID;
 }
 
-function toNumber(raw: unknown): Cell | typeof INVALID {
-  if (typeof raw === "string") {
+function toNumber(text: unknown): Cell | typeof INVALID {
+  if (typeof text === "string") {
+    const raw = unpad(text);
     if (raw === "") return null;
     const v = parseDecimal(raw);
     return v === v ? v : INVALID;
   }
-  if (raw === null || raw === undefined) return null;
-  return typeof raw === "number" && Number.isFinite(raw) ? raw : INVALID;
+  if (text === null || text === undefined) return null;
+  return typeof text === "number" && Number.isFinite(text) ? text : INVALID;
 }
 
 function toCategory(raw: unknown): Cell | typeof INVALID {
-  if (typeof raw === "string") return raw === "" ? null : raw;
+  if (typeof raw === "string") {
+    const v = unpad(raw);
+    return v === "" ? null : v;
+  }
   if (raw === null || raw === undefined) return null;
   return typeof raw === "number" || typeof raw === "boolean" ? String(raw) : INVALID;
 }
 
-function toBoolean(raw: unknown): Cell | typeof INVALID {
-  if (typeof raw === "string") {
+function toBoolean(text: unknown): Cell | typeof INVALID {
+  if (typeof text === "string") {
+    const raw = unpad(text);
     if (raw === "") return null;
     if (raw === "1" || raw === "true") return true;
     if (raw === "0" || raw === "false") return false;
     const s = raw.toLowerCase();
     return TRUE.has(s) ? true : FALSE.has(s) ? false : INVALID;
   }
-  if (raw === null || raw === undefined) return null;
-  if (typeof raw === "boolean") return raw;
-  return raw === 1 || raw === 0 ? raw === 1 : INVALID;
+  if (text === null || text === undefined) return null;
+  if (typeof text === "boolean") return text;
+  return text === 1 || text === 0 ? text === 1 : INVALID;
 }
 
 const COERCERS: Record<ColumnType, Coercer> = {
@@ -173,6 +195,7 @@ export function cellCoercer(type: ColumnType): Coercer {
  * coerceCell("integer", "7.5") === INVALID; // true
  * coerceCell("boolean", "yes"); // true
  * coerceCell("categorical", ""); // null
+ * [coerceCell("categorical", " BENIGN"), coerceCell("integer", " 7 ")]; // ["BENIGN", 7]
  * ```
  */
 export function coerceCell(type: ColumnType, raw: unknown): Cell | typeof INVALID {

@@ -64,6 +64,24 @@ Deno.test("coerceCell: text and native values per type; missing; invalid", () =>
   }
 });
 
+Deno.test("coerceCell: spaces around text are not part of the value (as schema infer reads it)", () => {
+  deepStrictEqual(
+    [
+      coerceCell("categorical", " BENIGN"),
+      coerceCell("categorical", "tcp\t"),
+      coerceCell("categorical", "a b"),
+      coerceCell("integer", " 7 "),
+      coerceCell("number", "\u00a00.5"),
+      coerceCell("boolean", " yes"),
+    ],
+    ["BENIGN", "tcp", "a b", 7, 0.5, true],
+  );
+  for (const t of ["integer", "number", "boolean", "categorical"] as const) {
+    strictEqual(coerceCell(t, "  "), null, t);
+  }
+  strictEqual(coerceCell("integer", "7 x"), INVALID);
+});
+
 Deno.test("domainCheck: values, ranges, nullability", () => {
   const tri = domainCheck({ name: "t", type: "integer", values: [-1, 0, 1], nullable: false });
   deepStrictEqual([tri(-1), tri(2), tri(null)], [null, "domain", "missing"]);

@@ -218,7 +218,8 @@ function parseTarget(top: Section, columns: ColumnSpec[]): TargetSpec {
   if (!positive && !negative) {
     throw t.error(undefined, "target needs 'positive' (threat labels), 'negative' or both");
   }
-  if (positive && !negative && !col.values) {
+  // A boolean target's other label is known (0/1, true/false targets); other types list theirs.
+  if (positive && !negative && !col.values && col.type !== "boolean") {
     throw t.error(
       "positive",
       `with only 'positive', column '${column}' needs 'values' (the others are benign)`,

@@ -95,6 +95,23 @@ Deno.test("schema infer: only --positive lists the labels as values; a numeric t
   });
 });
 
+Deno.test("schema infer: a 0/1 target is boolean, its schema parses and reads the labels", async () => {
+  await withFile("b.csv", "a,is_attack\n1,0\n1,1\n2,0\n", async (path) => {
+    for (const option of [{ positive: ["1"] }, { negative: ["0"] }]) {
+      const s = await inferSchema({ paths: [path], ...option });
+      const schema = parseSchema(
+        parseYaml(renderSchemaYaml(s, { command: "x", name: "b" }), "s.yaml"),
+      );
+      strictEqual(schema.columns[1].type, "boolean");
+      const table = await readTable(csvSource({ path, header: true }), {
+        schema,
+        checkDomains: true,
+      });
+      deepStrictEqual([...table.labels], [0, 1, 0], JSON.stringify(option));
+    }
+  });
+});
+
 Deno.test("schema infer: header-less files need names; a label not in the data is refused", async () => {
   await withFile("k.txt", "0,tcp,normal\n1,udp,smurf\n2,tcp,normal\n", async (path) => {
     await rejects(() => inferSchema({ paths: [path] }), (err) => {

@@ -88,13 +88,21 @@ export function csvSource(options: CsvSourceOptions): DataSource {
       if (header) {
         columns = rows[0].map((c) => c.trim());
         headerLine = lines[0];
-        const dup = columns.find((c, i) => columns.indexOf(c) !== i);
-        if (dup !== undefined) {
-          throw new DataError(`header names column '${dup}' twice`, {
-            file: path,
-            line: headerLine,
-            field: dup,
-          });
+        const second = columns.findIndex((c, i) => columns.indexOf(c) !== i);
+        if (second >= 0) {
+          const dup = columns[second], first = columns.indexOf(dup);
+          // Columns are read by name, so two of one name cannot both be (CIC-IDS2017's CSVs
+          // name 'Fwd Header Length' twice): the user renames one.
+          throw new DataError(
+            `header names column '${dup}' twice (columns ${first + 1} and ${second + 1})`,
+            {
+              file: path,
+              line: headerLine,
+              field: dup,
+              hint: `rename one of them in the header line, e.g. column ${second + 1} to ` +
+                `'${dup} 2', then declare it in schema.yaml (or drop it there)`,
+            },
+          );
         }
         rows = rows.slice(1);
         lines = lines.slice(1);

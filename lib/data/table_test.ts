@@ -131,7 +131,9 @@ Deno.test("csvSource: empty files, wrong field counts, header-less files and na_
     );
     await rejects(
       read("dup.csv", "id,id\n1,2\n"),
-      (e: unknown) => e instanceof DataError && /'id' twice/.test(e.message),
+      (e: unknown) =>
+        e instanceof DataError && /'id' twice \(columns 1 and 2\)/.test(e.message) &&
+        /rename one of them .* column 2 to 'id 2'/.test(e.hint ?? ""),
     );
     await rejects(
       read("hdr.csv", GOOD, false),

@@ -198,39 +198,70 @@ export async function mongoUnit(
   };
 }
 
-/** The new files of a folder or S3 source, in name order (names after the watermark). */
+/** The files a run scores, each list in name order. */
+export interface NewFiles {
+  /**
+   * Names at or before the watermark without a `<name>.predictions.csv` in
+   * the output: files that arrived after later-named ones were scored.
+   */
+  late: string[];
+  /** Names after the watermark. */
+  fresh: string[];
+}
+
+/**
+ * The files of a folder or S3 source still to score: those named after the
+ * watermark, and late arrivals (named before it, never scored: their
+ * predictions file does not exist; outputs are written before the
+ * watermark moves, so a scored file always has one).
+ */
 export async function listNewFiles(
   ctx: UnitContext,
   watermark: string | null,
-): Promise<string[]> {
-  const src = ctx.params.source;
-  const names: string[] = [];
+): Promise<NewFiles> {
   const wanted = /\.(csv|jsonl|ndjson)(\.gz)?$/i;
-  if (src.kind === "folder") {
+  const names = (await listNames(ctx, "source")).filter((n) =>
+    !n.startsWith("_monitor/") && wanted.test(n)
+  );
+  const fresh = names.filter((n) => watermark === null || n > watermark).sort();
+  const old = names.filter((n) => watermark !== null && n <= watermark);
+  if (old.length === 0) return { late: [], fresh };
+  // The output listing only when an old name exists (a folder of scored files).
+  const scored = new Set(
+    (await listNames(ctx, "output")).filter((n) => n.endsWith(PREDICTIONS)).map((n) =>
+      n.slice(0, -PREDICTIONS.length)
+    ),
+  );
+  return { late: old.filter((n) => !scored.has(n)).sort(), fresh };
+}
+
+const PREDICTIONS = ".predictions.csv";
+
+/** The names (relative to the folder or prefix) in the source or the output; none when the output does not exist yet. */
+async function listNames(ctx: UnitContext, where: "source" | "output"): Promise<string[]> {
+  const loc = where === "source" ? ctx.params.source : ctx.params.output;
+  const names: string[] = [];
+  if (loc.kind === "folder") {
     try {
-      for await (const e of Deno.readDir(src.path)) {
-        if (e.isFile && wanted.test(e.name)) names.push(e.name);
-      }
+      for await (const e of Deno.readDir(loc.path)) if (e.isFile) names.push(e.name);
     } catch (err) {
       if (!(err instanceof Deno.errors.NotFound)) throw err;
-      throw new ConfigError(`the monitor's source folder '${src.path}' does not exist`, {
+      if (where === "output") return [];
+      throw new ConfigError(`the monitor's source folder '${loc.path}' does not exist`, {
         field: "monitor.source.path",
       });
     }
-  } else if (src.kind === "s3") {
-    const { bucket, prefix } = parseS3Url(src.url, "monitor.source.url");
+  } else if (loc.kind === "s3") {
+    const { bucket, prefix } = parseS3Url(loc.url, `monitor.${where}.url`);
     const b = new S3Bucket({ ...ctx.s3!, bucket });
     const base = prefix === "" ? "" : `${prefix}/`;
     try {
-      for await (const o of b.list(base)) {
-        const rel = o.key.slice(base.length);
-        if (!rel.startsWith("_monitor/") && wanted.test(rel)) names.push(rel);
-      }
+      for await (const o of b.list(base)) names.push(o.key.slice(base.length));
     } finally {
       b.close();
     }
   }
-  return names.filter((n) => watermark === null || n > watermark).sort();
+  return names;
 }
 
 /** Labels of a file's rows from its label column (CSV with a header, at the model's delimiter, or JSON Lines). */
@@ -286,9 +317,10 @@ export async function fileUnit(ctx: UnitContext, name: string): Promise<Unit> {
     const b = new S3Bucket({ ...ctx.s3!, bucket });
     const key = `${prefix === "" ? "" : `${prefix}/`}${name}`;
     try {
-      const bytes = await b.getBytes(key);
-      if (!bytes) throw new DataError(`input object ${b.url(key)} disappeared`);
-      await Deno.writeFile(input, bytes);
+      // Streamed to a file: an object of any size, in flat memory.
+      if (await b.download(key, input) === "missing") {
+        throw new DataError(`input object ${b.url(key)} disappeared`);
+      }
       shown = b.url(key);
     } finally {
       b.close();
@@ -315,14 +347,14 @@ export async function fileUnit(ctx: UnitContext, name: string): Promise<Unit> {
       const predictions = await Deno.readFile(s.out);
       if (out.kind === "folder") {
         await Deno.mkdir(out.path, { recursive: true });
-        await atomicWrite(join(out.path, `${name}.predictions.csv`), predictions);
+        await atomicWrite(join(out.path, `${name}${PREDICTIONS}`), predictions);
         if (rejects) await atomicWrite(join(out.path, `${name}.rejects.csv`), rejects);
       } else if (out.kind === "s3") {
         const { bucket, prefix } = parseS3Url(out.url, "monitor.output.url");
         const b = new S3Bucket({ ...ctx.s3!, bucket });
         const base = `${prefix === "" ? "" : `${prefix}/`}${name}`;
         try {
-          await b.putBytes(`${base}.predictions.csv`, predictions, "text/csv");
+          await b.putBytes(`${base}${PREDICTIONS}`, predictions, "text/csv");
           if (rejects) await b.putBytes(`${base}.rejects.csv`, rejects, "text/csv");
         } finally {
           b.close();

@@ -108,7 +108,7 @@ Deno.test("file store: the lease lets one of two runs in; an expired lease is fe
   }
 });
 
-Deno.test("folder source: new files scored once, labels in the rows, joined later from a file, thresholds", async () => {
+Deno.test("folder source: new files scored once, late files too, labels in the rows, joined later from a file, thresholds", async () => {
   const dir = await phishingRelease();
   try {
     const scorer = await loadScorer(join(dir, "model"), { use: "batch" });
@@ -157,6 +157,25 @@ Deno.test("folder source: new files scored once, labels in the rows, joined late
     );
     const r3 = await runMonitor({ params: p, scorer, store: store(), workers: 0 });
     deepStrictEqual([r3.records, r3.labelsJoined, r3.live?.labeled], [150, 150, 600]);
+    // A late file (named before the watermark c.csv, never scored) is scored once; the
+    // watermark stays.
+    await Deno.writeTextFile(
+      join(inDir, "b2.csv"),
+      [rows[0], ...rows.slice(1, 41)].join("\n") + "\n",
+    );
+    const late = await runMonitor({ params: p, scorer, store: store(), workers: 0 });
+    deepStrictEqual([late.units, late.records, late.watermark.to], [
+      [join(inDir, "b2.csv")],
+      40,
+      "c.csv",
+    ]);
+    strictEqual(
+      (await Deno.readTextFile(join(outDir, "b2.csv.predictions.csv"))).trimEnd().split("\n")
+        .length,
+      41,
+    );
+    const again = await runMonitor({ params: p, scorer, store: store(), workers: 0 });
+    deepStrictEqual([again.units, (await store().read()).state?.watermark], [[], "c.csv"]);
     // An impossible threshold is an alert naming it.
     const strict = params(yaml.replace("min_roc_auc: 0.5", "min_roc_auc: 0.9999"));
     await Deno.writeTextFile(

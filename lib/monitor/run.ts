@@ -10,7 +10,9 @@
  * content) and the watermark moves only after they are written, so a run
  * killed at any point and started again redoes at most the unit it was in,
  * rewriting the same outputs; the lease stops a second run from advancing
- * the watermark meanwhile.
+ * the watermark meanwhile. A folder or S3 file named before the watermark
+ * that has no predictions file (it arrived late) is scored first, without
+ * moving the watermark.
  *
  * @module
  */
@@ -24,7 +26,14 @@ import { predictBatch } from "../scoring/batch.ts";
 import type { Scorer } from "../scoring/scorer.ts";
 import type { MonitorParams } from "./params.ts";
 import { acquireLease, type CasStore, commit, type ScoreWindow } from "./state.ts";
-import { fileUnit, listNewFiles, mongoUnit, type Unit, unitScores } from "./_units.ts";
+import {
+  fileUnit,
+  listNewFiles,
+  mongoUnit,
+  type NewFiles,
+  type Unit,
+  unitScores,
+} from "./_units.ts";
 import { alerts, type LiveMetrics, liveMetrics, pushScores } from "./window.ts";
 
 /** Options of {@linkcode runMonitor}. */
@@ -158,7 +167,7 @@ export async function runMonitor(o: MonitorRunOptions): Promise<MonitorReport> {
   let released = false;
   try {
     const watermark = held.state.watermark;
-    let pending: string[] | undefined;
+    let pending: NewFiles | undefined;
     const next = async (): Promise<Unit | undefined> => {
       if (p.source.kind === "mongodb") {
         // One unit per run: the backlog beyond max_records waits for the next run.
@@ -166,7 +175,16 @@ export async function runMonitor(o: MonitorRunOptions): Promise<MonitorReport> {
       }
       // One listing per run; files arriving meanwhile wait for the next run.
       pending ??= await listNewFiles(ctx, watermark);
-      const name = pending.shift();
+      const late = pending.late.shift();
+      if (late !== undefined) {
+        // Scored first, while the watermark is still the run's: it stays there.
+        log.warn("monitor: late file (named before the watermark, never scored): scoring it", {
+          file: late,
+          watermark,
+        });
+        return { ...await fileUnit(ctx, late), position: watermark! };
+      }
+      const name = pending.fresh.shift();
       return name === undefined ? undefined : await fileUnit(ctx, name);
     };
     for (let unit = await next(); unit; unit = await next()) {

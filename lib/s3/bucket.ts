@@ -214,14 +214,15 @@ export class S3Bucket {
   }
 
   /**
-   * Download `key` to `destPath` (parent folders created), hashing as it
-   * streams into a temporary sibling; renamed into place only when its sha256
-   * is `expectedSha256`. `destPath` is untouched on "missing" and "corrupt".
+   * Download `key` to `destPath` (parent folders created), streaming into a
+   * temporary sibling (memory stays flat whatever the object's size); renamed
+   * into place only when its sha256 is `expectedSha256` (when given).
+   * `destPath` is untouched on "missing" and "corrupt".
    */
   async download(
     key: string,
     destPath: string,
-    expectedSha256: string,
+    expectedSha256?: string,
   ): Promise<"ok" | "missing" | "corrupt"> {
     await Deno.mkdir(dirname(destPath), { recursive: true });
     return await this.#retry(`GET ${key}`, key, async ({ sdk, send }) => {
@@ -241,7 +242,9 @@ export class S3Bucket {
             while (written < chunk.length) written += await out.write(chunk.subarray(written));
           }
         }
-        if (hasher.digest("hex") !== expectedSha256) return "corrupt";
+        if (expectedSha256 !== undefined && hasher.digest("hex") !== expectedSha256) {
+          return "corrupt";
+        }
         await Deno.rename(temp, destPath);
         placed = true;
         return "ok";

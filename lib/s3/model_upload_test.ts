@@ -73,6 +73,12 @@ Deno.test({
       strictEqual(weights.sha256, (await hashFile(join(dir, "weights.bin"))).hash);
       const back = await Deno.makeTempFile();
       strictEqual(await bucket.download(`${prefix}weights.bin`, back, weights.sha256), "ok");
+      strictEqual(await bucket.download(`${prefix}weights.bin`, back, "0".repeat(64)), "corrupt");
+      // Without a hash to check: streamed as is; a missing key leaves the file alone.
+      await Deno.remove(back);
+      strictEqual(await bucket.download(`${prefix}weights.bin`, back), "ok");
+      deepStrictEqual(await Deno.readFile(back), await Deno.readFile(join(dir, "weights.bin")));
+      strictEqual(await bucket.download(`${prefix}nothing.bin`, back), "missing");
       await Deno.remove(back);
 
       await uploadModelDir({ s3, dir, prefix, log, bucketOptions });

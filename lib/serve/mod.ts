@@ -34,7 +34,7 @@ export { createMetrics, LATENCY_BUCKETS, renderMetrics, type ServeMetrics } from
 export { type Lease, ModelHolder, type ServedClasses, type ServedModel } from "./model_holder.ts";
 export { type ClassAnswer, loadServedModel } from "./classes.ts";
 export { type ServedUrlModel } from "./check_url.ts";
-export { loadServedUrlModel } from "./url_model.ts";
+export { loadServedUrlModel, urlModelLoader, UrlModelSlot } from "./url_model.ts";
 export { openApiDocument } from "./openapi.ts";
 export { isLoopback, ServerHandle } from "./server.ts";
 export {
@@ -43,4 +43,5 @@ export {
   ModelWatcher,
   type PollResult,
   resolvingLoader,
+  type SwapTarget,
 } from "./watcher.ts";

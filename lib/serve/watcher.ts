@@ -12,16 +12,27 @@
 import { DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
 import { MODEL_FILES } from "../learn/model_io.ts";
-import type { ModelHolder, ServedModel } from "./model_holder.ts";
+import type { ServedModel } from "./model_holder.ts";
 
-/** A model source the watcher can poll. */
-export interface ModelLoader {
+/** A model source the watcher can poll (of tabular models by default; the URL checker too). */
+export interface ModelLoader<M = ServedModel> {
   /** The source as configured (for logs and `/v1/model`). */
   source: string;
   /** What the source holds now, cheaply (the version it would load). */
   fingerprint(): Promise<string>;
   /** Load the model the source holds now. */
-  load(): Promise<ServedModel>;
+  load(): Promise<M>;
+}
+
+/**
+ * Where the watcher swaps new models in: `ModelHolder` for the tabular model,
+ * `UrlModelSlot` (url_model.ts) for the URL checker.
+ */
+export interface SwapTarget<M> {
+  /** The answering model's version, if any. */
+  readonly version: string | undefined;
+  /** Make `model` the answering one; false when that version already answers. */
+  swap(model: M, info: { source: string }): boolean;
 }
 
 /**
@@ -34,10 +45,10 @@ export interface ModelLoader {
  * await loader.fingerprint(); // "508f7ac702a8"
  * ```
  */
-export function localDirLoader(
+export function localDirLoader<M = ServedModel>(
   dir: string,
-  load: (dir: string) => Promise<ServedModel>,
-): ModelLoader {
+  load: (dir: string) => Promise<M>,
+): ModelLoader<M> {
   const file = `${dir}/${MODEL_FILES.card}`;
   return {
     source: dir,
@@ -84,11 +95,11 @@ export function localDirLoader(
  * );
  * ```
  */
-export function resolvingLoader(
+export function resolvingLoader<M = ServedModel>(
   source: string,
   resolve: (source: string) => Promise<string>,
-  load: (dir: string) => Promise<ServedModel>,
-): ModelLoader {
+  load: (dir: string) => Promise<M>,
+): ModelLoader<M> {
   let resolved: string | undefined;
   return {
     source,
@@ -106,11 +117,11 @@ export function resolvingLoader(
 export type PollResult = "unchanged" | "swapped" | "failed" | "busy";
 
 /** Options of {@linkcode ModelWatcher}. */
-export interface WatcherOptions {
+export interface WatcherOptions<M extends { dispose(): void } = ServedModel> {
   /** Where new models go. */
-  holder: ModelHolder;
+  holder: SwapTarget<M>;
   /** The source to poll. */
-  loader: ModelLoader;
+  loader: ModelLoader<M>;
   /** Milliseconds between polls. */
   intervalMs: number;
   /** Swaps and failures. */
@@ -131,8 +142,8 @@ export interface WatcherOptions {
  * await watcher.stop();
  * ```
  */
-export class ModelWatcher {
-  #o: WatcherOptions;
+export class ModelWatcher<M extends { dispose(): void } = ServedModel> {
+  #o: WatcherOptions<M>;
   #log: Logger;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #running: Promise<PollResult> | undefined;
@@ -140,7 +151,7 @@ export class ModelWatcher {
   #lastFailure: string | undefined;
 
   /** Create a watcher (not started). */
-  constructor(options: WatcherOptions) {
+  constructor(options: WatcherOptions<M>) {
     this.#o = options;
     this.#log = options.log ?? nullLogger;
   }

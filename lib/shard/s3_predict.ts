@@ -151,13 +151,12 @@ export async function predictS3Prefix(o: S3PredictOptions): Promise<S3PredictSum
   const tmp = await Deno.makeTempDir({ prefix: "threatline_shard_" });
   try {
     for (const key of mine) {
-      const bytes = await inBucket.getBytes(key);
-      if (bytes === undefined) {
-        throw new DataError(`input object ${inBucket.url(key)} disappeared while scoring`);
-      }
       const name = key.slice(key.lastIndexOf("/") + 1);
       const inPath = join(tmp, name);
-      await Deno.writeFile(inPath, bytes);
+      // Streamed to a file: an object of any size, in flat memory.
+      if (await inBucket.download(key, inPath) === "missing") {
+        throw new DataError(`input object ${inBucket.url(key)} disappeared while scoring`);
+      }
       const outPath = join(tmp, `scored.${format}`);
       const rejectsPath = join(tmp, "scored.rejects.csv");
       const s = await predictBatch({
