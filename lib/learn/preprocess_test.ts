@@ -245,3 +245,32 @@ Deno.test("the reference profile reuses the fit's sorted columns: the same as pr
     deepStrictEqual(pre.spec.reference, fitReference(table, schema));
   }
 });
+
+Deno.test("a number column's impute, center and scale: the sums as reduce adds them (bit for bit)", async () => {
+  const values = Array.from({ length: 60 }, (_, i) => i % 9 ? ((i * 7919) % 101) / 7 + 0.1 : null);
+  const text = values.map((v, i) => `${i},${v ?? ""},tcp,http,0,1,normal`).join("\n");
+  const table = await tableFrom(TRAIN + text + "\n", schema);
+  const xs = table.cells[table.columns.findIndex((c) => c.name === "bytes")]
+    .filter((v): v is number => v !== null);
+  for (const numericImpute of ["median", "mean"] as const) {
+    const pre = fitPreprocess(table, schema, { ...DEFAULT_TRANSFORM, numericImpute });
+    const f = pre.spec.features.find((f) => f.column === "bytes")!;
+    const sorted = xs.toSorted((a, b) => a - b), m = sorted.length >> 1;
+    const impute = numericImpute === "mean"
+      ? xs.reduce((a, b) => a + b, 0) / xs.length
+      : sorted.length % 2
+      ? sorted[m]
+      : (sorted[m - 1] + sorted[m]) / 2;
+    const n = table.rows, missing = n - xs.length;
+    const center = (xs.reduce((a, b) => a + b, 0) + missing * impute) / n;
+    let ss = missing * (impute - center) ** 2;
+    for (const x of xs) ss += (x - center) ** 2;
+    deepStrictEqual(f, {
+      kind: "numeric",
+      column: "bytes",
+      impute,
+      center,
+      scale: Math.sqrt(ss / n),
+    });
+  }
+});
