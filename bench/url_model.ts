@@ -131,10 +131,16 @@ async function stackBench(dataPath: string) {
   const params = await readYaml("url.params.yaml");
   const { groups: kept, ngramLr } = readFeaturizeParams(params);
   const { idf, perPart: parts } = ngramLr;
-  // The per-part row as shipped: url.params.yaml's gbdt feature subsampling (its grid's first value).
-  const grid = (params.value as { train?: { search?: { gbdt?: { colsample?: number[] } } } })
-    .train?.search?.gbdt;
-  const partsGbdt = { ...BENCH_GBDT, colsample: grid?.colsample?.[0] ?? 1 };
+  // The per-part row as shipped: url.params.yaml's gbdt feature subsampling and leaf L2 (its
+  // grid's first values).
+  const grid = (params.value as {
+    train?: { search?: { gbdt?: { colsample?: number[]; l2?: number[] } } };
+  }).train?.search?.gbdt;
+  const partsGbdt = {
+    ...BENCH_GBDT,
+    colsample: grid?.colsample?.[0] ?? 1,
+    l2: grid?.l2?.[0] ?? BENCH_GBDT.l2,
+  };
   const legit = await readLegit();
   const tr = await readUrls("artifacts/url/ingest/train.csv");
   const te = await readUrls("artifacts/url/ingest/test.csv");
