@@ -6,7 +6,8 @@
  * read). In each fold the gbdt is early-stopped on a stratified 20 %
  * validation split of the fold's training rows (seed 7, as `train`); the
  * held-out fold is scored. Pooled out-of-fold ROC-AUC and accuracy at 0.5,
- * mean trees, for two fold seeds (a choice should win on both).
+ * mean trees, for two fold seeds (a choice should win on both; `--seeds`:
+ * others, with their mean).
  *
  * @module
  */
@@ -18,15 +19,44 @@ import { rocAuc } from "../lib/reports/metrics.ts";
 import { stratifiedFolds } from "../lib/url/ngram_model.ts";
 import { BENCH_GBDT } from "./_url_stack.ts";
 
-/** The settings compared: the grid's two configs, then per-tree feature subsampling. */
-export const TREE_VARIANTS: [string, Partial<GbdtConfig>][] = [
-  ["min_samples_leaf 20", {}],
-  ["min_samples_leaf 5", { minSamplesLeaf: 5 }],
-  ["min_samples_leaf 20, colsample 0.5", { colsample: 0.5 }],
-  ["min_samples_leaf 20, colsample 0.3", { colsample: 0.3 }],
-  ["min_samples_leaf 5, colsample 0.3", { colsample: 0.3, minSamplesLeaf: 5 }],
-  ["min_samples_leaf 20, colsample 0.2", { colsample: 0.2 }],
-];
+/** The settings compared, by `--set` (default `colsample`). */
+export const TREE_SETS: Record<string, [string, Partial<GbdtConfig>][]> = {
+  // The grid before, then per-tree feature subsampling (2026-12-05, README "URL model").
+  colsample: [
+    ["min_samples_leaf 20", {}],
+    ["min_samples_leaf 5", { minSamplesLeaf: 5 }],
+    ["min_samples_leaf 20, colsample 0.5", { colsample: 0.5 }],
+    ["min_samples_leaf 20, colsample 0.3", { colsample: 0.3 }],
+    ["min_samples_leaf 5, colsample 0.3", { colsample: 0.3, minSamplesLeaf: 5 }],
+    ["min_samples_leaf 20, colsample 0.2", { colsample: 0.2 }],
+  ],
+  // Around the grid of 2026-12-05 08Z (colsample 0.3, min_samples_leaf 5 / 20, l2 0): leaf L2, leaf sizes,
+  // bigger trees at a lower rate, other column shares with small leaves (issue 12's 0.96).
+  tuning: [
+    ["min_samples_leaf 5, colsample 0.3, l2 0", { colsample: 0.3, minSamplesLeaf: 5 }],
+    ["min_samples_leaf 20, colsample 0.3, l2 0", { colsample: 0.3 }],
+    ["min_samples_leaf 5, colsample 0.3, l2 1", { colsample: 0.3, minSamplesLeaf: 5, l2: 1 }],
+    ["min_samples_leaf 5, colsample 0.3, l2 3", { colsample: 0.3, minSamplesLeaf: 5, l2: 3 }],
+    ["min_samples_leaf 20, colsample 0.3, l2 1", { colsample: 0.3, l2: 1 }],
+    ["min_samples_leaf 20, colsample 0.3, l2 3", { colsample: 0.3, l2: 3 }],
+    ["min_samples_leaf 10, colsample 0.3", { colsample: 0.3, minSamplesLeaf: 10 }],
+    ["min_samples_leaf 40, colsample 0.3", { colsample: 0.3, minSamplesLeaf: 40 }],
+    ["min_samples_leaf 5, colsample 0.2", { colsample: 0.2, minSamplesLeaf: 5 }],
+    ["min_samples_leaf 5, colsample 0.4", { colsample: 0.4, minSamplesLeaf: 5 }],
+    ["min_samples_leaf 5, colsample 0.5", { colsample: 0.5, minSamplesLeaf: 5 }],
+    [
+      "63 leaves, lr 0.05, min_samples_leaf 5, colsample 0.3",
+      { colsample: 0.3, minSamplesLeaf: 5, maxLeafNodes: 63, learningRate: 0.05 },
+    ],
+  ],
+  // The grid's two configs with leaf L2 0 and 3: for other featurizations (`--mat`).
+  features: [
+    ["min_samples_leaf 5, colsample 0.3, l2 0", { colsample: 0.3, minSamplesLeaf: 5 }],
+    ["min_samples_leaf 20, colsample 0.3, l2 0", { colsample: 0.3 }],
+    ["min_samples_leaf 5, colsample 0.3, l2 3", { colsample: 0.3, minSamplesLeaf: 5, l2: 3 }],
+    ["min_samples_leaf 20, colsample 0.3, l2 3", { colsample: 0.3, l2: 3 }],
+  ],
+};
 
 interface CvResult {
   auc: number;
@@ -61,16 +91,27 @@ function crossValidate(m: Matrix, config: GbdtConfig, foldSeed: number): CvResul
 }
 
 /** Print the comparison (Markdown) for `m`, the featurized train split. */
-export function treesBench(m: Matrix, foldSeeds: readonly number[] = [11, 23]): void {
+export function treesBench(
+  m: Matrix,
+  o: { set?: string; foldSeeds?: readonly number[] } = {},
+): void {
+  const foldSeeds = o.foldSeeds ?? [11, 23];
+  const variants = TREE_SETS[o.set ?? "colsample"];
+  if (!variants) {
+    throw new RangeError(`--set: one of ${Object.keys(TREE_SETS).join(", ")}, not '${o.set}'`);
+  }
   console.log(`\ngbdt settings, 5-fold CV on the featurized train split (${m.rows} rows)\n`);
   const head = foldSeeds.map((s) => `fold seed ${s}: ROC-AUC / accuracy / trees`);
-  console.log(`| gbdt (lr 0.1, 31 leaves, early-stopped) | ${head.join(" | ")} |`);
-  console.log(`|---|${foldSeeds.map(() => "---:").join("|")}|`);
-  for (const [name, over] of TREE_VARIANTS) {
-    const cells = foldSeeds.map((seed) => {
-      const r = crossValidate(m, { ...BENCH_GBDT, ...over }, seed);
-      return `${r.auc.toFixed(4)} / ${r.acc.toFixed(4)} / ${r.trees.toFixed(0)}`;
-    });
-    console.log(`| ${name} | ${cells.join(" | ")} |`);
+  const mean = foldSeeds.length > 2 ? " mean |" : "";
+  console.log(`| gbdt (lr 0.1, 31 leaves, early-stopped) | ${head.join(" | ")} |${mean}`);
+  console.log(`|---|${foldSeeds.map(() => "---:").join("|")}|${mean ? "---:|" : ""}`);
+  const cell = (r: CvResult) => `${r.auc.toFixed(4)} / ${r.acc.toFixed(4)} / ${r.trees.toFixed(0)}`;
+  for (const [name, over] of variants) {
+    const rs = foldSeeds.map((seed) => crossValidate(m, { ...BENCH_GBDT, ...over }, seed));
+    const avg = (k: keyof CvResult) => rs.reduce((a, r) => a + r[k], 0) / rs.length;
+    const tail = mean
+      ? ` ${cell({ auc: avg("auc"), acc: avg("acc"), trees: avg("trees") })} |`
+      : "";
+    console.log(`| ${name} | ${rs.map(cell).join(" | ")} |${tail}`);
   }
 }

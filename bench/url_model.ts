@@ -1,6 +1,6 @@
 /**
- * `deno task bench url-model [--ablation] [--grouped] [--stack] [--variants [--parts]] [--trees]
- * [--data data/urls.csv]`:
+ * `deno task bench url-model [--ablation] [--grouped] [--stack] [--variants [--parts]] [--trees
+ * [--set colsample|tuning|features] [--mat FILE] [--seeds 11,23]] [--data data/urls.csv]`:
  * the URL model's measurements behind README "Checking a URL".
  *
  * - `--ablation`: which feature groups help. On the pipeline's TRAIN split
@@ -19,7 +19,9 @@
  * - `--stack`: bench/_url_stack.ts. `--variants`: bench/_url_variants.ts
  *   (5-fold CV on the train split: the choices of url.params.yaml).
  * - `--trees`: bench/_url_trees_cv.ts (gbdt settings, 5-fold CV on the
- *   featurized train split `artifacts/url/transform/train.mat`).
+ *   featurized train split `artifacts/url/transform/train.mat`, or `--mat`:
+ *   the train.mat of another featurization of the same train split; `--set`:
+ *   which settings; `--seeds`: the CV's fold seeds, default 11,23).
  *
  * @module
  */
@@ -47,7 +49,8 @@ import {
 } from "../lib/url/features.ts";
 
 const USAGE =
-  "deno task bench url-model [--ablation] [--grouped] [--stack] [--variants [--parts]] [--trees] [--data data/urls.csv]";
+  "deno task bench url-model [--ablation] [--grouped] [--stack] [--variants [--parts]] " +
+  "[--trees [--set colsample|tuning|features] [--mat FILE] [--seeds 11,23]] [--data data/urls.csv]";
 
 interface Labelled {
   urls: string[];
@@ -128,10 +131,16 @@ async function stackBench(dataPath: string) {
   const params = await readYaml("url.params.yaml");
   const { groups: kept, ngramLr } = readFeaturizeParams(params);
   const { idf, perPart: parts } = ngramLr;
-  // The per-part row as shipped: url.params.yaml's gbdt feature subsampling (its grid's first value).
-  const grid = (params.value as { train?: { search?: { gbdt?: { colsample?: number[] } } } })
-    .train?.search?.gbdt;
-  const partsGbdt = { ...BENCH_GBDT, colsample: grid?.colsample?.[0] ?? 1 };
+  // The per-part row as shipped: url.params.yaml's gbdt feature subsampling and leaf L2 (its
+  // grid's first values).
+  const grid = (params.value as {
+    train?: { search?: { gbdt?: { colsample?: number[]; l2?: number[] } } };
+  }).train?.search?.gbdt;
+  const partsGbdt = {
+    ...BENCH_GBDT,
+    colsample: grid?.colsample?.[0] ?? 1,
+    l2: grid?.l2?.[0] ?? BENCH_GBDT.l2,
+  };
   const legit = await readLegit();
   const tr = await readUrls("artifacts/url/ingest/train.csv");
   const te = await readUrls("artifacts/url/ingest/test.csv");
@@ -188,6 +197,9 @@ export async function main(args: string[], log: Logger): Promise<number> {
       variants: { type: "boolean" },
       parts: { type: "boolean" },
       trees: { type: "boolean" },
+      set: { type: "string" },
+      mat: { type: "string" },
+      seeds: { type: "string" },
     },
   });
   if (values.ablation) {
@@ -253,7 +265,15 @@ export async function main(args: string[], log: Logger): Promise<number> {
       log,
     });
   }
-  if (values.trees) treesBench(await readMatrix("artifacts/url/transform/train.mat"));
+  if (values.trees) {
+    const mat = (values.mat as string) ?? "artifacts/url/transform/train.mat";
+    console.log(`\n${mat}`);
+    const seeds = values.seeds as string | undefined;
+    treesBench(await readMatrix(mat), {
+      set: values.set as string | undefined,
+      foldSeeds: seeds?.split(",").map(Number),
+    });
+  }
   if (!values.ablation && !values.grouped && !values.stack && !values.variants && !values.trees) {
     console.error(`nothing to do: ${USAGE}`);
   }
