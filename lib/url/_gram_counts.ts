@@ -3,7 +3,8 @@
  * every 1..{@linkcode MAX_GRAM}-gram of a part (with `^`/`$` ends) hashed
  * with the part's seed (lib/url/_gram_hash.ts) into a bucket, counted in an
  * entry per distinct bucket (first occurrence order), and each n-gram's
- * entry kept in hashing order (part, start, length). Both views of a URL's
+ * entry kept in hashing order (part, start, length), and the entries'
+ * sublinear-tf values L2-normalised over the dedup. Both views of a URL's
  * n-grams build on it: the URL-wide table that training reads
  * (lib/url/_gram_table.ts `GramTable`) and the per-part entries the checker
  * scores (lib/url/_part_grams.ts `PartGrams`); they differ only in when the
@@ -39,6 +40,11 @@ export class GramCounts {
   bucket: Int32Array = new Int32Array(1024);
   /** Count of each entry (at most 65535). */
   count: Int32Array = new Int32Array(1024);
+  /**
+   * Each entry's sublinear tf (`1 + ln count`, float32), L2-normalised over
+   * its dedup (the part with `perPart`, else the whole URL).
+   */
+  value: Float32Array = new Float32Array(1024);
   /** Number of entries. */
   entries = 0;
   /** Per n-gram, in hashing order (part, start, length), its entry. */
@@ -118,11 +124,26 @@ export class GramCounts {
           }
         }
       }
+      if (perPart) this.#normalise(partEntries[p], n);
     }
+    if (!perPart) this.#normalise(0, n);
     partEntries[np] = n;
     partGram[np] = g;
     this.entries = n;
     this.grams = g;
+  }
+
+  // Values as computeParts: float32 of 1 + ln tf, times 1 / the norm (in doubles).
+  #normalise(first: number, end: number): void {
+    const count = this.count, value = this.value;
+    let norm = 0;
+    for (let e = first; e < end; e++) {
+      const c = count[e], v = c < TF_TABLE ? SUBLINEAR[c] : 1 + Math.log(c);
+      value[e] = v;
+      norm += v * v;
+    }
+    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+    for (let e = first; e < end; e++) value[e] *= inv;
   }
 
   #reserve(longest: number, grams: number, np: number, bits: number): void {
@@ -135,6 +156,7 @@ export class GramCounts {
     if (this.bucket.length < grams) {
       this.bucket = new Int32Array(grams * 2);
       this.count = new Int32Array(grams * 2);
+      this.value = new Float32Array(grams * 2);
     }
     if (this.#seen.length !== 2 << bits || this.#stamp > 0x7ffffff0) {
       this.#seen = new Int32Array(2 << bits);

@@ -14,8 +14,6 @@ import { GramCounts, sublinear } from "./_gram_counts.ts";
 
 /** Hash table state of the last URL hashed (reused across URLs). */
 export class GramTable extends GramCounts {
-  /** Their sublinear-tf, L2-normalised values (float32, as `hashParts`). */
-  value: Float32Array = new Float32Array(1024);
   /**
    * After {@linkcode GramTable.computeParts}: part `p`'s entries are
    * `partEntry[partStart[p] .. partStart[p + 1])` (first occurrence in the
@@ -54,17 +52,6 @@ export class GramTable extends GramCounts {
   hash(parts: readonly string[], bits: number): void {
     this.countParts(parts, bits, false);
     this.#partsReady = false;
-    const unique = this.entries, count = this.count;
-    if (this.value.length < unique) this.value = new Float32Array(this.bucket.length);
-    const value = this.value;
-    let norm = 0;
-    for (let e = 0; e < unique; e++) {
-      const v = sublinear(count[e]);
-      value[e] = v;
-      norm += v * v;
-    }
-    const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-    for (let e = 0; e < unique; e++) value[e] *= inv;
   }
 
   /**

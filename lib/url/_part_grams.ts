@@ -4,16 +4,14 @@
  * at check time. The same entries, order and float32 values as
  * lib/url/_gram_table.ts `GramTable.hash` + `computeParts` (which training
  * uses; tested equal), in one pass: the same counting loop
- * (lib/url/_gram_counts.ts) with the dedup emptied per part, so there is no
- * URL-wide normalisation and no second counting pass. Given the LRs, it
- * sums each part's logit as it normalises (no pass of its own; reading the
- * weights inside the hashing loop instead measured slower). State lives
- * until the next
- * {@linkcode PartGrams.hash}.
+ * (lib/url/_gram_counts.ts) with the dedup emptied and the values normalised
+ * at each part, so there is no URL-wide normalisation and no second counting
+ * pass. Given the LRs, it also sums each part's logit. State lives until the
+ * next {@linkcode PartGrams.hash}.
  *
  * @module
  */
-import { GramCounts, sublinear } from "./_gram_counts.ts";
+import { GramCounts } from "./_gram_counts.ts";
 
 /** Per-part n-gram entries of the last URL hashed (reused across URLs). */
 export class PartGrams extends GramCounts {
@@ -21,8 +19,6 @@ export class PartGrams extends GramCounts {
   get partStart(): Int32Array {
     return this.partEntries;
   }
-  /** Sublinear tf of each entry, L2-normalised within its part (float32, as `computeParts`). */
-  value: Float32Array = new Float32Array(1024);
   /**
    * With LRs given to {@linkcode PartGrams.hash}: part `p`'s logit, `bias +
    * Σ weight × value` over its entries in order (lib/learn/sparse_logreg.ts
@@ -51,23 +47,8 @@ export class PartGrams extends GramCounts {
     const np = parts.length;
     this.countParts(parts, bits, true);
     if (this.logit.length < np) this.logit = new Float64Array(np);
-    const partStart = this.partEntries;
-    if (this.value.length < this.bucket.length) this.value = new Float32Array(this.bucket.length);
-    const value = this.value, count = this.count;
-    for (let p = 0; p < np; p++) {
-      const first = partStart[p], n = partStart[p + 1];
-      // Values as computeParts: float32 of 1 + ln tf, times 1 / the part's norm (in doubles).
-      let norm = 0;
-      for (let e = first; e < n; e++) {
-        const v = sublinear(count[e]);
-        value[e] = v;
-        norm += v * v;
-      }
-      const inv = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (let e = first; e < n; e++) value[e] *= inv;
-    }
     if (!lrs) return;
-    const bucket = this.bucket;
+    const partStart = this.partEntries, value = this.value, bucket = this.bucket;
     for (let p = 0; p < np; p++) {
       const first = partStart[p], n = partStart[p + 1], w = lrs[p].weights;
       let z = lrs[p].bias;
