@@ -302,24 +302,10 @@ async function serveFlags(): Promise<string[]> {
     .map((w) => w.replaceAll("$HOME", Deno.env.get("HOME") ?? ""));
 }
 
-Deno.test("deno task serve: a new URL model release in --url-model's folder answers /v1/check-url without a restart", async () => {
-  const { root, a } = await releases();
-  const urlModel = join(root, "url");
-  await writeTestUrlModel(urlModel);
+/** `deno task serve ARGS` as a child on a free port; `waitFor` reads its log until a pattern shows. */
+async function spawnServe(args: string[]) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...await serveFlags(),
-      join(REPO, "tasks/serve.ts"),
-      "--port",
-      "0",
-      "--model",
-      a,
-      "--url-model",
-      urlModel,
-      "--reload-seconds",
-      "0.2",
-    ],
+    args: ["run", ...await serveFlags(), join(REPO, "tasks/serve.ts"), "--port", "0", ...args],
     cwd: REPO,
     env: { THREATLINE_API_KEY: KEY },
     stdin: "null",
@@ -337,6 +323,29 @@ Deno.test("deno task serve: a new URL model release in --url-model's folder answ
       stderr += value;
     }
   };
+  /** Kill it if still running and release its pipe. */
+  const cleanup = async () => {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already exited */ }
+    await child.status;
+    await lines.cancel().catch(() => {});
+  };
+  return { child, waitFor, stderr: () => stderr, cleanup };
+}
+
+Deno.test("deno task serve: a new URL model release in --url-model's folder answers /v1/check-url without a restart", async () => {
+  const { root, a } = await releases();
+  const urlModel = join(root, "url");
+  await writeTestUrlModel(urlModel);
+  const { child, waitFor, stderr, cleanup } = await spawnServe([
+    "--model",
+    a,
+    "--url-model",
+    urlModel,
+    "--reload-seconds",
+    "0.2",
+  ]);
   const check = async (port: number) => {
     const res = await post(
       `http://127.0.0.1:${port}/v1/check-url`,
@@ -355,48 +364,21 @@ Deno.test("deno task serve: a new URL model release in --url-model's folder answ
     deepStrictEqual([swapped[2], swapped[1] !== before], [before, true]);
     strictEqual(await check(port), swapped[1]);
     child.kill("SIGTERM");
-    strictEqual((await child.status).code, 0, stderr);
+    strictEqual((await child.status).code, 0, stderr());
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already exited */ }
-    await child.status;
-    await lines.cancel().catch(() => {});
+    await cleanup();
     await Deno.remove(root, { recursive: true });
   }
 });
 
 Deno.test("deno task serve: SIGTERM turns new requests away, finishes the in-flight one, exits 0", async () => {
   const { root, a } = await releases();
-  const child = new Deno.Command(Deno.execPath(), {
-    args: [
-      "run",
-      ...await serveFlags(),
-      join(REPO, "tasks/serve.ts"),
-      "--port",
-      "0",
-      "--model",
-      a,
-      "--reload-seconds",
-      "0",
-    ],
-    cwd: REPO,
-    env: { THREATLINE_API_KEY: KEY },
-    stdin: "null",
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
-  let stderr = "";
-  const lines = child.stderr.pipeThrough(new TextDecoderStream()).getReader();
-  const waitFor = async (pattern: RegExp): Promise<RegExpExecArray> => {
-    for (;;) {
-      const m = pattern.exec(stderr);
-      if (m) return m;
-      const { done, value } = await lines.read();
-      if (done) throw new Error(`server ended before ${pattern}:\n${stderr}`);
-      stderr += value;
-    }
-  };
+  const { child, waitFor, stderr, cleanup } = await spawnServe([
+    "--model",
+    a,
+    "--reload-seconds",
+    "0",
+  ]);
   try {
     const port = Number((await waitFor(/listening url=http:\/\/127\.0\.0\.1:(\d+)/))[1]);
     const body = JSON.stringify(RECORD);
@@ -428,7 +410,7 @@ Deno.test("deno task serve: SIGTERM turns new requests away, finishes the in-fli
     ok(/"model_version":"[0-9a-f]{12}"/.test(response), response);
     await waitFor(/info +stopped/);
     const status = await child.status;
-    strictEqual(status.code, 0, stderr);
+    strictEqual(status.code, 0, stderr());
     let refused = false;
     try {
       (await Deno.connect({ hostname: "127.0.0.1", port })).close();
@@ -436,13 +418,9 @@ Deno.test("deno task serve: SIGTERM turns new requests away, finishes the in-fli
       refused = err instanceof Deno.errors.ConnectionRefused;
     }
     ok(refused, "the listener is closed");
-    ok(!stderr.includes(KEY), "the key is never logged");
+    ok(!stderr().includes(KEY), "the key is never logged");
   } finally {
-    try {
-      child.kill("SIGKILL");
-    } catch { /* already exited */ }
-    await child.status;
-    await lines.cancel().catch(() => {});
+    await cleanup();
     await Deno.remove(root, { recursive: true });
   }
 });

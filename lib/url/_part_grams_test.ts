@@ -1,4 +1,5 @@
-import { deepStrictEqual } from "node:assert/strict";
+import { deepStrictEqual, strictEqual } from "node:assert/strict";
+import { sparseLogit } from "../learn/sparse_logreg.ts";
 import { GramTable } from "./_gram_table.ts";
 import { PartGrams } from "./_part_grams.ts";
 
@@ -32,4 +33,21 @@ Deno.test("PartGrams: the entries, values and gram entries of GramTable.computeP
       Array.from(g.gramEntry.subarray(0, grams), (e) => g.index[e]),
     );
   }
+});
+
+Deno.test("PartGrams: given the LRs, each part's logit is sparseLogit of its entries", () => {
+  const parts = ["paypal.com/login/login?a=1", "paypal.com", "", "/login/login?a=1"];
+  const lrs = parts.map((_, p) => ({
+    weights: Float32Array.from({ length: 1 << 18 }, (_, j) => Math.sin(j * (p + 1)) / 3),
+    bias: 0.25 * p,
+  }));
+  const t = new PartGrams();
+  t.hash(parts, 18, lrs);
+  parts.forEach((_, p) => {
+    const a = t.partStart[p], b = t.partStart[p + 1];
+    strictEqual(
+      t.logit[p],
+      sparseLogit(lrs[p], t.bucket.subarray(a, b), t.value.subarray(a, b)),
+    );
+  });
 });

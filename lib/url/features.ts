@@ -298,18 +298,9 @@ export function urlFeatureVector(
     // Without the fitted LR (the featurize stage, which fills in out-of-fold logits): NaN.
     if (ngramLr && !("weights" in ngramLr)) {
       // One logit per part, over that part's own normalised n-grams (hashed per part once).
-      const t = ngramLr.length ? urlPartGrams(checked) : undefined;
-      for (let p = 0; p < NGRAM_LR_PART_COLUMNS.length; p++) {
-        if (!t) {
-          put(NaN);
-          continue;
-        }
-        const lr = ngramLr[p], w = lr.weights, end = t.partStart[p + 1];
-        const value = t.value, bucket = t.bucket;
-        let z = lr.bias;
-        for (let k = t.partStart[p]; k < end; k++) z += w[bucket[k]] * value[k];
-        put(z);
-      }
+      // (lib/learn/sparse_logreg.ts `sparseLogit`'s sum, summed as the table is built.)
+      const t = ngramLr.length ? urlPartGrams(checked, ngramLr) : undefined;
+      for (let p = 0; p < NGRAM_LR_PART_COLUMNS.length; p++) put(t ? t.logit[p] : NaN);
     } else if (ngramLr) {
       // lib/learn/sparse_logreg.ts `sparseLogit` over the URL's hash table (same order, same sum).
       const t = urlGrams(checked), w = ngramLr.weights;

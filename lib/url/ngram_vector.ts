@@ -15,6 +15,7 @@ import { domainPartsOf } from "./_domain_memo.ts";
 import { MAX_GRAM, mix, partSeed } from "./_gram_hash.ts";
 import { GramTable } from "./_gram_table.ts";
 import { PartGrams } from "./_part_grams.ts";
+import type { SparseLogreg } from "../learn/sparse_logreg.ts";
 
 export { MAX_GRAM } from "./_gram_hash.ts";
 
@@ -92,12 +93,15 @@ export function urlGrams(checked: CheckedUrl): GramTable {
 
 const partTable = new PartGrams();
 let lastPartChecked: CheckedUrl | undefined;
+let lastPartLrs: readonly SparseLogreg[] | undefined;
 
 /**
  * The n-grams of `checked` counted per part (lib/url/_part_grams.ts: the
  * entries and values `urlGrams(checked).computeParts()` gives, in one pass;
  * state valid until the next call), hashed once however often it is asked
  * for the same URL in a row (the per-part logits, then their reasons).
+ * `lrs` (the per-part LRs): their logits too, in `logit` (a later call
+ * without `lrs` for the same URL keeps them).
  *
  * @example
  * ```ts
@@ -106,10 +110,11 @@ let lastPartChecked: CheckedUrl | undefined;
  * urlPartGrams(checkUrl("http://example.com/login")).partStart[4] > 10; // true
  * ```
  */
-export function urlPartGrams(checked: CheckedUrl): PartGrams {
-  if (lastPartChecked !== checked) {
-    partTable.hash(ngramParts(checked), SPARSE_BITS);
+export function urlPartGrams(checked: CheckedUrl, lrs?: readonly SparseLogreg[]): PartGrams {
+  if (lastPartChecked !== checked || (lrs !== undefined && lrs !== lastPartLrs)) {
+    partTable.hash(ngramParts(checked), SPARSE_BITS, lrs);
     lastPartChecked = checked;
+    lastPartLrs = lrs;
   }
   return partTable;
 }
