@@ -1,11 +1,14 @@
 /**
- * `deno run -A bench/repro_bench.ts [--base REV] [--runs 2]`: the whole
+ * `deno run -A bench/repro_bench.ts [--base REV] [--runs 2] [--base-jobs N] [--head-jobs N]`: the whole
  * `deno task repro` of the bundled data as issue 10 measures it — a fresh
  * `git clone` of this repository at REV (default `main`) and at HEAD, each
  * with an empty `THREATLINE_CACHE_DIR` under /tmp, alternated `--runs` times
  * each (base first). Prints each run's per-stage seconds (the runner's `done
  * stage=… seconds=…` lines) and wall seconds, then fails unless every run
- * wrote the same artifacts (md5 of every file under `artifacts/`). Meant to
+ * wrote the same artifacts (md5 of every file under `artifacts/`). With
+ * `--base-jobs` / `--head-jobs`, that side runs `deno task repro --jobs N`
+ * (e.g. `--base HEAD --head-jobs 2`: one revision, serial against two
+ * stages at a time). Meant to
  * run under `flock /work/wt/bench.lock` on this shared machine.
  *
  * @module
@@ -15,7 +18,12 @@ import { createHash } from "node:crypto";
 
 const { values } = parseArgs({
   args: Deno.args,
-  options: { base: { type: "string", default: "main" }, runs: { type: "string", default: "2" } },
+  options: {
+    base: { type: "string", default: "main" },
+    runs: { type: "string", default: "2" },
+    "base-jobs": { type: "string" },
+    "head-jobs": { type: "string" },
+  },
 });
 const git = (args: string[], cwd = ".") => {
   const out = new Deno.Command("git", { args, cwd, stdout: "piped" }).outputSync();
@@ -48,8 +56,9 @@ for (let run = 1; run <= Number(values.runs); run++) {
     git(["checkout", "-q", rev], dir);
     const load = Deno.loadavg()[0].toFixed(2);
     const start = performance.now();
+    const jobs = values[`${name}-jobs` as "base-jobs" | "head-jobs"];
     const out = await new Deno.Command("deno", {
-      args: ["task", "repro"],
+      args: ["task", "repro", ...(jobs ? ["--jobs", jobs] : [])],
       cwd: dir,
       env: { THREATLINE_CACHE_DIR: cache },
       stdout: "piped",
@@ -61,7 +70,9 @@ for (let run = 1; run <= Number(values.runs); run++) {
     const stages = [...log.matchAll(/done stage=(\S+) progress=\S+ seconds=([\d.]+)/g)]
       .map((m) => `${m[1]} ${Number(m[2]).toFixed(1)}`);
     console.log(
-      `${name} ${rev.slice(0, 7)} run ${run}: wall ${wall.toFixed(1)} s, load ${load} at start`,
+      `${name} ${rev.slice(0, 7)}${jobs ? ` --jobs ${jobs}` : ""} run ${run}: wall ${
+        wall.toFixed(1)
+      } s, load ${load} at start`,
     );
     console.log(`  ${stages.join(", ")}`);
     sums.add(artifactSums(dir));

@@ -44,11 +44,18 @@ export async function finalModel(o: {
   if (!isNetConfig(best.config)) {
     if (!o.refit) return { model: o.search.model, valScores };
     const { config, bestEpoch: iterations } = best;
-    const model = refitTrees({ config, train: o.all, seed: p.seed, iterations });
+    // The search may have grown this very refit beside the last rung (`refitOn`).
+    const ahead = o.search.refit;
+    const grown = ahead?.config === config && ahead.iterations === iterations &&
+      ahead.seed === p.seed;
+    const model = grown
+      ? ahead.model
+      : refitTrees({ config, train: o.all, seed: p.seed, iterations });
     log.info("refit", {
       candidate: `${best.id}-refit`,
       trees: model.trees.length,
       rows: o.all.rows,
+      ...(grown ? { beside_last_rung: true } : {}),
     });
     return { model, valScores };
   }

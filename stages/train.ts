@@ -148,6 +148,8 @@ export async function runTrain(o: TrainOptions): Promise<ModelCard> {
     minRows: p.search.minRows,
     maxFirstRows: p.search.maxFirstRows,
     budgetSeconds: p.budgetSeconds,
+    // The winner's refit may grow beside the last rung (unused if `auto` says no).
+    ...(p.refit !== false ? { refitOn: all } : {}),
     log,
   });
   if (o.runRecordDir) await writeTimings(o.runRecordDir, search);

@@ -175,7 +175,7 @@ export function boost(o: BoostOptions): { base: number; trees: TreeArrays[] } {
 
 function grow(
   o: BoostOptions,
-  offsets: Int32Array,
+  fullOffsets: Int32Array,
   histSize: number,
   opened: ReturnType<typeof openHistogramPool>,
 ): { base: number; trees: TreeArrays[] } {
@@ -202,6 +202,10 @@ function grow(
   for (let f = 0; f < cols; f++) if (nBins[f] > 1) splittable.push(f);
   const rules = { minSamplesLeaf: p.minSamplesLeaf, l2: p.l2 };
   let features = Int32Array.from(splittable);
+  // Without workers (whose slots use the full layout), a tree's histograms
+  // hold its sampled features only, packed (`packOffsets`): the same sums in a
+  // smaller, denser block of memory.
+  const offsets = fullOffsets.slice();
   const layout: HistogramLayout = { binned, rows, offsets, features };
 
   const findSplit = (n: Node): Split | null => {
@@ -256,6 +260,7 @@ function grow(
       }
       features = Int32Array.from(order.slice(0, k).sort((a, b) => a - b));
       layout.features = features;
+      if (!opened) packOffsets(offsets, nBins, features);
     }
     const tree = emptyTree();
     const root: Node = {
@@ -359,4 +364,26 @@ function grow(
     if (o.onTree && !o.onTree(it, tree, raw, loss)) break;
   }
   return { base, trees };
+}
+
+/**
+ * Lay the histogram out for `features` only (ascending): each gets its
+ * `nBins` in order from 0, every other feature an empty range, so
+ * `offsets[f] .. offsets[f + 1]` still bounds feature `f`'s bins.
+ *
+ * @example
+ * ```ts
+ * import { packOffsets } from "./_gbdt.ts";
+ * const offsets = new Int32Array(4);
+ * packOffsets(offsets, Int32Array.of(3, 4, 5), Int32Array.of(0, 2));
+ * Array.from(offsets); // [0, 3, 3, 8]
+ * ```
+ */
+export function packOffsets(offsets: Int32Array, nBins: Int32Array, features: Int32Array): void {
+  let at = 0, q = 0;
+  for (let f = 0; f < nBins.length; f++) {
+    offsets[f] = at;
+    if (q < features.length && features[q] === f) (at += nBins[f]), q++;
+  }
+  offsets[nBins.length] = at;
 }

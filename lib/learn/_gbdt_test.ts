@@ -264,3 +264,35 @@ Deno.test("determinism: byte-identical trees whatever the histogram thread count
   deepStrictEqual(run(2, 400), one);
   deepStrictEqual(run(3, 1000), one);
 });
+
+Deno.test("colsample: packed histograms (one thread) give the trees of the full layout (workers)", () => {
+  const m = noisy(2000, 4);
+  const rows = m.rows, cols = 9;
+  const nBins = Int32Array.from({ length: cols }, (_, f) => 20 + 13 * f);
+  const binned = new Uint8Array(new SharedArrayBuffer(rows * cols));
+  for (let i = 0; i < rows; i++) {
+    for (let f = 0; f < cols; f++) {
+      binned[f * rows + i] = Math.floor((m.data[i * 4 + (f % 4)] + 1) * 0.5 * (nBins[f] - 1));
+    }
+  }
+  const run = (threads: number) =>
+    JSON.stringify(boost({
+      binned,
+      rows,
+      nBins,
+      labels: m.labels,
+      params: {
+        learningRate: 0.2,
+        maxLeafNodes: 12,
+        maxDepth: 0,
+        minSamplesLeaf: 5,
+        l2: 1,
+        colsample: 0.4,
+      },
+      seed: 5,
+      iterations: 12,
+      threads,
+      parallelMinRows: 0,
+    }));
+  deepStrictEqual(run(1), run(2));
+});

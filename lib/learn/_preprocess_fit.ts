@@ -28,6 +28,24 @@ function mostFrequent(keys: string[], order: (a: string, b: string) => number): 
 }
 
 const numericOrder = (a: string, b: string) => Number(a) - Number(b);
+
+/** Left to right from 0, as `reduce((a, b) => a + b, 0)` adds. */
+function sumOf(xs: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < xs.length; i++) sum += xs[i];
+  return sum;
+}
+
+/** The non-null cells of a number column, in row order. */
+function presentNumbers(cells: readonly Cell[]): Float64Array {
+  let n = 0;
+  for (let r = 0; r < cells.length; r++) if (cells[r] !== null) n++;
+  const out = new Float64Array(n);
+  for (let r = 0, k = 0; r < cells.length; r++) {
+    if (cells[r] !== null) out[k++] = cells[r] as number;
+  }
+  return out;
+}
 const textOrder = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /**
@@ -46,10 +64,15 @@ export function fitPreprocess(
   schema: Schema,
   options: TransformOptions,
 ): Preprocessor {
+  const sorted = new Map<string, Float64Array>(); // for the reference profile: sorted once
   const features: FeatureEncoding[] = schema.features.map((name) => {
     const c = table.columns.findIndex((col) => col.name === name);
     const col = table.columns[c];
-    const present = table.cells[c].filter((v): v is Exclude<Cell, null> => v !== null);
+    // A number column is never one-hot: its present values go straight to a Float64Array.
+    const numbers = col.type === "number" ? presentNumbers(table.cells[c]) : undefined;
+    const present = numbers
+      ? []
+      : table.cells[c].filter((v): v is Exclude<Cell, null> => v !== null);
     const oneHot = col.type === "categorical" ||
       (col.type === "integer" && options.oneHotIntegers &&
         (col.values?.length ?? new Set(present).size) <= options.oneHotMaxValues);
@@ -67,23 +90,25 @@ export function fitPreprocess(
         categories,
       };
     }
-    const xs = present.map((v) => (typeof v === "boolean" ? Number(v) : (v as number)));
+    const xs = numbers ??
+      present.map((v) => (typeof v === "boolean" ? Number(v) : (v as number)));
     let impute = 0;
     if (xs.length > 0 && col.type === "boolean") {
-      impute = Number(mostFrequent(xs.map(String), numericOrder));
+      impute = Number(mostFrequent(Array.from(xs, String), numericOrder));
     } else if (xs.length > 0 && options.numericImpute === "mean") {
-      impute = xs.reduce((a, b) => a + b, 0) / xs.length;
+      impute = sumOf(xs) / xs.length;
     } else if (xs.length > 0) {
       const s = sortFloat64(Float64Array.from(xs));
+      sorted.set(name, s);
       const m = s.length >> 1;
       impute = s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
     }
     let center = 0, scale = 1;
     if (options.scale === "standard") {
       const n = table.rows, missing = n - xs.length;
-      center = (xs.reduce((a, b) => a + b, 0) + missing * impute) / n;
+      center = (sumOf(xs) + missing * impute) / n;
       let ss = missing * (impute - center) ** 2;
-      for (const x of xs) ss += (x - center) ** 2;
+      for (let i = 0; i < xs.length; i++) ss += (xs[i] - center) ** 2;
       const std = Math.sqrt(ss / n);
       scale = std > 1e-12 ? std : 1;
     }
@@ -95,6 +120,6 @@ export function fitPreprocess(
     features,
     columns: features.flatMap(outputNames),
     fit: { rows: table.rows, options },
-    reference: fitReference(table, schema),
+    reference: fitReference(table, schema, sorted),
   }, schema);
 }

@@ -9,15 +9,17 @@
  * @module
  */
 import type { Matrix } from "./matrix.ts";
-import type { TreeCandidate } from "./trees.ts";
-import type { LaneJob, LaneReply } from "./_tree_lane_worker.ts";
+import type { TreeCandidate, TreeModel, TreeRefitOptions } from "./trees.ts";
+import type { LaneJob, LaneRefitJob, LaneReply } from "./_tree_lane_worker.ts";
 
-export type { LaneJob, LaneReply } from "./_tree_lane_worker.ts";
+export type { LaneJob, LaneRefitJob, LaneReply } from "./_tree_lane_worker.ts";
 
 /** A started lane. */
 export interface TreeLane {
   /** Fit one tree candidate on the lane's thread. */
   fit(job: Omit<LaneJob, "id">): Promise<TreeCandidate>;
+  /** Run `refitTrees` on the lane's thread (`train` and `target` best on SharedArrayBuffers). */
+  refit(job: TreeRefitOptions): Promise<TreeModel>;
   /** Stop the worker (pending fits reject). */
   close(): void;
 }
@@ -67,7 +69,7 @@ export function openTreeLane(val: Matrix): TreeLane {
   });
   const pending = new Map<
     number,
-    { resolve: (c: TreeCandidate) => void; reject: (e: Error) => void }
+    { resolve: (c: TreeCandidate | TreeModel) => void; reject: (e: Error) => void }
   >();
   let next = 0;
   const failAll = (err: Error) => {
@@ -86,14 +88,16 @@ export function openTreeLane(val: Matrix): TreeLane {
     failAll(new Error(`tree lane worker failed: ${e.message}`));
   };
   worker.postMessage({ val });
+  const send = (job: Omit<LaneJob, "id"> | Omit<LaneRefitJob, "id">) => {
+    const id = next++;
+    return new Promise<TreeCandidate | TreeModel>((resolve, reject) => {
+      pending.set(id, { resolve, reject });
+      worker.postMessage({ ...job, id });
+    });
+  };
   return {
-    fit(job) {
-      const id = next++;
-      return new Promise<TreeCandidate>((resolve, reject) => {
-        pending.set(id, { resolve, reject });
-        worker.postMessage({ ...job, id });
-      });
-    },
+    fit: (job) => send(job) as Promise<TreeCandidate>,
+    refit: (refit) => send({ refit }) as Promise<TreeModel>,
     close() {
       worker.terminate();
       failAll(new Error("tree lane closed"));

@@ -1,12 +1,20 @@
 /**
  * A worker of `_tree_lane.ts`: gets the validation rows once, then fits the
- * tree candidates it is sent (`fitTreeCandidate`, one histogram thread) and
- * posts each result back, until terminated.
+ * tree candidates it is sent (`fitTreeCandidate`, one histogram thread), or
+ * a speculative refit (`refitTrees` with a shared target), and posts each
+ * result back, until terminated.
  *
  * @module
  */
 import type { Matrix } from "./matrix.ts";
-import { fitTreeCandidate, type TreeCandidate, type TreeConfig } from "./trees.ts";
+import {
+  fitTreeCandidate,
+  refitTrees,
+  type TreeCandidate,
+  type TreeConfig,
+  type TreeModel,
+  type TreeRefitOptions,
+} from "./trees.ts";
 import type { SelectionMetric } from "../reports/metrics.ts";
 
 /** One candidate to fit in a lane. */
@@ -25,11 +33,21 @@ export interface LaneJob {
   label: string;
 }
 
+/** A refit to run in a lane (`refitTrees`, `target` on a SharedArrayBuffer). */
+export interface LaneRefitJob {
+  /** Job number (replies carry it). */
+  id: number;
+  /** The refit. */
+  refit: TreeRefitOptions;
+}
+
 /** A lane's answer to a job. */
-export type LaneReply = { id: number; result: TreeCandidate } | { id: number; error: string };
+export type LaneReply =
+  | { id: number; result: TreeCandidate | TreeModel }
+  | { id: number; error: string };
 
 const scope = self as unknown as {
-  onmessage: (e: MessageEvent<{ val: Matrix } | LaneJob>) => void;
+  onmessage: (e: MessageEvent<{ val: Matrix } | LaneJob | LaneRefitJob>) => void;
   postMessage(reply: LaneReply): void;
 };
 
@@ -42,6 +60,10 @@ scope.onmessage = (e) => {
     return;
   }
   try {
+    if ("refit" in m) {
+      scope.postMessage({ id: m.id, result: refitTrees(m.refit) });
+      return;
+    }
     if (!val) throw new RangeError("tree lane: no validation rows");
     const result = fitTreeCandidate({ ...m, val, threads: 1 });
     scope.postMessage({ id: m.id, result });

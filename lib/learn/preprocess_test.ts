@@ -1,6 +1,7 @@
 import { deepStrictEqual, ok, strictEqual, throws } from "node:assert/strict";
 import { ConfigError, DataError } from "../errors.ts";
 import { MIXED_SCHEMA, schemaFrom, tableFrom } from "./_testing.ts";
+import { fitReference } from "./_preprocess_reference.ts";
 import {
   DEFAULT_TRANSFORM,
   encodeTable,
@@ -231,4 +232,45 @@ Deno.test("the reference profile: counts for discrete columns, order statistics 
     () => loadPreprocess(JSON.stringify(bad, null, 2), "p.json"),
     (e: unknown) => e instanceof ConfigError && /expected feature 'proto'/.test(e.message),
   );
+});
+
+Deno.test("the reference profile reuses the fit's sorted columns: the same as profiled alone", async () => {
+  const rows = Array.from(
+    { length: 40 },
+    (_, i) => `${i},${i % 7 ? (i * 7919) % 101 : ""},tcp,http,0,1,normal`,
+  );
+  const table = await tableFrom(TRAIN + rows.join("\n") + "\n", schema);
+  for (const numericImpute of ["median", "mean"] as const) {
+    const pre = fitPreprocess(table, schema, { ...DEFAULT_TRANSFORM, numericImpute });
+    deepStrictEqual(pre.spec.reference, fitReference(table, schema));
+  }
+});
+
+Deno.test("a number column's impute, center and scale: the sums as reduce adds them (bit for bit)", async () => {
+  const values = Array.from({ length: 60 }, (_, i) => i % 9 ? ((i * 7919) % 101) / 7 + 0.1 : null);
+  const text = values.map((v, i) => `${i},${v ?? ""},tcp,http,0,1,normal`).join("\n");
+  const table = await tableFrom(TRAIN + text + "\n", schema);
+  const xs = table.cells[table.columns.findIndex((c) => c.name === "bytes")]
+    .filter((v): v is number => v !== null);
+  for (const numericImpute of ["median", "mean"] as const) {
+    const pre = fitPreprocess(table, schema, { ...DEFAULT_TRANSFORM, numericImpute });
+    const f = pre.spec.features.find((f) => f.column === "bytes")!;
+    const sorted = xs.toSorted((a, b) => a - b), m = sorted.length >> 1;
+    const impute = numericImpute === "mean"
+      ? xs.reduce((a, b) => a + b, 0) / xs.length
+      : sorted.length % 2
+      ? sorted[m]
+      : (sorted[m - 1] + sorted[m]) / 2;
+    const n = table.rows, missing = n - xs.length;
+    const center = (xs.reduce((a, b) => a + b, 0) + missing * impute) / n;
+    let ss = missing * (impute - center) ** 2;
+    for (const x of xs) ss += (x - center) ** 2;
+    deepStrictEqual(f, {
+      kind: "numeric",
+      column: "bytes",
+      impute,
+      center,
+      scale: Math.sqrt(ss / n),
+    });
+  }
 });

@@ -20,7 +20,7 @@ import {
   type TrainedModel,
 } from "./models.ts";
 import { rungPlan, scaledTrees, screenNetworks, shareOf } from "./_halving.ts";
-import { fitTreeCandidate } from "./trees.ts";
+import { fitTreeCandidate, type GbdtConfig, type TreeConfig, type TreeModel } from "./trees.ts";
 import { defaultThreads } from "./_gbdt.ts";
 import { openTreeLane, sharedMatrix, type TreeLane } from "./_tree_lane.ts";
 import type { Matrix } from "./matrix.ts";
@@ -96,6 +96,25 @@ export interface SearchOptions extends Omit<TrainOptions, "config" | "label"> {
    * thread, in order). The outcome does not depend on it.
    */
   lanes?: number;
+  /**
+   * All rows (training + validation), when the winner may be refit on them:
+   * if the last rung has a single `gbdt` candidate and two lanes can run, its
+   * refit (seed `seed`) grows on a second lane beside it, stopped at the tree
+   * count the candidate early-stops at ({@linkcode SearchOutcome} `refit`).
+   */
+  refitOn?: Matrix;
+}
+
+/** A refit the search grew beside its last candidate (`SearchOptions.refitOn`). */
+export interface SpeculativeRefit {
+  /** The candidate's config (the same object as its `CandidateResult.config`). */
+  config: CandidateConfig;
+  /** Trees (the candidate's best epoch). */
+  iterations: number;
+  /** Seed. */
+  seed: number;
+  /** The refit model: `refitTrees` of these on `refitOn`, tree for tree. */
+  model: TreeModel;
 }
 
 /** The outcome of a search: every candidate and the winner's model. */
@@ -112,6 +131,8 @@ export interface SearchOutcome {
   timings: CandidateTiming[];
   /** Whether `budgetSeconds` cut the search short. */
   cut: boolean;
+  /** The winner's refit, when `refitOn` let it grow beside the last rung. */
+  refit?: SpeculativeRefit;
 }
 
 /** One candidate's training at one rung. */
@@ -172,6 +193,7 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
   let previous: Held | undefined;
   let current: Held | undefined;
   let cut = false;
+  let refit: SpeculativeRefit | undefined;
   const drop = (h?: Held) => h && disposeModel(h.model);
   const laneCount = o.lanes ?? (defaultThreads() > 1 ? defaultThreads() : 0);
   const lanes: TreeLane[] = [];
@@ -191,19 +213,36 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
         ? shareOf(o.train, netRows, o.seed + 1000)
         : undefined;
       current = undefined;
-      // Several candidates: trees on the lanes, one histogram thread each.
+      // Several candidates: trees on the lanes, one histogram thread each. The
+      // last rung's lone gbdt goes to a lane too, its refit to a second one.
+      const lone = o.refitOn && laneCount > 1 && rung.rung === plan[plan.length - 1].rung &&
+          alive.length === 1 && (o.configs[alive[0]] as TreeConfig).family === "gbdt"
+        ? o.configs[alive[0]] as GbdtConfig
+        : undefined;
       const side = laneCount > 0 && alive.length > 1 &&
         alive.some((i) => !isNetConfig(o.configs[i]));
-      while (side && lanes.length < Math.min(laneCount, alive.length)) {
+      const laneUse = lone ? 2 : side ? Math.min(laneCount, alive.length) : 0;
+      while (lanes.length < laneUse) {
         sharedVal ??= sharedMatrix(o.val); // one copy for every lane
         lanes.push(openTreeLane(sharedVal));
       }
+      const target = new Int32Array(new SharedArrayBuffer(4));
+      const refitting = lone && o.refitOn
+        ? lanes[1].refit({
+          config: lone,
+          train: sharedMatrix(o.refitOn),
+          seed: o.seed,
+          iterations: lone.maxIter,
+          target,
+        })
+        : undefined;
+      refitting?.catch(() => {}); // awaited below; a failed rung must not leave it unhandled
       const vals = new Map<number, ScoreReport>(); // this rung's, as they finish
       let started = 0;
       const trainedBy = await runLanes<TreeLane, Trained>({
         jobs: alive,
         callerOnly: (i) => isNetConfig(o.configs[i]),
-        lanes: side ? lanes.slice(0, Math.min(laneCount, alive.length)) : [],
+        lanes: lanes.slice(0, lone ? 1 : laneUse),
         // The cap never stops the first candidate: a search always has a winner.
         mayStart: () => {
           if (o.budgetSeconds && (started > 0 || previous) && elapsed() > o.budgetSeconds) {
@@ -254,6 +293,13 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
           return { trained, seconds, rows, val };
         },
       });
+      if (refitting) {
+        const trees = trainedBy.get(alive[0])?.trained.bestEpoch ?? -1;
+        Atomics.store(target, 0, trees >= 1 ? trees : -1);
+        const model = await refitting;
+        model.trees.length = Math.max(0, trees); // it may have grown further before it knew
+        if (trees >= 1) refit = { config: lone!, iterations: trees, seed: o.seed, model };
+      }
       // In the rung's order, as one thread would have: timings, results, the best.
       for (const i of alive) {
         const t = trainedBy.get(i);
@@ -318,5 +364,6 @@ export async function runSearch(o: SearchOptions): Promise<SearchOutcome> {
     valScores: winner.valScores,
     timings,
     cut,
+    ...(refit ? { refit } : {}),
   };
 }

@@ -8,6 +8,7 @@ import type { Matrix } from "./matrix.ts";
 import type { CandidateConfig } from "./models.ts";
 import { createRng } from "../rng.ts";
 import { candidates, expandGrid, readSearchSpec, runSearch, type SearchSpec } from "./search.ts";
+import { refitTrees, type TreeConfig } from "./trees.ts";
 
 const spec = (text: string): SearchSpec =>
   readSearchSpec(openSection(parseYaml(text, "params.yaml"), ["search"]));
@@ -252,4 +253,36 @@ Deno.test("runSearch: tree lanes give the same search as one thread (models, his
   });
   deepStrictEqual(strip(two), strip(one));
   ok(one.results.some((r) => r.rung > 0));
+});
+
+Deno.test("runSearch refitOn: the refit grown beside the last rung is refitTrees of the winner's count", async () => {
+  const all = linear(1300, 3);
+  const search = (lanes: number, refitOn?: Matrix) =>
+    runSearch({
+      configs: [gbdt(0.001, 1), gbdt(0.3, 100), gbdt(0.001, 1)],
+      train: linear(900, 1),
+      val: linear(300, 2),
+      seed: 7,
+      epochs: 10,
+      patience: 2,
+      batchSize: 32,
+      metric: "roc_auc",
+      eta: 3,
+      minRows: 100,
+      lanes,
+      refitOn,
+    });
+  const plain = await search(2), beside = await search(2, all);
+  const best = beside.results[beside.best];
+  ok(beside.refit, "refit grown");
+  deepStrictEqual(beside.refit.config, best.config);
+  deepStrictEqual(beside.refit.iterations, best.bestEpoch);
+  const config = best.config as TreeConfig;
+  const refit = refitTrees({ config, train: all, seed: 7, iterations: best.bestEpoch });
+  deepStrictEqual(JSON.stringify(beside.refit.model), JSON.stringify(refit));
+  // The search itself is unchanged; without a second lane nothing is grown beside it.
+  deepStrictEqual(beside.results, plain.results);
+  deepStrictEqual(JSON.stringify(beside.model), JSON.stringify(plain.model));
+  deepStrictEqual(plain.refit, undefined);
+  deepStrictEqual((await search(0, all)).refit, undefined);
 });

@@ -5,7 +5,11 @@
  * evaluated again. A row's score is still `base` plus its leaves added in
  * tree order, then the family's link, exactly as `compileTrees`
  * (lib/learn/trees.ts) computes it, so the scores are bit-identical to
- * scoring the changed rows from scratch.
+ * scoring the changed rows from scratch. Two shortcuts keep those bits: the
+ * sums up to the first tree that must be evaluated again are kept too (the
+ * same additions in the same order), and a row whose changed columns hold
+ * the values they had (`===`: a shuffle often swaps equal values) keeps each
+ * tree's output, since every column it reads is as it was.
  *
  * @module
  */
@@ -43,8 +47,14 @@ export function treeRescorer(model: TreeModel, x: Float32Array, rows: number): T
     for (const f of new Set(t.feature)) readers[f].push(k);
   });
   const kept = new Float64Array(T * rows);
+  // before[t * rows + r]: row r's sum of `base` and trees 0 .. t-1, in order.
+  const before = new Float64Array((T + 1) * rows).fill(base, 0, rows);
   for (let t = 0; t < T; t++) {
-    for (let r = 0, off = 0; r < rows; r++, off += cols) kept[t * rows + r] = fns[t](x, off);
+    for (let r = 0, off = 0; r < rows; r++, off += cols) {
+      const k = t * rows + r;
+      kept[k] = fns[t](x, off);
+      before[k + rows] = before[k] + kept[k];
+    }
   }
   const gbdt = model.family === "gbdt";
   return {
@@ -52,11 +62,19 @@ export function treeRescorer(model: TreeModel, x: Float32Array, rows: number): T
     rescore(work, columns) {
       const changed = new Uint8Array(T);
       for (const c of columns) for (const t of readers[c]) changed[t] = 1;
-      const sums = new Float64Array(rows).fill(base);
-      for (let t = 0; t < T; t++) {
+      let first = changed.indexOf(1);
+      if (first < 0) first = T;
+      const moved = new Uint8Array(rows);
+      for (let r = 0, off = 0; r < rows; r++, off += cols) {
+        for (const c of columns) if (work[off + c] !== x[off + c]) moved[r] = 1;
+      }
+      const sums = before.slice(first * rows, (first + 1) * rows);
+      for (let t = first; t < T; t++) {
         if (changed[t]) {
           const tree = fns[t];
-          for (let r = 0, off = 0; r < rows; r++, off += cols) sums[r] += tree(work, off);
+          for (let r = 0, off = 0, k = t * rows; r < rows; r++, off += cols, k++) {
+            sums[r] += moved[r] ? tree(work, off) : kept[k];
+          }
         } else {
           for (let r = 0, k = t * rows; r < rows; r++, k++) sums[r] += kept[k];
         }

@@ -36,6 +36,7 @@ Deno.test("tree rescore: same bits as compileTrees after any columns change", ()
     deepStrictEqual(r.rescore(x, []), predict(x, 40));
     for (const columns of [[0], [1], [2, 3], [4, 5], [0, 1, 2, 3, 4, 5]]) {
       const work = x.slice(), other = toyRows(2, 40);
+      other[3 * 6 + 0] = NaN, other[5 * 6 + 2] = -0, other[7 * 6 + 3] = NaN; // NaN goes right
       for (let i = 0; i < 40; i++) for (const c of columns) work[i * 6 + c] = other[i * 6 + c];
       const a = r.rescore(work, columns), b = predict(work, 40);
       deepStrictEqual(new Uint32Array(a.buffer), new Uint32Array(b.buffer), `${family} ${columns}`);

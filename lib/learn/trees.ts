@@ -332,6 +332,12 @@ export interface TreeRefitOptions {
   seed: number;
   /** Exactly this many trees (the early-stopped candidate's; `extra_trees` without `nIterNoChange`: its `nEstimators`). */
   iterations: number;
+  /**
+   * `gbdt`: a refit begun before its tree count is known (search.ts) grows until
+   * `target[0]` (`Atomics`; 0 unknown, -1 give up) is reached, at most `iterations`;
+   * the caller keeps the first `target[0]` trees: those of a refit of that count.
+   */
+  target?: Int32Array;
 }
 
 /**
@@ -346,7 +352,12 @@ export interface TreeRefitOptions {
 export function refitTrees(o: TreeRefitOptions): TreeModel {
   const c = o.config;
   const n = c.family === "gbdt" || (c.nIterNoChange ?? 0) > 0 ? o.iterations : c.nEstimators;
-  return grow(o.config, usesCodes(c.family) ? o.train : expandCodes(o.train), o.seed, n);
+  const train = usesCodes(c.family) ? o.train : expandCodes(o.train), t = o.target;
+  if (!t || c.family !== "gbdt") return grow(o.config, train, o.seed, n);
+  return grow(o.config, train, o.seed, n, (it) => {
+    const k = Atomics.load(t, 0);
+    return k === 0 || it < k;
+  });
 }
 
 /**

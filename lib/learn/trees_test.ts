@@ -127,6 +127,21 @@ Deno.test("deterministic given the seed; extra_trees depends on it", () => {
   }
 });
 
+Deno.test("refitTrees with a target: stops where it is set; the first trees are a refit of that count", () => {
+  const train = data(300, 4, 5, xor), config = { ...GBDT, maxIter: 50 };
+  const target = new Int32Array(new SharedArrayBuffer(4));
+  Atomics.store(target, 0, 7);
+  const stopped = refitTrees({ config, train, seed: 9, iterations: 50, target });
+  deepStrictEqual(stopped, refitTrees({ config, train, seed: 9, iterations: 7 }));
+  Atomics.store(target, 0, 0); // not known: grows to `iterations`, the caller cuts
+  const full = refitTrees({ config, train, seed: 9, iterations: 30, target });
+  deepStrictEqual(full.trees.length, 30);
+  full.trees.length = 12;
+  deepStrictEqual(full, refitTrees({ config, train, seed: 9, iterations: 12 }));
+  Atomics.store(target, 0, -1); // given up: one tree at most
+  ok(refitTrees({ config, train, seed: 9, iterations: 30, target }).trees.length <= 1);
+});
+
 Deno.test("binning: exact bins for few values, quantiles otherwise, constant features", () => {
   const cols = 3, rows = 1000;
   const x = new Float32Array(rows * cols);

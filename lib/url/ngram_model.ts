@@ -23,7 +23,7 @@ import {
 } from "../learn/sparse_logreg.ts";
 import type { CheckedUrl } from "./check_input.ts";
 import type { SparseVector } from "./ngram_vector.ts";
-import { NGRAM_PARTS, SPARSE_BITS, urlGrams, urlNgramVector } from "./ngram_vector.ts";
+import { NGRAM_PARTS, SPARSE_BITS, urlNgramVector, urlPartGrams } from "./ngram_vector.ts";
 
 /** Options of the n-gram LR. */
 export interface NgramLrOptions {
@@ -55,9 +55,10 @@ export function ngramMatrix(checked: readonly CheckedUrl[]): Csr {
 
 /**
  * One CSR matrix per URL part ({@linkcode NGRAM_PARTS} order) for the
- * per-part LRs: each part's n-grams normalised on their own, read from the
- * URL's one hash table (lib/url/_gram_table.ts `computeParts`), the values the
- * checker scores.
+ * per-part LRs: each part's n-grams normalised on their own, counted part by
+ * part (`urlPartGrams`, lib/url/_part_grams.ts: the entries and values of
+ * lib/url/_gram_table.ts `computeParts`, tested equal), the values the checker
+ * scores.
  *
  * @example
  * ```ts
@@ -69,13 +70,10 @@ export function ngramMatrix(checked: readonly CheckedUrl[]): Csr {
 export function ngramPartMatrices(checked: readonly CheckedUrl[]): Csr[] {
   const rows = NGRAM_PARTS.map(() => [] as SparseVector[]);
   for (const c of checked) {
-    const t = urlGrams(c);
-    t.computeParts();
+    const t = urlPartGrams(c);
     for (let p = 0; p < NGRAM_PARTS.length; p++) {
       const a = t.partStart[p], b = t.partStart[p + 1];
-      const index = new Int32Array(b - a);
-      for (let k = a; k < b; k++) index[k - a] = t.index[t.partEntry[k]];
-      rows[p].push({ index, value: t.partVal.slice(a, b) });
+      rows[p].push({ index: t.bucket.slice(a, b), value: t.value.slice(a, b) });
     }
   }
   return rows.map((r) => csrFromRows(r, 1 << SPARSE_BITS));

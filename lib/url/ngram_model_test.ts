@@ -11,7 +11,7 @@ import {
   parseNgramLrFile,
   stratifiedFolds,
 } from "./ngram_model.ts";
-import { hashParts, NGRAM_PARTS, ngramParts } from "./ngram_vector.ts";
+import { hashParts, NGRAM_PARTS, ngramParts, urlGrams } from "./ngram_vector.ts";
 import { NGRAM_LR_PART_COLUMNS, urlFeatureVector } from "./features.ts";
 import { reasonRanker } from "./reasons.ts";
 import { ngramFragments, ngramReasonText } from "./ngram_reasons.ts";
@@ -124,4 +124,26 @@ Deno.test("ngram model per part: each part's vector as hashing it alone, fit and
   deepStrictEqual(r.map((x) => x.feature), ["ngram_lr_domain", "ngram_lr_path"]);
   ok(r[0].text.includes("in the registered domain") && !r[0].text.includes("in the path"));
   ok(r[1].text.includes("in the path") && !r[1].text.includes("registered domain"), r[1].text);
+});
+
+Deno.test("ngramPartMatrices: the entries and float32 values of the URL-wide table's computeParts", () => {
+  const more = [
+    ...checked,
+    checkUrl("http://a.b.c.example.co.uk:8080/x/y?q=1#f"),
+    checkUrl("x.io"),
+  ];
+  const xs = ngramPartMatrices(more);
+  more.forEach((c, i) => {
+    const t = urlGrams(c);
+    t.computeParts();
+    xs.forEach((x, p) => {
+      const a = t.partStart[p], b = t.partStart[p + 1];
+      const row = csrTake(x, [i]);
+      deepStrictEqual(
+        row.indices,
+        Int32Array.from({ length: b - a }, (_, k) => t.index[t.partEntry[a + k]]),
+      );
+      deepStrictEqual(row.values, t.partVal.slice(a, b));
+    });
+  });
 });
