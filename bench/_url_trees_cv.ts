@@ -49,6 +49,11 @@ export const TREE_SETS: Record<string, [string, Partial<GbdtConfig>][]> = {
       { colsample: 0.3, minSamplesLeaf: 5, maxLeafNodes: 63, learningRate: 0.05 },
     ],
   ],
+  // The shipped grid (leaf L2 3, min_samples_leaf 5 / 20): for other featurizations (`--mat`).
+  grid: [
+    ["min_samples_leaf 5, colsample 0.3, l2 3", { colsample: 0.3, minSamplesLeaf: 5, l2: 3 }],
+    ["min_samples_leaf 20, colsample 0.3, l2 3", { colsample: 0.3, l2: 3 }],
+  ],
   // The grid's two configs with leaf L2 0 and 3: for other featurizations (`--mat`).
   features: [
     ["min_samples_leaf 5, colsample 0.3, l2 0", { colsample: 0.3, minSamplesLeaf: 5 }],

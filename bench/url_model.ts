@@ -1,6 +1,6 @@
 /**
  * `deno task bench url-model [--ablation] [--grouped] [--stack] [--variants [--parts]] [--trees
- * [--set colsample|tuning|features] [--mat FILE] [--seeds 11,23]] [--data data/urls.csv]`:
+ * [--set colsample|tuning|features|grid] [--mat FILE] [--seeds 11,23]] [--data data/urls.csv]`:
  * the URL model's measurements behind README "Checking a URL".
  *
  * - `--ablation`: which feature groups help. On the pipeline's TRAIN split
@@ -50,7 +50,7 @@ import {
 
 const USAGE =
   "deno task bench url-model [--ablation] [--grouped] [--stack] [--variants [--parts]] " +
-  "[--trees [--set colsample|tuning|features] [--mat FILE] [--seeds 11,23]] [--data data/urls.csv]";
+  "[--trees [--set colsample|tuning|features|grid] [--mat FILE] [--seeds 11,23]] [--data data/urls.csv]";
 
 interface Labelled {
   urls: string[];

@@ -79,6 +79,7 @@ async function stackNgramLr(
   log.info("featurize: n-gram LR stacked", {
     rows: labels.length,
     l2: o.l2,
+    tol: o.tol,
     idf: o.idf,
     folds: o.folds,
     ...(o.perPart ? { per_part: true } : {}),

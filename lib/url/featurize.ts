@@ -26,7 +26,14 @@ export interface FeaturizeParams {
   /** Feature groups to compute (default: all). */
   groups: FeatureGroup[];
   /** The n-gram LR of the `ngram_lr` group (`featurize.ngram_lr`). */
-  ngramLr: { l2: number; folds: number; seed: number; idf: boolean; perPart: boolean };
+  ngramLr: {
+    l2: number;
+    tol: number;
+    folds: number;
+    seed: number;
+    idf: boolean;
+    perPart: boolean;
+  };
 }
 
 /**
@@ -52,6 +59,8 @@ export function readFeaturizeParams(params: YamlFile): FeaturizeParams {
   const lr = s.optionalSection("ngram_lr");
   const ngramLr = {
     l2: lr?.number("l2", { default: 3e-6, min: 0 }) ?? 3e-6,
+    // L-BFGS stops when the loss changes by less than this share (lib/learn/_sparse_lbfgs.ts).
+    tol: lr?.number("tol", { default: 1e-7, min: 0 }) ?? 1e-7,
     folds: lr?.number("folds", { default: 5, min: 2, max: 20, integer: true }) ?? 5,
     seed: lr?.number("seed", { default: 7, integer: true }) ?? 7,
     idf: lr?.boolean("idf", { default: false }) ?? false,

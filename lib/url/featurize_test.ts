@@ -55,6 +55,12 @@ Deno.test("readFeaturizeParams rejects unknown groups", () => {
     false,
     true,
   ]);
+  const tol = (y: string) => readFeaturizeParams(parseYaml(y, "p.yaml")).ngramLr.tol;
+  deepStrictEqual([tol("featurize: {}\n"), tol("featurize:\n  ngram_lr: {tol: 1.0e-6}\n")], [
+    1e-7,
+    1e-6,
+  ]);
+  throws(() => tol("featurize:\n  ngram_lr: {tol: -1}\n"), /tol/);
   const perPart = (y: string) => readFeaturizeParams(parseYaml(y, "p.yaml")).ngramLr.perPart;
   deepStrictEqual(
     [perPart("featurize: {}\n"), perPart("featurize:\n  ngram_lr: {per_part: true}\n")],

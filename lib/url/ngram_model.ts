@@ -31,6 +31,8 @@ export interface NgramLrOptions {
   l2: number;
   /** L-BFGS iterations at most (default 200). */
   maxIter?: number;
+  /** Relative loss change L-BFGS stops at (default 1e-7). */
+  tol?: number;
   /**
    * Weight each column by its smooth IDF on the fitted rows (default
    * false). The LR is fitted on `x ∘ idf` and the IDF folded into the
@@ -93,9 +95,9 @@ export function ngramPartMatrices(checked: readonly CheckedUrl[]): Csr[] {
  */
 export function fitNgramLr(x: Csr, labels: ArrayLike<number>, o: NgramLrOptions): SparseLogreg {
   const maxIter = o.maxIter ?? 200;
-  if (!o.idf) return fitSparseLogreg(x, labels, { l2: o.l2, maxIter });
+  if (!o.idf) return fitSparseLogreg(x, labels, { l2: o.l2, maxIter, tol: o.tol });
   const idf = inverseDocFrequency(x);
-  const m = fitSparseLogreg(csrScaleColumns(x, idf), labels, { l2: o.l2, maxIter });
+  const m = fitSparseLogreg(csrScaleColumns(x, idf), labels, { l2: o.l2, maxIter, tol: o.tol });
   for (let j = 0; j < m.weights.length; j++) m.weights[j] *= idf[j];
   return m;
 }

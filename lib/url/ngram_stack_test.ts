@@ -22,3 +22,12 @@ Deno.test("ngram stack: the same logits and models on 1, 2 and 3 threads as fold
   }
   ok(oof[0].every((z, i) => (z > 0) === (labels[i] === 1)));
 });
+
+Deno.test("ngram stack: the L-BFGS tolerance reaches every fit, on workers too", async () => {
+  const xs = ngramPartMatrices(checked);
+  const loose = { ...o, tol: 1e-2 };
+  const s = await fitStackedNgramLrs(xs, labels, loose, 2);
+  deepStrictEqual(s.lrs, xs.map((x) => fitNgramLr(x, labels, loose)));
+  deepStrictEqual(s.oof, xs.map((x) => outOfFoldLogits(x, labels, loose)));
+  ok(s.lrs.some((lr, p) => lr.bias !== fitNgramLr(xs[p], labels, o).bias), "a looser stop differs");
+});
