@@ -149,6 +149,9 @@ Deno.test("rungPlan: candidates shrink by eta while rows grow by eta, ending on 
   ]);
 });
 
+/** The search's training settings shared by the runSearch tests below. */
+const TRAINING = { seed: 7, epochs: 10, patience: 2, batchSize: 32, metric: "roc_auc" } as const;
+
 Deno.test("runSearch halving: the losers stop after the first rung, the winner trains on all rows", async () => {
   const train = linear(900, 1), val = linear(300, 2);
   // c1, c3: one tree at a tiny learning rate (cannot win); c2: a real booster.
@@ -157,11 +160,7 @@ Deno.test("runSearch halving: the losers stop after the first rung, the winner t
     configs,
     train,
     val,
-    seed: 7,
-    epochs: 10,
-    patience: 2,
-    batchSize: 32,
-    metric: "roc_auc",
+    ...TRAINING,
     eta: 3,
     minRows: 100,
   });
@@ -184,11 +183,7 @@ Deno.test("runSearch: the time cap stops the search after the first candidate, w
     configs: [gbdt(0.3, 20), gbdt(0.1, 20)],
     train: linear(400, 1),
     val: linear(200, 2),
-    seed: 7,
-    epochs: 10,
-    patience: 2,
-    batchSize: 32,
-    metric: "roc_auc",
+    ...TRAINING,
     eta: 1,
     budgetSeconds: 1e-9,
   });
@@ -262,11 +257,7 @@ Deno.test("runSearch refitOn: the refit grown beside the last rung is refitTrees
       configs: [gbdt(0.001, 1), gbdt(0.3, 100), gbdt(0.001, 1)],
       train: linear(900, 1),
       val: linear(300, 2),
-      seed: 7,
-      epochs: 10,
-      patience: 2,
-      batchSize: 32,
-      metric: "roc_auc",
+      ...TRAINING,
       eta: 3,
       minRows: 100,
       lanes,
