@@ -1,12 +1,12 @@
 /**
  * Command-line parsing for entry points: `node:util` parseArgs in strict
  * mode, with its errors turned into a {@linkcode ConfigError} that shows the
- * usage line.
+ * usage line, and `--help`/`-h` into a {@linkcode HelpRequested}.
  *
  * @module
  */
 import { parseArgs as nodeParseArgs } from "node:util";
-import { ConfigError } from "./errors.ts";
+import { ConfigError, HelpRequested } from "./errors.ts";
 
 /** One option: a boolean flag or a string-valued option. */
 export interface OptionSpec {
@@ -28,7 +28,8 @@ export interface ParsedArgs {
 
 /**
  * Parse `args` against `options`; unknown flags and missing values throw a
- * {@linkcode ConfigError} carrying `usage` as its hint.
+ * {@linkcode ConfigError} carrying `usage` as its hint. `--help` or `-h`
+ * (before any `--`) throws {@linkcode HelpRequested} with the usage.
  *
  * @example
  * ```ts
@@ -44,6 +45,7 @@ export function parseArgs(
   args: string[],
   spec: { usage: string; options: Record<string, OptionSpec>; maxPositionals?: number },
 ): ParsedArgs {
+  if (wantsHelp(args)) throw new HelpRequested(spec.usage);
   let parsed;
   try {
     parsed = nodeParseArgs({ args, options: spec.options, allowPositionals: true, strict: true });
@@ -56,6 +58,23 @@ export function parseArgs(
     });
   }
   return { values: parsed.values as ParsedArgs["values"], positionals: parsed.positionals };
+}
+
+/**
+ * Whether `args` ask for help: `--help` or `-h` before a `--` separator.
+ *
+ * @example
+ * ```ts
+ * import { wantsHelp } from "./args.ts";
+ * [wantsHelp(["train", "--help"]), wantsHelp(["--", "-h"])]; // [true, false]
+ * ```
+ */
+export function wantsHelp(args: readonly string[]): boolean {
+  for (const a of args) {
+    if (a === "--") return false;
+    if (a === "--help" || a === "-h") return true;
+  }
+  return false;
 }
 
 /**

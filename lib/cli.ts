@@ -4,7 +4,14 @@
  *
  * @module
  */
-import { EXIT, formatWhere, PipelineError, StageFailedError, storageErrorFrom } from "./errors.ts";
+import {
+  EXIT,
+  formatWhere,
+  HelpRequested,
+  PipelineError,
+  StageFailedError,
+  storageErrorFrom,
+} from "./errors.ts";
 import { createLogger, type Logger } from "./log.ts";
 
 /** What {@linkcode runMain} hands the entry point. */
@@ -19,7 +26,8 @@ export interface MainContext {
 
 /**
  * Turn any thrown value into the lines to print and an exit code. Expected
- * errors ({@linkcode PipelineError}) print without a stack unless `verbose`.
+ * errors ({@linkcode PipelineError}) print without a stack unless `verbose`;
+ * {@linkcode HelpRequested} is the usage line and exit status 0.
  *
  * @example
  * ```ts
@@ -33,6 +41,7 @@ export function errorToExit(
   err: unknown,
   verbose: boolean,
 ): { message: string; exitCode: number } {
+  if (err instanceof HelpRequested) return { message: `usage: ${err.message}`, exitCode: EXIT.ok };
   if (err instanceof PipelineError) {
     const where = formatWhere(err.where);
     let message = `error[${err.code}] ${where ? where + ": " : ""}${err.message}`;
@@ -93,7 +102,9 @@ export async function runMain(
     code = (await main({ args, log, verbose })) ?? 0;
   } catch (err) {
     const { message, exitCode } = errorToExit(err, verbose);
-    console.error(message);
+    // Asked-for help is the command's output; everything else is a diagnostic.
+    if (exitCode === EXIT.ok) console.log(message);
+    else console.error(message);
     code = exitCode;
   }
   Deno.exit(code);

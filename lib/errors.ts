@@ -238,6 +238,24 @@ export class InterruptedError extends PipelineError {
 }
 
 /**
+ * `--help` or `-h` on a command line: not a failure. {@linkcode errorToExit}
+ * turns it into the usage line on standard output and exit status 0.
+ *
+ * @example
+ * ```ts
+ * import { HelpRequested } from "./errors.ts";
+ * const help = new HelpRequested("deno task status [STAGE...] [--json]");
+ * [help.code, help.exitCode, help.message]; // ["HELP", 0, "deno task status [STAGE...] [--json]"]
+ * ```
+ */
+export class HelpRequested extends PipelineError {
+  /** Carry the command's usage line as the message. */
+  constructor(usage: string) {
+    super(usage, { code: "HELP", exitCode: EXIT.ok });
+  }
+}
+
+/**
  * Format a {@linkcode Where} as `file:line:column (stage 's', field 'f')`.
  *
  * @example

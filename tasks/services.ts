@@ -15,7 +15,8 @@
  * @module
  */
 import { runMain } from "../lib/cli.ts";
-import { ConfigError, EXIT, InterruptedError, ServiceError } from "../lib/errors.ts";
+import { wantsHelp } from "../lib/args.ts";
+import { ConfigError, EXIT, HelpRequested, InterruptedError, ServiceError } from "../lib/errors.ts";
 import {
   ALL_SERVICES,
   defaultWorkspace,
@@ -29,7 +30,7 @@ import {
   shellExports,
 } from "../lib/services/mod.ts";
 
-const USAGE = "usage: deno task services up|down|status|env [s3|mongodb|mlflow …]";
+const USAGE = "deno task services up|down|status|env [s3|mongodb|mlflow …]";
 
 /**
  * Pick the services named on the command line (all when none is named).
@@ -54,6 +55,7 @@ export function selectServices(names: string[]): ServiceDef[] {
 
 if (import.meta.main) {
   await runMain(async ({ args, log }) => {
+    if (wantsHelp(args)) throw new HelpRequested(USAGE);
     const [command, ...names] = args;
     const services = selectServices(names);
     const config = servicesConfigFromEnv(defaultWorkspace(), Deno.env.toObject());
@@ -119,7 +121,7 @@ if (import.meta.main) {
       }
       default:
         throw new ConfigError(command ? `unknown command '${command}'` : "missing command", {
-          hint: USAGE,
+          hint: `usage: ${USAGE}`,
         });
     }
   });

@@ -17,7 +17,8 @@
  * @module
  */
 import { runMain } from "../lib/cli.ts";
-import { EXIT, InterruptedError } from "../lib/errors.ts";
+import { EXIT, HelpRequested, InterruptedError } from "../lib/errors.ts";
+import { wantsHelp } from "../lib/args.ts";
 import type { Logger } from "../lib/log.ts";
 import {
   ALL_SERVICES,
@@ -48,6 +49,8 @@ export function splitArgs(
   return { services: !noServices, testArgs: args.filter((a) => a !== "--no-services") };
 }
 
+const USAGE = "deno task test [--no-services] [deno test args…] (those: deno test --help)";
+
 async function runDenoTest(
   testArgs: string[],
   env: Record<string, string>,
@@ -73,6 +76,8 @@ async function runDenoTest(
 }
 
 async function main(args: string[], log: Logger): Promise<number> {
+  // Help starts no services; deno test's own options are in `deno test --help`.
+  if (wantsHelp(args)) throw new HelpRequested(USAGE);
   const env = Deno.env.toObject();
   const { services, testArgs } = splitArgs(args, env);
   if (!services) {

@@ -4,7 +4,8 @@
  *
  * @module
  */
-import { parseServeConfig, type ServeConfig } from "../serve/config.ts";
+import { parseArgs } from "../args.ts";
+import { resolveServeConfig, SERVE_OPTIONS, type ServeConfig } from "../serve/config.ts";
 
 /** The dashboard's command line. */
 export const DASHBOARD_USAGE = "deno task dashboard [--port N] [--host H] [--model SRC] " +
@@ -28,7 +29,12 @@ export function parseDashboardConfig(
   args: string[],
   env: Readonly<Record<string, string | undefined>>,
 ): ServeConfig {
-  const config = parseServeConfig(args, env);
+  const { values } = parseArgs(args, {
+    usage: DASHBOARD_USAGE,
+    maxPositionals: 0,
+    options: SERVE_OPTIONS,
+  });
+  const config = resolveServeConfig(values, env);
   const portGiven = args.some((a) => a === "--port" || a.startsWith("--port="));
   return portGiven ? config : { ...config, port: DASHBOARD_PORT };
 }

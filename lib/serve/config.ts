@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { parseArgs, positiveInt } from "../args.ts";
+import { type OptionSpec, parseArgs, type ParsedArgs, positiveInt } from "../args.ts";
 import { ConfigError } from "../errors.ts";
 import { DEFAULT_LIMITS, type Limits } from "./body.ts";
 
@@ -86,17 +86,37 @@ export function parseServeConfig(
   const { values } = parseArgs(args, {
     usage: SERVE_USAGE,
     maxPositionals: 0,
-    options: {
-      port: { type: "string" },
-      host: { type: "string" },
-      model: { type: "string" },
-      "reload-seconds": { type: "string" },
-      "max-body-bytes": { type: "string" },
-      "max-batch": { type: "string" },
-      "request-timeout-seconds": { type: "string" },
-      "url-model": { type: "string" },
-    },
+    options: SERVE_OPTIONS,
   });
+  return resolveServeConfig(values, env);
+}
+
+/** The flags of `deno task serve` (and of `deno task dashboard`, which has its own usage line). */
+export const SERVE_OPTIONS: Record<string, OptionSpec> = {
+  port: { type: "string" },
+  host: { type: "string" },
+  model: { type: "string" },
+  "reload-seconds": { type: "string" },
+  "max-body-bytes": { type: "string" },
+  "max-batch": { type: "string" },
+  "request-timeout-seconds": { type: "string" },
+  "url-model": { type: "string" },
+};
+
+/**
+ * Check parsed {@linkcode SERVE_OPTIONS} values and the environment and
+ * resolve them into a {@linkcode ServeConfig} (defaults filled in).
+ *
+ * @example
+ * ```ts
+ * import { resolveServeConfig } from "./config.ts";
+ * resolveServeConfig({ port: "0" }, {}).model; // "artifacts/model"
+ * ```
+ */
+export function resolveServeConfig(
+  values: ParsedArgs["values"],
+  env: Readonly<Record<string, string | undefined>>,
+): ServeConfig {
   const str = (name: string) => values[name] as string | undefined;
   let port = 8080;
   if (str("port") !== undefined) {
