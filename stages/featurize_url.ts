@@ -18,6 +18,8 @@ import { runMain } from "../lib/cli.ts";
 import { DataError } from "../lib/errors.ts";
 import type { Logger } from "../lib/log.ts";
 import { readCsvFile, writeCsvFile } from "../lib/data/csv.ts";
+import { coerceCell, INVALID } from "../lib/data/cells.ts";
+import { columnSpec, type Schema, targetClassifier } from "../lib/data/schema.ts";
 import {
   featureSchemaYaml,
   type FeatureTable,
@@ -51,6 +53,22 @@ async function readAll(
 }
 
 /**
+ * 1 for each threat row of a featurized table (its last column is the
+ * target, as ingest wrote it), by the schema's own target rules: `positive`,
+ * `negative` or both, any column type (a 0/1 label with `negative: [true]`
+ * included). Every row's label is known here: ingest refused unknown ones.
+ */
+function threatLabels(table: FeatureTable, schema: Schema): Uint8Array {
+  const column = columnSpec(schema, schema.target.column);
+  if (!column) throw new TypeError(`schema has no target column ${schema.target.column}`);
+  const classify = targetClassifier(schema.target, column);
+  return Uint8Array.from(table.rows, (r) => {
+    const v = coerceCell(column.type, r[r.length - 1]);
+    return classify(v === INVALID ? null : v) === 1 ? 1 : 0;
+  });
+}
+
+/**
  * Fit the n-gram LR on the train table and fill in its column: out-of-fold
  * logits for the train rows, the all-train LR's logits for the test rows.
  * With `perPart`, one LR per URL part, each filling its own column. The fits
@@ -64,8 +82,7 @@ async function stackNgramLr(
   o: FeaturizeParams["ngramLr"],
   log: Logger,
 ): Promise<string> {
-  const positive = new Set(config.schema.target.positive ?? []);
-  const labels = Uint8Array.from(train.rows, (r) => positive.has(r[r.length - 1]) ? 1 : 0);
+  const labels = threatLabels(train, config.schema);
   const xs = o.perPart ? ngramPartMatrices(train.checked) : [ngramMatrix(train.checked)];
   const ts = o.perPart ? ngramPartMatrices(test.checked) : [ngramMatrix(test.checked)];
   const columns = o.perPart ? [...NGRAM_LR_PART_COLUMNS] : ["ngram_lr_logit"];

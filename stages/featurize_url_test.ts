@@ -136,3 +136,38 @@ Deno.test("featurize stage: ngram_lr per_part, four columns; the checker's logit
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("featurize stage: the n-gram LR learns from any target rule (a 0/1 label, only `negative`)", async () => {
+  // PhiUSIIL-style data: label 1 = legitimate, so the schema names the benign value only.
+  const schema = "columns:\n  - {name: URL, type: string}\n  - {name: label, type: boolean}\n" +
+    "target: {column: label, negative: [true]}\n";
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${root}/ingest`);
+    const rows = ["URL,label"];
+    for (let i = 0; i < 20; i++) {
+      rows.push(`http://shop${i}.example.com/item/${i},true`);
+      rows.push(`http://paypal-verify${i}.tk/login/secure,false`);
+    }
+    await Deno.writeTextFile(`${root}/ingest/train.csv`, rows.join("\n") + "\n");
+    await Deno.writeTextFile(
+      `${root}/ingest/test.csv`,
+      "URL,label\nhttp://shop9.example.com/,true\n",
+    );
+    const params = parseYaml(
+      "featurize:\n  url_column: URL\n  groups: [structure, ngram_lr]\n" +
+        "  ngram_lr: {l2: 1.0e-3, folds: 4, seed: 1}\n",
+      "p.yaml",
+    );
+    await runFeaturize({ params, schema: schemaFrom(schema), root }, nullLogger);
+    const lines = (await Deno.readTextFile(`${root}/featurize/train.csv`)).trim().split("\n");
+    const k = lines[0].split(",").indexOf("ngram_lr_logit");
+    // Before the fix every row counted as benign here and the logits carried no signal.
+    ok(
+      lines.slice(1).every((l) => (Number(l.split(",")[k]) > 0) === l.endsWith(",false")),
+      lines.join("\n"),
+    );
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
