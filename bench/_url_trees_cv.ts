@@ -54,6 +54,34 @@ export const TREE_SETS: Record<string, [string, Partial<GbdtConfig>][]> = {
     ["min_samples_leaf 5, colsample 0.3, l2 3", { colsample: 0.3, minSamplesLeaf: 5, l2: 3 }],
     ["min_samples_leaf 20, colsample 0.3, l2 3", { colsample: 0.3, l2: 3 }],
   ],
+  // Around the shipped leaf-5 config (2026-12-05 14Z, issue 12's 0.96): smaller leaves, coarser
+  // bins, a longer patience, row subsampling.
+  more: [
+    ["min_samples_leaf 5, colsample 0.3, l2 3", { colsample: 0.3, minSamplesLeaf: 5, l2: 3 }],
+    ["min_samples_leaf 2, colsample 0.3, l2 3", { colsample: 0.3, minSamplesLeaf: 2, l2: 3 }],
+    ["min_samples_leaf 5, colsample 0.3, l2 3, 63 bins", {
+      colsample: 0.3,
+      minSamplesLeaf: 5,
+      l2: 3,
+      maxBins: 63,
+    }],
+    ["min_samples_leaf 5, colsample 0.3, l2 3, patience 100", {
+      colsample: 0.3,
+      minSamplesLeaf: 5,
+      l2: 3,
+      nIterNoChange: 100,
+    }],
+    ["min_samples_leaf 5, colsample 0.3, l2 3, subsample 0.8", {
+      colsample: 0.3,
+      minSamplesLeaf: 5,
+      l2: 3,
+      subsample: 0.8,
+    }],
+  ],
+  // The config the search picks (leaf 5): the quick check of another featurization (`--mat`).
+  picked: [
+    ["min_samples_leaf 5, colsample 0.3, l2 3", { colsample: 0.3, minSamplesLeaf: 5, l2: 3 }],
+  ],
   // The grid's two configs with leaf L2 0 and 3: for other featurizations (`--mat`).
   features: [
     ["min_samples_leaf 5, colsample 0.3, l2 0", { colsample: 0.3, minSamplesLeaf: 5 }],
@@ -93,6 +121,24 @@ function crossValidate(m: Matrix, config: GbdtConfig, foldSeed: number): CvResul
   let ok = 0;
   p.forEach((v, i) => ok += (v >= 0.5 ? 1 : 0) === y[i] ? 1 : 0);
   return { auc: rocAuc(y, p), acc: ok / m.rows, trees: trees / 5 };
+}
+
+/** `m` without the columns whose names start with one of `prefixes`. */
+export function dropColumns(m: Matrix, prefixes: readonly string[]): Matrix {
+  const keep = m.columns.flatMap((c, j) => prefixes.some((p) => c.startsWith(p)) ? [] : [j]);
+  const data = new Float32Array(m.rows * keep.length);
+  for (let i = 0; i < m.rows; i++) {
+    for (let k = 0; k < keep.length; k++) data[i * keep.length + k] = m.data[i * m.cols + keep[k]];
+  }
+  const pick = <T>(a: T[] | undefined) => a && keep.map((j) => a[j]);
+  return {
+    ...m,
+    cols: keep.length,
+    columns: pick(m.columns)!,
+    data,
+    categorical: pick(m.categorical),
+    categories: pick(m.categories),
+  };
 }
 
 /** Print the comparison (Markdown) for `m`, the featurized train split. */

@@ -1,6 +1,6 @@
 /**
  * `deno task bench url-model [--ablation] [--grouped] [--stack] [--variants [--parts]] [--trees
- * [--set colsample|tuning|features|grid] [--mat FILE] [--seeds 11,23]] [--data data/urls.csv]`:
+ * [--set colsample|tuning|more|picked|features|grid] [--mat FILE] [--seeds 11,23] [--drop PREFIX,…]] [--data data/urls.csv]`:
  * the URL model's measurements behind README "Checking a URL".
  *
  * - `--ablation`: which feature groups help. On the pipeline's TRAIN split
@@ -39,7 +39,7 @@ import { readFeaturizeParams } from "../lib/url/featurize.ts";
 import { readYaml } from "../lib/yaml.ts";
 import { BENCH_GBDT, printStack, readLegit, stackComparison } from "./_url_stack.ts";
 import { variantsBench } from "./_url_variants.ts";
-import { treesBench } from "./_url_trees_cv.ts";
+import { dropColumns, treesBench } from "./_url_trees_cv.ts";
 import {
   ALL_GROUPS,
   domainParts,
@@ -50,7 +50,7 @@ import {
 
 const USAGE =
   "deno task bench url-model [--ablation] [--grouped] [--stack] [--variants [--parts]] " +
-  "[--trees [--set colsample|tuning|features|grid] [--mat FILE] [--seeds 11,23]] [--data data/urls.csv]";
+  "[--trees [--set colsample|tuning|more|picked|features|grid] [--mat FILE] [--seeds 11,23] [--drop PREFIX,…]] [--data data/urls.csv]";
 
 interface Labelled {
   urls: string[];
@@ -200,6 +200,7 @@ export async function main(args: string[], log: Logger): Promise<number> {
       set: { type: "string" },
       mat: { type: "string" },
       seeds: { type: "string" },
+      drop: { type: "string" },
     },
   });
   if (values.ablation) {
@@ -269,7 +270,9 @@ export async function main(args: string[], log: Logger): Promise<number> {
     const mat = (values.mat as string) ?? "artifacts/url/transform/train.mat";
     console.log(`\n${mat}`);
     const seeds = values.seeds as string | undefined;
-    treesBench(await readMatrix(mat), {
+    const drop = (values.drop as string | undefined)?.split(",") ?? [];
+    if (drop.length) console.log(`without the columns starting with ${drop.join(", ")}`);
+    treesBench(dropColumns(await readMatrix(mat), drop), {
       set: values.set as string | undefined,
       foldSeeds: seeds?.split(",").map(Number),
     });

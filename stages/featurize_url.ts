@@ -98,6 +98,7 @@ async function stackNgramLr(
     l2: o.l2,
     tol: o.tol,
     idf: o.idf,
+    ...(o.nb ? { nb: true } : {}),
     folds: o.folds,
     ...(o.perPart ? { per_part: true } : {}),
   });

@@ -32,6 +32,7 @@ export interface FeaturizeParams {
     folds: number;
     seed: number;
     idf: boolean;
+    nb: boolean;
     perPart: boolean;
   };
 }
@@ -64,6 +65,8 @@ export function readFeaturizeParams(params: YamlFile): FeaturizeParams {
     folds: lr?.number("folds", { default: 5, min: 2, max: 20, integer: true }) ?? 5,
     seed: lr?.number("seed", { default: 7, integer: true }) ?? 7,
     idf: lr?.boolean("idf", { default: false }) ?? false,
+    // Naive-Bayes log-count-ratio column weights on top (NB-SVM, lib/url/ngram_model.ts).
+    nb: lr?.boolean("nb", { default: false }) ?? false,
     // One LR per URL part, each a stacked column (README "URL model"); false: one LR.
     perPart: lr?.boolean("per_part", { default: false }) ?? false,
   };

@@ -39,6 +39,14 @@ export interface NgramLrOptions {
    * returned weights (`w ∘ idf`), so the model scores raw (TF) vectors.
    */
   idf?: boolean;
+  /**
+   * Also weight each column by the magnitude of its naive-Bayes log-count
+   * ratio on the fitted rows (NB-SVM, Wang & Manning 2012; default false):
+   * `|ln((1 + p_j) / ‖1 + p‖₁) - ln((1 + q_j) / ‖1 + q‖₁)|`, `p`/`q` the
+   * column sums of the phishing / legitimate rows. Folded into the weights
+   * like the IDF, so the model still scores raw vectors.
+   */
+  nb?: boolean;
 }
 
 /**
@@ -95,11 +103,43 @@ export function ngramPartMatrices(checked: readonly CheckedUrl[]): Csr[] {
  */
 export function fitNgramLr(x: Csr, labels: ArrayLike<number>, o: NgramLrOptions): SparseLogreg {
   const maxIter = o.maxIter ?? 200;
-  if (!o.idf) return fitSparseLogreg(x, labels, { l2: o.l2, maxIter, tol: o.tol });
-  const idf = inverseDocFrequency(x);
-  const m = fitSparseLogreg(csrScaleColumns(x, idf), labels, { l2: o.l2, maxIter, tol: o.tol });
-  for (let j = 0; j < m.weights.length; j++) m.weights[j] *= idf[j];
+  if (!o.idf && !o.nb) return fitSparseLogreg(x, labels, { l2: o.l2, maxIter, tol: o.tol });
+  const scale = o.idf ? inverseDocFrequency(x) : new Float32Array(x.cols).fill(1);
+  if (o.nb) {
+    const r = logCountRatio(x, labels);
+    for (let j = 0; j < scale.length; j++) scale[j] *= Math.abs(r[j]);
+  }
+  const m = fitSparseLogreg(csrScaleColumns(x, scale), labels, { l2: o.l2, maxIter, tol: o.tol });
+  for (let j = 0; j < m.weights.length; j++) m.weights[j] *= scale[j];
   return m;
+}
+
+/**
+ * Naive-Bayes log-count ratio of each column of `x` (add-one smoothed):
+ * `ln((1 + p_j) / ‖1 + p‖₁) - ln((1 + q_j) / ‖1 + q‖₁)`, `p`/`q` the
+ * column sums of the rows labelled 1 / 0. Positive: the column is more
+ * frequent in class 1.
+ *
+ * @example
+ * ```ts
+ * import { csrFromRows } from "../learn/sparse_logreg.ts";
+ * import { logCountRatio } from "./ngram_model.ts";
+ * const row = (j: number) => ({ index: Int32Array.of(j), value: Float32Array.of(1) });
+ * const x = csrFromRows([row(0), row(1)], 2);
+ * logCountRatio(x, Uint8Array.of(1, 0))[0] > 0; // true
+ * ```
+ */
+export function logCountRatio(x: Csr, labels: ArrayLike<number>): Float64Array {
+  const p = new Float64Array(x.cols).fill(1), q = new Float64Array(x.cols).fill(1);
+  for (let i = 0; i + 1 < x.indptr.length; i++) {
+    const sum = labels[i] ? p : q;
+    for (let k = x.indptr[i]; k < x.indptr[i + 1]; k++) sum[x.indices[k]] += x.values[k];
+  }
+  let sp = 0, sq = 0;
+  for (let j = 0; j < x.cols; j++) (sp += p[j], sq += q[j]);
+  const r = new Float64Array(x.cols);
+  for (let j = 0; j < x.cols; j++) r[j] = Math.log(p[j] / sp) - Math.log(q[j] / sq);
+  return r;
 }
 
 /**

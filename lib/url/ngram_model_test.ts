@@ -2,6 +2,7 @@ import { deepStrictEqual, ok } from "node:assert/strict";
 import { checkUrl } from "./check_input.ts";
 import {
   fitNgramLr,
+  logCountRatio,
   ngramLrJson,
   ngramMatrix,
   ngramPartLrsJson,
@@ -68,6 +69,17 @@ Deno.test("ngram model: idf is fitted on the rows and folded into the weights", 
   ok(lr.weights.some((w, j) => w !== plain.weights[j]), "idf changes the fit");
   const oof = outOfFoldLogits(x, labels, { l2: 1e-3, folds: 3, seed: 5, idf: true });
   deepStrictEqual(oof, outOfFoldLogits(x, labels, { l2: 1e-3, folds: 3, seed: 5, idf: true }));
+});
+
+Deno.test("ngram model: nb scales by |log-count ratio| × idf, folded into the weights", () => {
+  const x = ngramMatrix(checked);
+  const lr = fitNgramLr(x, labels, { l2: 1e-3, idf: true, nb: true });
+  const idf = inverseDocFrequency(x), r = logCountRatio(x, labels);
+  const scale = Float32Array.from(idf, (v, j) => v * Math.abs(r[j]));
+  const onScaled = fitSparseLogreg(csrScaleColumns(x, scale), labels, { l2: 1e-3, maxIter: 200 });
+  const z = sparseLogits(lr, x), zs = sparseLogits(onScaled, csrScaleColumns(x, scale));
+  ok(z.every((v, i) => Math.abs(v - zs[i]) < 1e-4), "folded weights score raw rows");
+  ok(labels.every((y, i) => (z[i] > 0) === (y === 1)));
 });
 
 Deno.test("stratifiedFolds: seeded, every fold gets both classes evenly", () => {

@@ -54,7 +54,13 @@ export async function fitStackedNgramLrs(
   const fits: LrFit[] = xs.flatMap((_, part) =>
     Array.from({ length: o.folds + 1 }, (_, k) => ({ part, f: k - 1 }))
   ).sort((a, b) => nnz(xs[b.part]) - nnz(xs[a.part]) || a.part - b.part || a.f - b.f);
-  const options: NgramLrOptions = { l2: o.l2, idf: o.idf, maxIter: o.maxIter, tol: o.tol };
+  const options: NgramLrOptions = {
+    l2: o.l2,
+    idf: o.idf,
+    nb: o.nb,
+    maxIter: o.maxIter,
+    tol: o.tol,
+  };
   const results = threads <= 1
     ? fits.map((fit) => runLrFit({ xs: [...xs], labels: bytes(labels), fold, o: options }, fit))
     : await runOnWorkers(
