@@ -72,22 +72,47 @@ export function numericSpec(pre: Preprocessor): NumericSpec | undefined {
  * ```
  */
 export function numericEncoder(spec: NumericSpec, generic: () => RowEncoder): NumericEncoder {
-  const { center, scale, min, max, integer } = spec;
+  const { center, scale } = spec;
   const n = center.length;
+  const valid = numericValid(spec);
   const scratch = new Float32Array(n);
   return (values, out) => {
+    if (!valid(values)) {
+      generic().encode(values, scratch, 0); // the same numbers, or the same error
+      out.set(scratch);
+      return;
+    }
+    for (let i = 0; i < n; i++) out[i] = Math.fround((values[i] - center[i]) / scale[i]);
+  };
+}
+
+/**
+ * Whether the fast encoder of `spec` takes a row as it is: every value a
+ * finite number within its column's range, an integer where the column is
+ * one (otherwise the generic encoder decides).
+ *
+ * @example
+ * ```ts
+ * import { numericValid } from "./_numeric_encoder.ts";
+ * const valid = numericValid({ center: new Float64Array(1), scale: new Float64Array([1]),
+ *   min: new Float64Array([0]), max: new Float64Array([9]), integer: new Uint8Array([1]) });
+ * [valid(new Float64Array([3])), valid(new Float64Array([3.5]))]; // [true, false]
+ * ```
+ */
+export function numericValid(spec: NumericSpec): (values: Float64Array) => boolean {
+  const { min, max, integer } = spec;
+  const n = min.length;
+  return (values) => {
     for (let i = 0; i < n; i++) {
       const v = values[i];
       if (
         !(v >= min[i] && v <= max[i]) || !Number.isFinite(v) ||
         (integer[i] === 1 && !Number.isInteger(v))
       ) {
-        generic().encode(values, scratch, 0); // the same numbers, or the same error
-        out.set(scratch);
-        return;
+        return false;
       }
-      out[i] = Math.fround((v - center[i]) / scale[i]);
     }
+    return true;
   };
 }
 

@@ -17,7 +17,7 @@ import { type CheckedUrl, checkUrl, UrlInputError } from "./check_input.ts";
 import { type FeatureGroup, type NgramLr, urlFeatureVector } from "./features.ts";
 import { type Reason, reasonRanker } from "./reasons.ts";
 import { splitFeatures, treeExplainer } from "./tree_contributions.ts";
-import { numericEncoder, type NumericSpec } from "./_numeric_encoder.ts";
+import { numericEncoder, type NumericSpec, numericValid } from "./_numeric_encoder.ts";
 
 /** A verdict on one URL. */
 export interface UrlVerdict {
@@ -83,7 +83,11 @@ export function fastChecker(m: FastModel, generic?: () => RowEncoder): FastCheck
   const fallback = generic ??
     (() => built ??= rowEncoder(loadPreprocess(m.encoding, m.file), m.names, { file: m.file }));
   const encode = numericEncoder(m.numeric, fallback);
-  const explain = treeExplainer(m.trees);
+  let scaled: ReturnType<typeof treeExplainer> | undefined; // encoded rows: the rare fallback
+  // Rows the fast encoder takes as they are: the trees split the raw values
+  // at exact raw cuts (the same decisions), no encoded row.
+  const valid = numericValid(m.numeric);
+  const explainRaw = treeExplainer(m.trees, { inputs: m.numeric });
   const rank = reasonRanker(m.names, { ngramLr: m.ngramLr, active: splitFeatures(m.trees) });
   const width = m.names.length, threshold = m.threshold;
   const values = new Float64Array(width), row = new Float64Array(width);
@@ -100,8 +104,12 @@ export function fastChecker(m: FastModel, generic?: () => RowEncoder): FastCheck
       return refusal(url, err);
     }
     urlFeatureVector(checked, m.groups, values, 0, m.ngramLr);
-    encode(values, row);
-    const e = explain(row, 0);
+    let e;
+    if (valid(values)) e = explainRaw(values, 0);
+    else {
+      encode(values, row);
+      e = (scaled ??= treeExplainer(m.trees))(row, 0);
+    }
     const p = e.probability;
     const phishing = p >= threshold;
     return {

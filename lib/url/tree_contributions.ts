@@ -14,6 +14,7 @@
  * @module
  */
 import type { TreeModel } from "../learn/trees.ts";
+import { rawCut } from "./_raw_cut.ts";
 
 /** Contributions of one row and the value they start from. */
 export interface Contributions {
@@ -65,7 +66,18 @@ export function splitFeatures(model: TreeModel): Int32Array {
  * [c.bias, c.values[0], c.values[1]]; // [0, 1, 0]
  * ```
  */
-export function treeExplainer(model: TreeModel): TreeExplainer {
+export function treeExplainer(
+  model: TreeModel,
+  options: {
+    /**
+     * Explain raw feature values whose model inputs are
+     * `fround((x - center) / scale)` (lib/url/_numeric_encoder.ts): each
+     * threshold becomes its exact raw cut (lib/url/_raw_cut.ts), so the same
+     * decisions and numbers come without encoding the row. Finite values only.
+     */
+    inputs?: { center: Float64Array; scale: Float64Array };
+  } = {},
+): TreeExplainer {
   const scale = model.family === "extra_trees" ? 1 / model.trees.length : 1;
   // Every tree's nodes in flat typed arrays (absolute indexes; a leaf child
   // is `~leaf` into `leafValue`): one tight loop, no per-tree objects.
@@ -74,6 +86,8 @@ export function treeExplainer(model: TreeModel): TreeExplainer {
   const feature = new Int32Array(nodes), left = new Int32Array(nodes);
   const right = new Int32Array(nodes);
   const threshold = new Float64Array(nodes), nodeValue = new Float64Array(nodes);
+  // Per node, what going left / right adds to its feature's contribution.
+  const pushLeft = new Float64Array(nodes), pushRight = new Float64Array(nodes);
   const leafValue = new Float64Array(leaves);
   const root = new Int32Array(model.trees.length);
   let bias = model.family === "gbdt" ? model.base : 0;
@@ -84,7 +98,10 @@ export function treeExplainer(model: TreeModel): TreeExplainer {
     for (let j = 0; j < t.value.length; j++) leafValue[l0 + j] = t.value[j];
     for (let k = 0; k < n; k++) {
       feature[n0 + k] = t.feature[k];
-      threshold[n0 + k] = model.bin_edges[t.feature[k]][t.bin[k]];
+      const f = t.feature[k], edge = model.bin_edges[f][t.bin[k]];
+      threshold[n0 + k] = options.inputs
+        ? rawCut(edge, options.inputs.center[f], options.inputs.scale[f])
+        : edge;
       left[n0 + k] = at(t.left[k]);
       right[n0 + k] = at(t.right[k]);
     }
@@ -92,6 +109,10 @@ export function treeExplainer(model: TreeModel): TreeExplainer {
     const valueOf = (c: number) => (c < 0 ? leafValue[~c] : nodeValue[c]);
     for (let k = n0 + n - 1; k >= n0; k--) {
       nodeValue[k] = (valueOf(left[k]) + valueOf(right[k])) / 2;
+    }
+    for (let k = n0; k < n0 + n; k++) {
+      pushLeft[k] = (valueOf(left[k]) - nodeValue[k]) * scale;
+      pushRight[k] = (valueOf(right[k]) - nodeValue[k]) * scale;
     }
     root[i] = n === 0 ? ~l0 : n0;
     bias += (n === 0 ? t.value[0] : nodeValue[n0]) * scale;
@@ -113,11 +134,16 @@ export function treeExplainer(model: TreeModel): TreeExplainer {
       }
       for (;;) {
         const f = feature[k];
-        const child = x[offset + f] <= threshold[k] ? left[k] : right[k];
-        const next = child < 0 ? leafValue[~child] : nodeValue[child];
-        values[f] += (next - nodeValue[k]) * scale;
+        let child: number;
+        if (x[offset + f] <= threshold[k]) {
+          child = left[k];
+          values[f] += pushLeft[k];
+        } else {
+          child = right[k];
+          values[f] += pushRight[k];
+        }
         if (child < 0) {
-          sum += next;
+          sum += leafValue[~child];
           break;
         }
         k = child;
