@@ -24,13 +24,21 @@
  * Saving one family removes the other family's model files from the folder,
  * so a folder never holds two models.
  *
+ * TensorFlow.js (and lib/learn/models.ts, which needs it) is imported only
+ * when a network is saved or loaded (`loadTf`, dynamic `import()`): loading a
+ * tree model, as evaluate, `check-url` and `predict` do with the shipped
+ * models, never starts it. The dynamic imports name their modules literally,
+ * so `deno info` (the runner's deps from the module graph) and `deno cache`
+ * still follow them.
+ *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
+import type * as tf from "@tensorflow/tfjs";
 import { DataError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
-import { FAMILIES, type Family, predictProba as predictWith, type TrainedModel } from "./models.ts";
-import { type BackendChoice, backendFor, type BackendName } from "./tf_backend.ts";
+import { FAMILIES, type Family } from "./families.ts";
+import type { TrainedModel } from "./models.ts";
+import { type BackendChoice, backendFor, type BackendName, loadTf } from "./tf_backend.ts";
 import { compileTrees, isTreeModel, parseTreeModel, type TreeModel } from "./trees.ts";
 import {
   CARD_FORMAT,
@@ -92,6 +100,7 @@ async function writeAtomic(path: string, data: Uint8Array): Promise<void> {
 export async function serializeModel(
   model: tf.LayersModel,
 ): Promise<{ modelJson: Uint8Array; weights: Uint8Array }> {
+  const tf = await loadTf();
   let captured: tf.io.ModelArtifacts | undefined;
   await model.save(tf.io.withSaveHandler((artifacts) => {
     captured = artifacts;
@@ -336,6 +345,7 @@ export async function loadReleasedModel(
     throw new DataError("not a TensorFlow.js layers model", { file: modelFile });
   }
   const backend = await backendFor(options.use ?? "batch", options.backend ?? "auto", log);
+  const [tf, { predictProba: predictWith }] = await Promise.all([loadTf(), import("./models.ts")]);
   const buffer = weights.buffer.slice(weights.byteOffset, weights.byteOffset + weights.byteLength);
   const model = await tf.loadLayersModel(tf.io.fromMemory({
     modelTopology: json.modelTopology,

@@ -15,22 +15,10 @@
 import * as tf from "@tensorflow/tfjs";
 import type { Matrix } from "./matrix.ts";
 import { createRng, type Rng } from "../rng.ts";
-import {
-  describeTreeConfig,
-  isTreeModel,
-  type TreeConfig,
-  type TreeFamily,
-  type TreeModel,
-} from "./trees.ts";
+import { describeTreeConfig, isTreeModel, type TreeConfig, type TreeModel } from "./trees.ts";
 
-/** A TensorFlow.js network family. */
-export type NetFamily = "logreg" | "mlp";
-
-/** A model family: a TensorFlow.js network or a tree ensemble. */
-export type Family = NetFamily | TreeFamily;
-
-/** The values a `family` accepts, in search order. */
-export const FAMILIES: readonly Family[] = ["logreg", "mlp", "gbdt", "extra_trees"];
+import type { NetFamily } from "./families.ts";
+export { FAMILIES, type Family, type NetFamily } from "./families.ts";
 
 /** One point of a network family's hyperparameter space: everything that defines a network. */
 export interface ModelConfig {

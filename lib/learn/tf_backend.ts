@@ -9,10 +9,13 @@
  * TensorFlow.js has one active backend per process: a process picks the
  * backend for its main use once, before building or loading models.
  *
+ * TensorFlow.js and its wasm backend load on first use ({@linkcode loadTf}),
+ * not at import: a process that scores or trains trees only never pays their
+ * start-up (60–100 ms).
+ *
  * @module
  */
-import * as tf from "@tensorflow/tfjs";
-import { setWasmPaths } from "@tensorflow/tfjs-backend-wasm";
+import type * as Tf from "@tensorflow/tfjs";
 import { ConfigError } from "../errors.ts";
 import { type Logger, nullLogger } from "../log.ts";
 
@@ -85,6 +88,31 @@ export function wasmBinaryDir(): string | undefined {
   return url.protocol === "file:" ? decodeURIComponent(url.pathname) : undefined;
 }
 
+type WasmBackend = typeof import("@tensorflow/tfjs-backend-wasm");
+let loaded: Promise<[typeof Tf, WasmBackend]> | undefined;
+
+/** TensorFlow.js and the wasm backend module, imported once (importing it registers the backend). */
+function loadBoth(): Promise<[typeof Tf, WasmBackend]> {
+  loaded ??= Promise.all([import("@tensorflow/tfjs"), import("@tensorflow/tfjs-backend-wasm")]);
+  return loaded;
+}
+
+/**
+ * TensorFlow.js, imported on the first call (with the wasm backend registered,
+ * as a static import of both did): the one place a module that may run
+ * networks gets it from, so tree-only processes never load it.
+ *
+ * @example
+ * ```ts ignore
+ * import { loadTf } from "./tf_backend.ts";
+ * const tf = await loadTf();
+ * tf.tensor1d([1, 2]).dispose();
+ * ```
+ */
+export async function loadTf(): Promise<typeof Tf> {
+  return (await loadBoth())[0];
+}
+
 let wasmPathsSet = false;
 
 /**
@@ -102,6 +130,7 @@ export async function activateBackend(
   name: BackendName,
   log: Logger = nullLogger,
 ): Promise<BackendName> {
+  const [tf, { setWasmPaths }] = await loadBoth();
   tf.env().set("PROD", true);
   if (tf.getBackend() === name) return name;
   if (name === "wasm" && !wasmPathsSet) {
