@@ -14,7 +14,7 @@
  */
 import { addLeaf, addSplit, emptyTree, leafOfBinned, partitionRows, ROOT } from "./_tree_nodes.ts";
 import type { Slot, TreeArrays } from "./_tree_nodes.ts";
-import { buildHistogram, type HistogramLayout } from "./_tree_hist.ts";
+import { binCounts, buildHistogram, type HistogramLayout } from "./_tree_hist.ts";
 import { openHistogramPool } from "./_hist_pool.ts";
 import { bestCategoricalSplit, bestNumericSplit, type Split } from "./_tree_split.ts";
 import { createRng } from "../rng.ts";
@@ -207,6 +207,13 @@ function grow(
   // smaller, denser block of memory.
   const offsets = fullOffsets.slice();
   const layout: HistogramLayout = { binned, rows, offsets, features };
+  // Every tree's root is all the rows when there is no row sample: its bin
+  // counts are the same each time, counted once here and copied (when the
+  // layout stays put: with workers or without a feature sample).
+  const rootCounts = subsample === 1 && (opened || colsample === 1)
+    ? opened?.state.counts ?? new Float64Array(histSize / 3)
+    : undefined;
+  if (rootCounts) binCounts({ ...layout, features: Int32Array.from(splittable) }, rootCounts);
 
   const findSplit = (n: Node): Split | null => {
     const count = n.end - n.start;
@@ -283,6 +290,7 @@ function grow(
       h,
       ordered,
       all: n0 === rows,
+      counts: rootCounts,
     });
     root.split = findSplit(root);
     const open: Node[] = [root];

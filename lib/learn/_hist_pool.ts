@@ -66,6 +66,8 @@ export interface SharedState {
   idx: Uint32Array;
   /** Features to fill. */
   features: Int32Array;
+  /** Every row's count per bin (`HistogramJob.counts` of a job of all rows). */
+  counts: Float64Array;
 }
 
 /**
@@ -102,6 +104,7 @@ export function openHistogramPool(o: {
     ordered: new Float64Array(sab(o.rows * 16)),
     idx: new Uint32Array(sab(o.rows * 4)),
     features: new Int32Array(sab(cols * 4)),
+    counts: new Float64Array(sab(o.histSize / 3 * 8)),
   };
   const arena = sab(o.slots * o.histSize * 8);
   const ctrl = new Int32Array(sab(64));
@@ -118,6 +121,7 @@ export function openHistogramPool(o: {
       h: state.h.buffer as SharedArrayBuffer,
       ordered: state.ordered.buffer as SharedArrayBuffer,
       idx: state.idx.buffer as SharedArrayBuffer,
+      counts: state.counts.buffer as SharedArrayBuffer,
       arena,
       histSize: o.histSize,
       ctrl: ctrl.buffer as SharedArrayBuffer,
@@ -156,6 +160,10 @@ export function openHistogramPool(o: {
       Atomics.store(ctrl, CTRL.start, job.start);
       Atomics.store(ctrl, CTRL.end, job.end);
       Atomics.store(ctrl, CTRL.all, job.all ? 1 : 0);
+      if (job.counts && job.counts !== state.counts) {
+        throw new TypeError("a pool job's counts must be the pool's state.counts");
+      }
+      Atomics.store(ctrl, CTRL.counts, job.all && job.counts ? 1 : 0);
       Atomics.store(ctrl, CTRL.slot, job.hist.byteOffset / (o.histSize * 8));
       Atomics.store(ctrl, CTRL.nFeatures, F);
       Atomics.store(ctrl, CTRL.completed, 0);

@@ -20,6 +20,7 @@ export const CTRL = {
   stop: 7,
   next: 8,
   completed: 9,
+  counts: 10,
 };
 
 /** Features per job at most (the counter word keeps the feature group in its low 12 bits). */
@@ -78,6 +79,8 @@ export interface PoolBuffers {
   ordered: SharedArrayBuffer;
   /** Row order (Uint32). */
   idx: SharedArrayBuffer;
+  /** Every row's count per bin (Float64), for a job of all rows with `CTRL.counts` set. */
+  counts: SharedArrayBuffer;
   /** Histogram slots (Float64, `histSize` each). */
   arena: SharedArrayBuffer;
   /** Doubles per histogram. */

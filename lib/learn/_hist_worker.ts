@@ -23,6 +23,7 @@ scope.onmessage = (e) => {
   };
   const g = new Float64Array(b.g), h = new Float64Array(b.h);
   const ordered = new Float64Array(b.ordered), idx = new Uint32Array(b.idx);
+  const counts = new Float64Array(b.counts);
   let seen = Atomics.load(ctrl, CTRL.seq);
   Atomics.add(ctrl, CTRL.done, 1);
   Atomics.notify(ctrl, CTRL.done);
@@ -41,6 +42,7 @@ scope.onmessage = (e) => {
       h,
       ordered,
       all: Atomics.load(ctrl, CTRL.all) === 1,
+      counts: Atomics.load(ctrl, CTRL.counts) === 1 ? counts : undefined,
     };
     takeFeatures(ctrl, seen & 0x7ffff, layout, job);
   }
