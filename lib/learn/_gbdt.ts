@@ -14,8 +14,8 @@
  */
 import { addLeaf, addSplit, emptyTree, leafOfBinned, partitionRows, ROOT } from "./_tree_nodes.ts";
 import type { Slot, TreeArrays } from "./_tree_nodes.ts";
-import { buildHistogram, type HistogramLayout } from "./_tree_hist.ts";
-import { openHistogramPool } from "./_hist_pool.ts";
+import { binCounts, buildHistogram, type HistogramLayout } from "./_tree_hist.ts";
+import { logisticGradients, meanLoss, openHistogramPool } from "./_hist_pool.ts";
 import { bestCategoricalSplit, bestNumericSplit, type Split } from "./_tree_split.ts";
 import { createRng } from "../rng.ts";
 
@@ -81,9 +81,6 @@ export interface BoostOptions {
 
 /** Below this many rows, starting workers costs more than they save. */
 export const PARALLEL_MIN_ROWS = 50_000;
-
-/** Probabilities are clipped to [eps, 1 - eps] in the log loss, as in metrics.ts's `logLoss`. */
-const LOSS_EPS = 1e-7;
 
 /** Most histogram threads by default. */
 const MAX_DEFAULT_THREADS = 8;
@@ -163,6 +160,7 @@ export function boost(o: BoostOptions): { base: number; trees: TreeArrays[] } {
       offsets,
       slots,
       histSize,
+      labels: o.labels,
       minNodeRows: o.parallelMinNodeRows,
     })
     : null;
@@ -188,7 +186,7 @@ function grow(
   const takeHist = () => free.pop() ?? new Float64Array(histSize);
   const build = opened ? opened.pool.build : buildHistogram;
   const base = baseScore(labels);
-  const raw = new Float64Array(rows).fill(base);
+  const raw = (opened?.state.raw ?? new Float64Array(rows)).fill(base);
   const g = opened?.state.g ?? new Float64Array(rows);
   const h = opened?.state.h ?? new Float64Array(rows);
   const idx = opened?.state.idx ?? new Uint32Array(rows);
@@ -207,6 +205,13 @@ function grow(
   // smaller, denser block of memory.
   const offsets = fullOffsets.slice();
   const layout: HistogramLayout = { binned, rows, offsets, features };
+  // Every tree's root is all the rows when there is no row sample: its bin
+  // counts are the same each time, counted once here and copied (when the
+  // layout stays put: with workers or without a feature sample).
+  const rootCounts = subsample === 1 && (opened || colsample === 1)
+    ? opened?.state.counts ?? new Float64Array(histSize / 3)
+    : undefined;
+  if (rootCounts) binCounts({ ...layout, features: Int32Array.from(splittable) }, rootCounts);
 
   const findSplit = (n: Node): Split | null => {
     const count = n.end - n.start;
@@ -221,25 +226,13 @@ function grow(
     return best;
   };
 
-  // Gradients (and the log loss) of the raw scores, for the next tree.
-  const gradients = (withLoss: boolean): number => {
-    if (!withLoss) {
-      for (let i = 0; i < rows; i++) {
-        const q = 1 / (1 + Math.exp(-raw[i]));
-        g[i] = q - labels[i];
-        h[i] = q * (1 - q);
-      }
-      return NaN;
-    }
-    let sum = 0;
-    for (let i = 0; i < rows; i++) {
-      const q = 1 / (1 + Math.exp(-raw[i]));
-      g[i] = q - labels[i];
-      h[i] = q * (1 - q);
-      const pr = Math.min(1 - LOSS_EPS, Math.max(LOSS_EPS, q));
-      sum -= labels[i] === 1 ? Math.log(pr) : Math.log(1 - pr);
-    }
-    return rows === 0 ? NaN : sum / rows;
+  // Gradients (and the log loss) of the raw scores, for the next tree: with
+  // workers their row chunks are shared out (each row's numbers on their own,
+  // the loss terms summed in row order, so the same numbers either way).
+  const lossTerms = !opened && o.trainLoss ? new Float64Array(rows) : undefined;
+  const gradients = opened ? opened.pool.gradients : (withLoss: boolean): number => {
+    logisticGradients({ raw, labels, g, h, loss: withLoss ? lossTerms : undefined }, 0, rows);
+    return withLoss && lossTerms ? meanLoss(lossTerms) : NaN;
   };
   gradients(false);
   for (let it = 1; it <= o.iterations; it++) {
@@ -283,6 +276,7 @@ function grow(
       h,
       ordered,
       all: n0 === rows,
+      counts: rootCounts,
     });
     root.split = findSplit(root);
     const open: Node[] = [root];

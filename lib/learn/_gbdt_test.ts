@@ -265,6 +265,41 @@ Deno.test("determinism: byte-identical trees whatever the histogram thread count
   deepStrictEqual(run(3, 1000), one);
 });
 
+Deno.test("determinism: without a row sample (root counts copied) the trees and training losses do not depend on the thread count", () => {
+  const m = noisy(2500, 5);
+  const rows = m.rows, cols = 6;
+  const binned = new Uint8Array(new SharedArrayBuffer(rows * cols));
+  for (let i = 0; i < rows; i++) {
+    for (let f = 0; f < cols; f++) {
+      binned[f * rows + i] = Math.floor((m.data[i * 4 + (f % 4)] + 1) * 30 + f * 5) % 60;
+    }
+  }
+  const run = (threads: number) => {
+    const losses: number[] = [];
+    const { trees } = boost({
+      binned,
+      rows,
+      nBins: new Int32Array(cols).fill(60),
+      labels: m.labels,
+      params: { learningRate: 0.3, maxLeafNodes: 12, maxDepth: 0, minSamplesLeaf: 5, l2: 0 },
+      iterations: 8,
+      threads,
+      parallelMinRows: 0,
+      parallelMinNodeRows: 0,
+      trainLoss: true,
+      onTree: (_it, _tree, _raw, loss) => losses.push(loss) > 0,
+    });
+    return JSON.stringify({ trees, losses });
+  };
+  const one = run(1);
+  deepStrictEqual(
+    JSON.parse(one).losses.length === 8 && JSON.parse(one).losses.every(isFinite),
+    true,
+  );
+  deepStrictEqual(run(2), one);
+  deepStrictEqual(run(3), one);
+});
+
 Deno.test("colsample: packed histograms (one thread) give the trees of the full layout (workers)", () => {
   const m = noisy(2000, 4);
   const rows = m.rows, cols = 9;

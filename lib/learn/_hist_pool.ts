@@ -25,14 +25,40 @@ import {
   type HistogramLayout,
 } from "./_tree_hist.ts";
 
-export { CTRL, MAX_POOL_FEATURES, type PoolBuffers, takeFeatures } from "./_hist_shared.ts";
+export {
+  CTRL,
+  logisticGradients,
+  MAX_POOL_FEATURES,
+  type PoolBuffers,
+  takeFeatures,
+} from "./_hist_shared.ts";
 import {
   CTRL,
   MAX_POOL_FEATURES,
   type PoolBuffers,
   TAG_MASK,
   takeFeatures,
+  takeGradientChunks,
 } from "./_hist_shared.ts";
+
+/** Row chunks of a gradients job (a late worker leaves its chunks to the others). */
+const GRADIENT_CHUNKS = 32;
+
+/**
+ * The mean log loss of per-row terms `log p` (summed in row order, so the
+ * same number whoever computed the terms).
+ *
+ * @example
+ * ```ts
+ * import { meanLoss } from "./_hist_pool.ts";
+ * meanLoss(Float64Array.of(Math.log(0.5), Math.log(0.5))); // 0.693…
+ * ```
+ */
+export function meanLoss(terms: Float64Array): number {
+  let sum = 0;
+  for (let i = 0; i < terms.length; i++) sum -= terms[i];
+  return terms.length === 0 ? NaN : sum / terms.length;
+}
 
 /**
  * Nodes of fewer rows than this build their histogram on the calling thread.
@@ -50,6 +76,12 @@ export interface HistogramPool {
   slot(k: number): Float64Array;
   /** Fill `job.hist` (a slot) for `layout.features`. */
   build(layout: HistogramLayout, job: HistogramJob): void;
+  /**
+   * The next tree's gradients and hessians of `state.raw` into `state.g`,
+   * `state.h`, row chunks shared out like features; with `withLoss` the mean
+   * training log loss (the row terms summed in row order), else NaN.
+   */
+  gradients(withLoss: boolean): number;
   /** Stop the workers. */
   close(): void;
 }
@@ -66,6 +98,10 @@ export interface SharedState {
   idx: Uint32Array;
   /** Features to fill. */
   features: Int32Array;
+  /** Every row's count per bin (`HistogramJob.counts` of a job of all rows). */
+  counts: Float64Array;
+  /** Raw scores (the booster's). */
+  raw: Float64Array;
 }
 
 /**
@@ -85,6 +121,8 @@ export function openHistogramPool(o: {
   offsets: Int32Array;
   slots: number;
   histSize: number;
+  /** 0/1 per row (copied into shared memory for the gradients jobs). */
+  labels: Uint8Array;
   /** Nodes of fewer rows build on the calling thread (default {@linkcode PARALLEL_MIN_NODE_ROWS}). */
   minNodeRows?: number;
 }): { pool: HistogramPool; state: SharedState } | null {
@@ -102,7 +140,12 @@ export function openHistogramPool(o: {
     ordered: new Float64Array(sab(o.rows * 16)),
     idx: new Uint32Array(sab(o.rows * 4)),
     features: new Int32Array(sab(cols * 4)),
+    counts: new Float64Array(sab(o.histSize / 3 * 8)),
+    raw: new Float64Array(sab(o.rows * 8)),
   };
+  const labels = new Uint8Array(sab(o.rows));
+  labels.set(o.labels);
+  const loss = new Float64Array(sab(o.rows * 8));
   const arena = sab(o.slots * o.histSize * 8);
   const ctrl = new Int32Array(sab(64));
   const workers: Worker[] = [];
@@ -118,6 +161,10 @@ export function openHistogramPool(o: {
       h: state.h.buffer as SharedArrayBuffer,
       ordered: state.ordered.buffer as SharedArrayBuffer,
       idx: state.idx.buffer as SharedArrayBuffer,
+      counts: state.counts.buffer as SharedArrayBuffer,
+      raw: state.raw.buffer as SharedArrayBuffer,
+      labels: labels.buffer as SharedArrayBuffer,
+      loss: loss.buffer as SharedArrayBuffer,
       arena,
       histSize: o.histSize,
       ctrl: ctrl.buffer as SharedArrayBuffer,
@@ -151,11 +198,16 @@ export function openHistogramPool(o: {
       if (job.end - job.start < minNodeRows) return buildHistogram(layout, job);
       gatherGradients(job);
       const F = layout.features.length;
+      Atomics.store(ctrl, CTRL.kind, 0);
       state.features.set(layout.features);
       const tag = (Atomics.load(ctrl, CTRL.seq) + 1) & TAG_MASK;
       Atomics.store(ctrl, CTRL.start, job.start);
       Atomics.store(ctrl, CTRL.end, job.end);
       Atomics.store(ctrl, CTRL.all, job.all ? 1 : 0);
+      if (job.counts && job.counts !== state.counts) {
+        throw new TypeError("a pool job's counts must be the pool's state.counts");
+      }
+      Atomics.store(ctrl, CTRL.counts, job.all && job.counts ? 1 : 0);
       Atomics.store(ctrl, CTRL.slot, job.hist.byteOffset / (o.histSize * 8));
       Atomics.store(ctrl, CTRL.nFeatures, F);
       Atomics.store(ctrl, CTRL.completed, 0);
@@ -170,6 +222,26 @@ export function openHistogramPool(o: {
       ) {
         Atomics.wait(ctrl, CTRL.completed, c);
       }
+    },
+    gradients(withLoss) {
+      const arrays = { raw: state.raw, labels, g: state.g, h: state.h, loss };
+      const tag = (Atomics.load(ctrl, CTRL.seq) + 1) & TAG_MASK;
+      Atomics.store(ctrl, CTRL.kind, 1);
+      Atomics.store(ctrl, CTRL.nChunks, GRADIENT_CHUNKS);
+      Atomics.store(ctrl, CTRL.withLoss, withLoss ? 1 : 0);
+      Atomics.store(ctrl, CTRL.completed, 0);
+      Atomics.store(ctrl, CTRL.next, tag << 12);
+      Atomics.add(ctrl, CTRL.seq, 1);
+      Atomics.notify(ctrl, CTRL.seq);
+      takeGradientChunks(ctrl, tag, arrays);
+      for (
+        let c = Atomics.load(ctrl, CTRL.completed);
+        c < GRADIENT_CHUNKS;
+        c = Atomics.load(ctrl, CTRL.completed)
+      ) {
+        Atomics.wait(ctrl, CTRL.completed, c);
+      }
+      return withLoss ? meanLoss(loss) : NaN;
     },
     close,
   };

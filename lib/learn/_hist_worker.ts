@@ -1,11 +1,11 @@
 /**
  * A histogram worker of `_hist_pool.ts`: waits for a node, takes and fills
- * its features from the shared counter while any are left, until told to
- * stop.
+ * its features from the shared counter while any are left (or, for a
+ * gradients job, its row chunks), until told to stop.
  *
  * @module
  */
-import { CTRL, type PoolBuffers, takeFeatures } from "./_hist_shared.ts";
+import { CTRL, type PoolBuffers, takeFeatures, takeGradientChunks } from "./_hist_shared.ts";
 
 const scope = self as unknown as {
   onmessage: (e: MessageEvent<PoolBuffers>) => void;
@@ -23,6 +23,14 @@ scope.onmessage = (e) => {
   };
   const g = new Float64Array(b.g), h = new Float64Array(b.h);
   const ordered = new Float64Array(b.ordered), idx = new Uint32Array(b.idx);
+  const counts = new Float64Array(b.counts);
+  const gradients = {
+    raw: new Float64Array(b.raw),
+    labels: new Uint8Array(b.labels),
+    g,
+    h,
+    loss: new Float64Array(b.loss),
+  };
   let seen = Atomics.load(ctrl, CTRL.seq);
   Atomics.add(ctrl, CTRL.done, 1);
   Atomics.notify(ctrl, CTRL.done);
@@ -30,6 +38,10 @@ scope.onmessage = (e) => {
     Atomics.wait(ctrl, CTRL.seq, seen);
     seen = Atomics.load(ctrl, CTRL.seq);
     if (Atomics.load(ctrl, CTRL.stop)) break;
+    if (Atomics.load(ctrl, CTRL.kind) === 1) {
+      takeGradientChunks(ctrl, seen & 0x7ffff, gradients);
+      continue;
+    }
     const slot = Atomics.load(ctrl, CTRL.slot);
     const hist = new Float64Array(b.arena, slot * b.histSize * 8, b.histSize);
     const job = {
@@ -41,6 +53,7 @@ scope.onmessage = (e) => {
       h,
       ordered,
       all: Atomics.load(ctrl, CTRL.all) === 1,
+      counts: Atomics.load(ctrl, CTRL.counts) === 1 ? counts : undefined,
     };
     takeFeatures(ctrl, seen & 0x7ffff, layout, job);
   }
