@@ -17,11 +17,13 @@ import { runMain } from "../lib/cli.ts";
 import type { Logger } from "../lib/log.ts";
 import { writeMatrix } from "../lib/learn/matrix.ts";
 import {
+  cappedColumns,
   compilePreprocess,
   DEFAULT_TRANSFORM,
   encodeTable,
   fitPreprocess,
   inputSpec,
+  MAX_CODE_CATEGORIES,
   preprocessToJson,
   readRawFormat,
   type TransformOptions,
@@ -102,6 +104,13 @@ export async function runTransform(
   const train = await read(paths.train ?? "artifacts/ingest/train.csv");
   const test = await read(paths.test ?? "artifacts/ingest/test.csv");
   const fitted = fitPreprocess(train, schema, options);
+  for (const c of cappedColumns(train, schema)) {
+    log.warn(
+      `transform: column '${c.column}' has ${c.categories} categories; the ${MAX_CODE_CATEGORIES} ` +
+        "most frequent are kept, the rest encode as unseen (drop it in schema.yaml if it is an id)",
+      { column: c.column, rows_unseen: c.rowsUnseen },
+    );
+  }
   // What raw files look like, so predict accepts the files ingest read.
   const input = inputSpec(schema, readRawFormat(config.params));
   const pre = compilePreprocess({ ...fitted.spec, input }, schema);

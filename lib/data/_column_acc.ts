@@ -34,6 +34,8 @@ export const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 const BOOLEAN = new Set(["true", "false", "yes", "no", "t", "f", "y", "n"]);
 const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const IPV6 = /^[0-9a-fA-F]{0,4}(:[0-9a-fA-F]{0,4}){2,7}$/;
+/** A web address as phishing and proxy logs write them: with a scheme, or starting `www.`. */
+const URL_LIKE = /^([a-z][a-z0-9+.-]*:\/\/|www\.)\S+$/i;
 const TIMESTAMP =
   /^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}([ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?( ?[AP]M)?(Z|[+-]\d{2}:?\d{2})?)?$/i;
 /** Distinct values are counted up to this many while every value so far is unique (ids). */
@@ -49,11 +51,15 @@ export interface Acc {
   allBoolean: boolean;
   allIp: boolean;
   allTime: boolean;
+  /** Values that look like web addresses (real URL lists hold some broken ones). */
+  urls: number;
   min: number;
   max: number;
   distinct: Set<string>;
   /** Counting stopped: more than maxValues values and a repeat seen, or UNIQUE_CAP unique ones. */
   distinctCapped: boolean;
+  /** Present values read when counting stopped (0 while counting). */
+  presentAtCap: number;
   maxValues: number;
   counts?: Map<string, number>;
 }
@@ -69,10 +75,12 @@ export function newAcc(maxValues: number): Acc {
     allBoolean: true,
     allIp: true,
     allTime: true,
+    urls: 0,
     min: Infinity,
     max: -Infinity,
     distinct: new Set(),
     distinctCapped: false,
+    presentAtCap: 0,
     maxValues,
   };
 }
@@ -93,6 +101,7 @@ export function add(acc: Acc, raw: string): void {
     // Keep counting only while the column may be an id or may fit a values list.
     if ((n < acc.present && n > Math.max(acc.maxValues, 10_000)) || n >= UNIQUE_CAP) {
       acc.distinctCapped = true;
+      acc.presentAtCap = acc.present;
     }
   }
   if (acc.allNumber) {
@@ -111,6 +120,7 @@ export function add(acc: Acc, raw: string): void {
   }
   if (acc.allIp && !(isIpv4(v) || IPV6.test(v))) acc.allIp = false;
   if (acc.allTime && !TIMESTAMP.test(v)) acc.allTime = false;
+  if (URL_LIKE.test(v)) acc.urls++;
 }
 
 function isIpv4(v: string): boolean {

@@ -64,6 +64,7 @@ function columnLine(col: InferredColumn, isTarget: boolean, targetValues?: unkno
   else if (col.values && !isTarget) spec.values = col.values;
   else if (col.type === "categorical") {
     notes.push(`${col.distinctCapped ? "over " : ""}${count(col.distinct)} distinct values`);
+    if (col.distinct > 255) notes.push("transform keeps the 255 most frequent, the rest as unseen");
   }
   if (col.missing > 0 && !isTarget) {
     spec.nullable = true;

@@ -287,6 +287,13 @@ export async function inferSchema(options: InferOptions): Promise<InferredSchema
   };
 }
 
+/**
+ * Above this many categories a text column is a drop candidate when most of
+ * its values are unique; transform keeps the 255 most frequent of a column
+ * (lib/learn/_preprocess_spec.ts `MAX_CODE_CATEGORIES`, a layer above).
+ */
+const MANY_CATEGORIES = 255;
+
 function cmp(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
@@ -330,6 +337,19 @@ function describeColumn(
     col.drop = "unique per row (an id): it cannot generalize";
   } else if (acc.distinctCapped && distinct >= UNIQUE_CAP && type !== "number") {
     col.drop = `the first ${UNIQUE_CAP.toLocaleString("en")} values are all different (an id?)`;
+  } else if (
+    type === "categorical" && distinct > MANY_CATEGORIES &&
+    2 * distinct > (acc.distinctCapped ? acc.presentAtCap : acc.present)
+  ) {
+    // Mostly unique text: the model could only memorize it (transform keeps 255 categories).
+    const n = distinct.toLocaleString("en");
+    const among = acc.distinctCapped
+      ? `over ${n} distinct values in the first ${acc.presentAtCap.toLocaleString("en")} rows`
+      : `${n} distinct values in ${acc.present.toLocaleString("en")} rows`;
+    col.drop = `${among} (mostly unique: ids, host names, free text): a model would memorize them` +
+      (acc.urls >= 0.95 * acc.present
+        ? "; URLs: the URL checker learns from them (README 'Checking a URL')"
+        : "");
   }
   return col;
 }

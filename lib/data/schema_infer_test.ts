@@ -144,3 +144,22 @@ Deno.test("detectDelimiter and guessTarget", () => {
     ["Class", "label", undefined],
   );
 });
+
+Deno.test("schema infer: mostly-unique text is dropped (URLs pointed to the URL checker); many repeated values stay", async () => {
+  const rows = ["url,host,user,label"];
+  for (let i = 0; i < 600; i++) {
+    // url: 400 distinct of 600 (some repeat, so not an id); host: 300 distinct, each twice.
+    rows.push(
+      `http://site${i % 400}.example/p,h${i % 300}.example,u${i % 300},${i % 2 ? "bad" : "ok"}`,
+    );
+  }
+  await withFile("urls.csv", rows.join("\n") + "\n", async (path) => {
+    const s = await inferSchema({ paths: [path], target: "label", negative: ["ok"] });
+    const by = Object.fromEntries(s.columns.map((c) => [c.name, c]));
+    ok(by.url.drop?.startsWith("400 distinct values in 600 rows (mostly unique"), by.url.drop);
+    ok(by.url.drop?.includes("URL checker"), by.url.drop);
+    strictEqual(by.host.drop, undefined);
+    const text = renderSchemaYaml(s, { command: "infer", name: "u" });
+    ok(text.includes("transform keeps the 255 most frequent"), text);
+  });
+});

@@ -29,6 +29,56 @@ function mostFrequent(keys: string[], order: (a: string, b: string) => number): 
 
 const numericOrder = (a: string, b: string) => Number(a) - Number(b);
 
+/** The {@linkcode MAX_CODE_CATEGORIES} most frequent keys (ties: `order`), sorted by `order`. */
+function mostFrequentCategories(
+  keys: string[],
+  order: (a: string, b: string) => number,
+): string[] {
+  const counts = new Map<string, number>();
+  for (const k of keys) counts.set(k, (counts.get(k) ?? 0) + 1);
+  return [...counts.keys()]
+    .sort((a, b) => counts.get(b)! - counts.get(a)! || order(a, b))
+    .slice(0, MAX_CODE_CATEGORIES)
+    .sort(order);
+}
+
+/** A categorical column with more categories than transform keeps. */
+export interface CappedColumn {
+  /** Column name. */
+  column: string;
+  /** Distinct categories in the train rows. */
+  categories: number;
+  /** Train rows whose category was not kept (encoded as unseen). */
+  rowsUnseen: number;
+}
+
+/**
+ * The categorical columns of `table` that {@linkcode fitPreprocess} caps at
+ * {@linkcode MAX_CODE_CATEGORIES} categories, for the transform stage's log.
+ *
+ * @example
+ * ```ts ignore
+ * for (const c of cappedColumns(train, schema)) log.warn("too many categories", { ...c });
+ * ```
+ */
+export function cappedColumns(table: Table, schema: Schema): CappedColumn[] {
+  const out: CappedColumn[] = [];
+  for (const name of schema.features) {
+    const c = table.columns.findIndex((col) => col.name === name);
+    if (table.columns[c].type !== "categorical") continue;
+    const keys = table.cells[c].filter((v) => v !== null).map(String);
+    const kept = mostFrequentCategories(keys, textOrder);
+    if (kept.length < MAX_CODE_CATEGORIES || new Set(keys).size === kept.length) continue;
+    const keep = new Set(kept);
+    out.push({
+      column: name,
+      categories: new Set(keys).size,
+      rowsUnseen: keys.filter((k) => !keep.has(k)).length,
+    });
+  }
+  return out;
+}
+
 /** Left to right from 0, as `reduce((a, b) => a + b, 0)` adds. */
 function sumOf(xs: ArrayLike<number>): number {
   let sum = 0;
@@ -79,10 +129,14 @@ export function fitPreprocess(
     if (oneHot) {
       const order = col.type === "integer" ? numericOrder : textOrder;
       const keys = present.map(String);
-      const categories = [...new Set(keys)].sort(order);
+      let categories = [...new Set(keys)].sort(order);
+      // Thousands of categories (host names, user agents) would be thousands of one-hot
+      // columns: keep the most frequent; the rarer ones encode as unseen, as at predict time.
+      if (col.type === "categorical" && categories.length > MAX_CODE_CATEGORIES) {
+        categories = mostFrequentCategories(keys, order);
+      }
       // Native: a categorical column is one feature of category codes (bins are bytes).
-      const code = col.type === "categorical" && options.categorical !== "one_hot" &&
-        categories.length <= MAX_CODE_CATEGORIES;
+      const code = col.type === "categorical" && options.categorical !== "one_hot";
       return {
         kind: code ? "code" : "one_hot",
         column: name,

@@ -31,17 +31,18 @@ export interface TransformOptions {
   /** Cardinality limit for `oneHotIntegers` (declared `values`, else distinct train values). */
   oneHotMaxValues: number;
   /**
-   * `native`: categorical columns of at most {@linkcode MAX_CODE_CATEGORIES}
-   * categories become one feature of category codes (kind `code`), which gbdt
-   * splits natively; `one_hot`: one column per category. Absent: `native`.
+   * `native`: categorical columns become one feature of category codes (kind
+   * `code`), which gbdt splits natively; `one_hot`: one column per category.
+   * Either way at most {@linkcode MAX_CODE_CATEGORIES} categories, the most
+   * frequent in train; the rest encode as unseen. Absent: `native`.
    */
   categorical?: "native" | "one_hot";
 }
 
 /**
  * The most categories a `code` feature may have: codes 0..K-1 plus the
- * unseen code K are tree bins, which are bytes. A column with more stays
- * `one_hot`.
+ * unseen code K are tree bins, which are bytes. Transform keeps this many
+ * categories of a column (the most frequent), in `one_hot` mode too.
  *
  * @example
  * ```ts

@@ -60,17 +60,19 @@ Deno.test("code: preprocess.json round-trips; a code of more than 255 categories
   );
 });
 
-Deno.test("code: a column of more than 255 categories stays one_hot", async () => {
+Deno.test("code: a column of more than 255 categories is still codes, of its 255 most frequent", async () => {
   const rows = Array.from({ length: 300 }, (_, i) => `${i},1,tcp,s${i},0,1,normal`);
   const text = "id,bytes,proto,svc,tri,flag,label\n" + rows.join("\n") + "\n";
   const pre = fitPreprocess(await tableFrom(text, schema), schema, DEFAULT_TRANSFORM);
   deepStrictEqual(pre.spec.features.map((f) => f.kind), [
     "numeric",
     "code",
-    "one_hot",
+    "code",
     "numeric",
     "numeric",
   ]);
+  const svc = pre.spec.features[2];
+  deepStrictEqual(svc.kind === "code" && svc.categories.length, 255);
 });
 
 Deno.test("encodeTable: code columns in the matrix header, which round-trips", async () => {

@@ -43,7 +43,7 @@ export {
   type TransformOptions,
   UNSEEN,
 } from "./_preprocess_spec.ts";
-export { fitPreprocess } from "./_preprocess_fit.ts";
+export { type CappedColumn, cappedColumns, fitPreprocess } from "./_preprocess_fit.ts";
 export { type InputSpec, inputSpec, readRawFormat } from "./_preprocess_input.ts";
 export {
   type ColumnReference,

@@ -3,10 +3,12 @@ import { ConfigError, DataError } from "../errors.ts";
 import { MIXED_SCHEMA, schemaFrom, tableFrom } from "./_testing.ts";
 import { fitReference } from "./_preprocess_reference.ts";
 import {
+  cappedColumns,
   DEFAULT_TRANSFORM,
   encodeTable,
   fitPreprocess,
   loadPreprocess,
+  MAX_CODE_CATEGORIES,
   preprocessToJson,
   referenceCells,
   rowEncoder,
@@ -273,4 +275,32 @@ Deno.test("a number column's impute, center and scale: the sums as reduce adds t
       scale: Math.sqrt(ss / n),
     });
   }
+});
+
+Deno.test("a categorical of thousands of values keeps the 255 most frequent; the rest encode as unseen", async () => {
+  const HOSTS =
+    "columns:\n  - {name: host, type: categorical}\n  - {name: label, type: categorical}\n" +
+    "target: {column: label, negative: [normal]}\n";
+  const s = schemaFrom(HOSTS);
+  // h000 … h299 once each, and h250 … h299 a second time: those 50 are the most frequent.
+  const rows = ["host,label"];
+  for (let i = 0; i < 300; i++) rows.push(`h${String(i).padStart(3, "0")},normal`);
+  for (let i = 250; i < 300; i++) rows.push(`h${i},attack`);
+  const train = await tableFrom(rows.join("\n") + "\n", s);
+  const native = fitPreprocess(train, s, DEFAULT_TRANSFORM);
+  const f = native.spec.features[0];
+  ok(f.kind === "code", f.kind);
+  strictEqual(f.categories.length, MAX_CODE_CATEGORIES);
+  // The 50 repeated hosts, then the first 205 of the rest in text order (ties).
+  ok(
+    f.categories.includes("h299") && f.categories.includes("h204") &&
+      !f.categories.includes("h205"),
+  );
+  const codes = encodeTable(native, train);
+  strictEqual(codes.data[205], MAX_CODE_CATEGORIES); // row of h205: the unseen code
+  strictEqual(codes.data[0], 0); // h000
+  const oneHot = fitPreprocess(train, s, ONE_HOT);
+  strictEqual(oneHot.columns.length, MAX_CODE_CATEGORIES + 1); // kept ones + __unseen__
+  deepStrictEqual(cappedColumns(train, s), [{ column: "host", categories: 300, rowsUnseen: 45 }]);
+  deepStrictEqual(cappedColumns(await tableFrom(TRAIN, schema), schema), []);
 });
