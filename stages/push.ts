@@ -44,7 +44,7 @@ import { flatten } from "../lib/reports/diff_table.ts";
 import { openSection } from "../lib/section.ts";
 import { readYaml, type YamlFile } from "../lib/yaml.ts";
 
-/** The card format this stage reads (lib/learn/model_io.ts CARD_FORMAT; not imported: it loads tfjs). */
+/** The card format this stage reads (lib/learn/model_io.ts CARD_FORMAT; not imported: push would re-run on every model-code change). */
 const CARD_FORMAT = "threat-model/1";
 
 /** The validated `push` section. */
