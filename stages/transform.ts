@@ -104,7 +104,7 @@ export async function runTransform(
   const train = await read(paths.train ?? "artifacts/ingest/train.csv");
   const test = await read(paths.test ?? "artifacts/ingest/test.csv");
   const fitted = fitPreprocess(train, schema, options);
-  for (const c of cappedColumns(train, schema)) {
+  for (const c of cappedColumns(fitted, train)) {
     log.warn(
       `transform: column '${c.column}' has ${c.categories} categories; the ${MAX_CODE_CATEGORIES} ` +
         "most frequent are kept, the rest encode as unseen (drop it in schema.yaml if it is an id)",

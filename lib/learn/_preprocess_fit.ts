@@ -53,27 +53,28 @@ export interface CappedColumn {
 }
 
 /**
- * The categorical columns of `table` that {@linkcode fitPreprocess} caps at
- * {@linkcode MAX_CODE_CATEGORIES} categories, for the transform stage's log.
+ * The columns `pre` (fitted on `table`) capped at {@linkcode MAX_CODE_CATEGORIES}
+ * categories, read from its encodings, for the transform stage's log.
  *
  * @example
  * ```ts ignore
- * for (const c of cappedColumns(train, schema)) log.warn("too many categories", { ...c });
+ * const pre = fitPreprocess(train, schema, options);
+ * for (const c of cappedColumns(pre, train)) log.warn("too many categories", { ...c });
  * ```
  */
-export function cappedColumns(table: Table, schema: Schema): CappedColumn[] {
+export function cappedColumns(pre: Preprocessor, table: Table): CappedColumn[] {
   const out: CappedColumn[] = [];
-  for (const name of schema.features) {
-    const c = table.columns.findIndex((col) => col.name === name);
-    if (table.columns[c].type !== "categorical") continue;
+  for (const f of pre.spec.features) {
+    if (f.kind === "numeric" || f.categories.length < MAX_CODE_CATEGORIES) continue;
+    const c = table.columns.findIndex((col) => col.name === f.column);
     const keys = table.cells[c].filter((v) => v !== null).map(String);
-    const kept = mostFrequentCategories(keys, textOrder);
-    if (kept.length < MAX_CODE_CATEGORIES || new Set(keys).size === kept.length) continue;
-    const keep = new Set(kept);
+    const categories = new Set(keys).size;
+    if (categories <= f.categories.length) continue;
+    const kept = new Set(f.categories);
     out.push({
-      column: name,
-      categories: new Set(keys).size,
-      rowsUnseen: keys.filter((k) => !keep.has(k)).length,
+      column: f.column,
+      categories,
+      rowsUnseen: keys.reduce((n, k) => n + (kept.has(k) ? 0 : 1), 0),
     });
   }
   return out;
